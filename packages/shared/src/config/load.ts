@@ -1,0 +1,210 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type RawConfig, type SecretRef, type SshSettings } from './schema.js';
+
+/** Raised for any configuration problem; `problems` lists each one with the key path it concerns. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ResolvedSsh {
+  user: string;
+  port: number;
+  privateKeyFile: string | undefined;
+  passphrase: string | undefined;
+  /** Path of the agent socket when agent authentication is enabled and a socket exists. */
+  agentSocket: string | undefined;
+  knownHostsFile: string;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+}
+
+export interface ResolvedHost {
+  name: string;
+  /** Where to connect: the configured address, or the name itself. */
+  address: string;
+  groups: string[];
+  labels: Record<string, string>;
+  /** Collected on this machine without SSH. */
+  local: boolean;
+  ssh: ResolvedSsh;
+  collect: { authLog: string; maxOutputBytes: number };
+}
+
+export interface Config {
+  /** Where the configuration came from (a path, or "defaults"). */
+  source: string;
+  report: RawConfig['report'];
+  hosts: ResolvedHost[];
+  redis: { url: string; prefix: string } | undefined;
+  influx:
+    | (Omit<NonNullable<RawConfig['influx']>, 'token' | 'password'> & { token: string | undefined; password: string | undefined })
+    | undefined;
+  smtp: (Omit<NonNullable<RawConfig['smtp']>, 'password'> & { password: string | undefined }) | undefined;
+  artifacts: { backend: 'redis' | 'filesystem'; directory: string; retentionSeconds: number };
+  collector: RawConfig['collector'];
+  api: Omit<RawConfig['api'], 'tokens'> & { tokens: string[] };
+}
+
+/** What the loader may read from the outside world; passed in so nothing reads process.env deep inside. */
+export interface ConfigEnvironment {
+  env: Record<string, string | undefined>;
+  readFile?: (file: string) => string;
+  cwd?: string;
+}
+
+export const defaultConfigPaths = ['./infra-report.yaml', '/etc/infra-report/config.yaml'];
+
+/** Finds the configuration file: the given path, $INFRA_REPORT_CONFIG, or the default locations. */
+export function findConfigFile(explicit: string | undefined, environment: ConfigEnvironment): string | undefined {
+  if (explicit) return explicit;
+  const fromEnv = environment.env['INFRA_REPORT_CONFIG'];
+  if (fromEnv) return fromEnv;
+  const cwd = environment.cwd ?? process.cwd();
+  return defaultConfigPaths.map((p) => path.resolve(cwd, p)).find((p) => existsSync(p));
+}
+
+/** Reads, validates and resolves a configuration file; without a file, the defaults (this machine only). */
+export function loadConfig(file: string | undefined, environment: ConfigEnvironment): Config {
+  const readFile = environment.readFile ?? ((f: string) => readFileSync(f, 'utf8'));
+  if (!file) return parseConfig('', 'defaults', environment);
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    throw new ConfigError(file, [`cannot read the file: ${(error as Error).message}`]);
+  }
+  return parseConfig(text, file, environment);
+}
+
+/** Validates YAML text; every problem names its key path and what was expected. */
+export function parseConfig(text: string, source: string, environment: ConfigEnvironment): Config {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(source, document.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+  }
+  const data: unknown = document.toJS() ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError(source, ['the file must be a YAML mapping (key: value) at the top level']);
+  }
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map(describeIssue));
+  return resolveConfig(parsed.data, source, environment);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = formatPath(issue.path) || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  if (issue.code === 'invalid_union' && issue.path.length > 0) {
+    return `${where}: expected a string, { env: VARIABLE } or { file: /path }`;
+  }
+  return `${where}: ${issue.message}`;
+}
+
+function formatPath(segments: readonly PropertyKey[]): string {
+  return segments.reduce<string>((out, segment) => {
+    if (typeof segment === 'number') return `${out}[${segment}]`;
+    return out ? `${out}.${String(segment)}` : String(segment);
+  }, '');
+}
+
+function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnvironment): Config {
+  const { env } = environment;
+  const problems: string[] = [];
+  const home = env['HOME'] ?? homedir();
+  const baseDir = source === 'defaults' ? (environment.cwd ?? process.cwd()) : path.dirname(path.resolve(environment.cwd ?? process.cwd(), source));
+  const expand = (p: string) => {
+    const withHome = p === '~' || p.startsWith('~/') ? path.join(home, p.slice(1)) : p;
+    return path.resolve(baseDir, withHome);
+  };
+  const secret = (ref: SecretRef | undefined, keyPath: string): string | undefined => {
+    if (ref === undefined) return undefined;
+    if (typeof ref === 'string') return ref;
+    if ('env' in ref) {
+      const value = env[ref.env];
+      if (value === undefined || value === '') problems.push(`${keyPath}: environment variable ${ref.env} is not set`);
+      return value;
+    }
+    try {
+      return (environment.readFile ?? ((f: string) => readFileSync(f, 'utf8')))(expand(ref.file)).trim();
+    } catch (error) {
+      problems.push(`${keyPath}: cannot read secret file ${ref.file}: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+
+  const hostsRaw = raw.hosts.length > 0 ? raw.hosts : [{ name: localHostName(env), address: undefined, groups: [], labels: {}, local: true }];
+  const hosts = hostsRaw.map((host, index): ResolvedHost => {
+    const layers: SshSettings[] = [raw.ssh, ...host.groups.map((g) => raw.groups[g]?.ssh ?? {}), ('ssh' in host && host.ssh) || {}];
+    const merged: SshSettings = Object.assign({}, ...layers);
+    const collectLayers = [raw.collect, ...host.groups.map((g) => raw.groups[g]?.collect ?? {}), ('collect' in host && host.collect) || {}];
+    const collect = Object.assign({}, ...collectLayers) as RawConfig['collect'];
+    const agentSocket = merged.use_agent === false ? undefined : env['SSH_AUTH_SOCK'] || undefined;
+    return {
+      name: host.name,
+      address: host.address ?? host.name,
+      groups: host.groups,
+      labels: host.labels,
+      local: host.local,
+      ssh: {
+        user: merged.user ?? env['USER'] ?? 'root',
+        port: merged.port ?? 22,
+        privateKeyFile: merged.private_key_file ? expand(merged.private_key_file) : undefined,
+        passphrase: secret(merged.passphrase, `hosts[${index}].ssh.passphrase`),
+        agentSocket,
+        knownHostsFile: expand(merged.known_hosts_file ?? '~/.ssh/known_hosts'),
+        connectTimeoutMs: (merged.connect_timeout_seconds ?? 10) * 1000,
+        commandTimeoutMs: (merged.command_timeout_seconds ?? 120) * 1000,
+      },
+      collect: { authLog: collect.auth_log ?? 'auto', maxOutputBytes: collect.max_output_bytes ?? 16 * 1024 * 1024 },
+    };
+  });
+
+  const redisUrl = env['REDIS_URL'] || raw.redis?.url;
+  const influxUrl = env['INFLUX_URL'] || raw.influx?.url;
+  const influx = influxUrl
+    ? {
+        ...(raw.influx ?? { api: 'v2' as const, org: '', bucket: 'infra_report', timeout_seconds: 10, username: undefined }),
+        url: influxUrl,
+        token: env['INFLUX_TOKEN'] || secret(raw.influx?.token, 'influx.token'),
+        password: secret(raw.influx?.password, 'influx.password'),
+      }
+    : undefined;
+  const smtp = raw.smtp ? { ...raw.smtp, password: secret(raw.smtp.password, 'smtp.password') } : undefined;
+  const tokens = raw.api.tokens.map((t, i) => secret(t, `api.tokens[${i}]`)).filter((t): t is string => Boolean(t));
+  if (env['INFRA_REPORT_API_TOKEN']) tokens.push(env['INFRA_REPORT_API_TOKEN']);
+
+  if (problems.length > 0) throw new ConfigError(source, problems);
+
+  return {
+    source,
+    report: { ...raw.report, output_dir: expand(raw.report.output_dir), outbox_dir: expand(raw.report.outbox_dir) },
+    hosts,
+    redis: redisUrl ? { url: redisUrl, prefix: raw.redis?.prefix ?? 'infra-report' } : undefined,
+    influx,
+    smtp,
+    artifacts: {
+      backend: raw.artifacts.backend ?? (redisUrl ? 'redis' : 'filesystem'),
+      directory: expand(raw.artifacts.directory),
+      retentionSeconds: Math.round(raw.artifacts.retention_days * 86400),
+    },
+    collector: raw.collector,
+    api: { ...raw.api, tokens },
+  };
+}
+
+function localHostName(env: Record<string, string | undefined>): string {
+  const name = env['INFRA_REPORT_HOSTNAME'] || hostname() || 'localhost';
+  return name.replace(/[^A-Za-z0-9._-]/g, '-');
+}

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+
+/**
+ * A secret is given inline (only when the user chooses to), or named: `{ env: VAR }` reads an
+ * environment variable, `{ file: PATH }` reads a file (a mounted Kubernetes Secret).
+ */
+export const secretSchema = z.union([
+  z.string(),
+  z.object({ env: z.string().min(1) }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+]);
+export type SecretRef = z.infer<typeof secretSchema>;
+
+const hostNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+
+/** SSH settings: defaults at the top, overridden per group, then per host. */
+export const sshSettingsSchema = z
+  .object({
+    user: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    private_key_file: z.string().min(1).optional(),
+    passphrase: secretSchema.optional(),
+    use_agent: z.boolean().optional(),
+    known_hosts_file: z.string().min(1).optional(),
+    connect_timeout_seconds: z.number().positive().max(600).optional(),
+    command_timeout_seconds: z.number().positive().max(3600).optional(),
+  })
+  .strict();
+export type SshSettings = z.infer<typeof sshSettingsSchema>;
+
+/** What to read on a host, overridable per group and host. */
+export const collectSettingsSchema = z
+  .object({
+    /** `auto` tries /var/log/auth.log then /var/log/secure. */
+    auth_log: z.string().min(1).optional(),
+    /** Longest output kept per command; more is cut and marked as truncated. */
+    max_output_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).optional(),
+  })
+  .strict();
+
+export const hostSchema = z
+  .object({
+    name: z.string().regex(hostNamePattern, 'letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    address: z.string().min(1).optional(),
+    groups: z.array(z.string().min(1)).default([]),
+    labels: z.record(z.string(), z.string()).default({}),
+    ssh: sshSettingsSchema.optional(),
+    collect: collectSettingsSchema.optional(),
+    /** Collect this machine without SSH. */
+    local: z.boolean().default(false),
+  })
+  .strict();
+export type HostConfig = z.infer<typeof hostSchema>;
+
+export const groupSchema = z
+  .object({
+    ssh: sshSettingsSchema.optional(),
+    collect: collectSettingsSchema.optional(),
+  })
+  .strict();
+
+const percent = z.number().min(0).max(100);
+
+export const configSchema = z
+  .object({
+    report: z
+      .object({
+        title: z.string().min(1).default('Daily Infrastructure Report'),
+        company: z.string().optional(),
+        /** IANA time zone the report's dates and times are shown in. */
+        timezone: z
+          .string()
+          .default('UTC')
+          .refine(isKnownTimeZone, { message: 'an IANA time zone such as "UTC" or "Europe/Paris"' }),
+        window_hours: z.number().positive().max(24 * 31).default(24),
+        output_dir: z.string().min(1).default('./reports'),
+        outbox_dir: z.string().min(1).default('./outbox'),
+        thresholds: z
+          .object({
+            disk_warn_percent: percent.default(80),
+            disk_critical_percent: percent.default(90),
+            failed_logins_warn: z.number().int().min(1).default(20),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    ssh: sshSettingsSchema.prefault({}),
+    collect: collectSettingsSchema.prefault({}),
+    groups: z.record(z.string(), groupSchema).default({}),
+    hosts: z.array(hostSchema).default([]),
+    redis: z
+      .object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'), prefix: z.string().min(1).default('infra-report') })
+      .strict()
+      .optional(),
+    influx: z
+      .object({
+        url: z.url(),
+        /** v2: the /api/v2/write API (InfluxDB 1.8+, 2.x, 3.x, VictoriaMetrics). v1: /write (InfluxDB < 1.8). */
+        api: z.enum(['v1', 'v2']).default('v2'),
+        org: z.string().default(''),
+        /** Bucket (v2) or database (v1); also the database name InfluxQL queries use. */
+        bucket: z.string().min(1).default('infra_report'),
+        token: secretSchema.optional(),
+        username: z.string().optional(),
+        password: secretSchema.optional(),
+        timeout_seconds: z.number().positive().default(10),
+      })
+      .strict()
+      .optional(),
+    smtp: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(587),
+        /** true: TLS from the first byte (port 465); false: STARTTLS when offered. */
+        secure: z.boolean().default(false),
+        user: z.string().optional(),
+        password: secretSchema.optional(),
+        from: z.string().min(3),
+        to: z.array(z.string().min(3)).min(1),
+        /** Attachments larger than this in total are replaced by download links. */
+        max_attachment_bytes: z.number().int().positive().default(20 * 1024 * 1024),
+      })
+      .strict()
+      .optional(),
+    artifacts: z
+      .object({
+        backend: z.enum(['redis', 'filesystem']).optional(),
+        directory: z.string().min(1).default('./reports'),
+        retention_days: z.number().positive().default(14),
+      })
+      .strict()
+      .prefault({}),
+    collector: z
+      .object({
+        concurrency: z.number().int().min(1).max(1000).default(50),
+        attempts: z.number().int().min(1).max(20).default(3),
+        backoff_seconds: z.number().min(0).default(10),
+      })
+      .strict()
+      .prefault({}),
+    api: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** Bearer tokens accepted by the API (besides /healthz and /metrics). */
+        tokens: z.array(secretSchema).default([]),
+        public_url: z.url().optional(),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.hosts.forEach((host, index) => {
+      const earlier = seen.get(host.name);
+      if (earlier !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['hosts', index, 'name'], message: `duplicate host name "${host.name}" (also hosts[${earlier}])` });
+      }
+      seen.set(host.name, index);
+    });
+    const { disk_warn_percent: warn, disk_critical_percent: critical } = config.report.thresholds;
+    if (warn > critical) {
+      ctx.addIssue({ code: 'custom', path: ['report', 'thresholds', 'disk_warn_percent'], message: `must not exceed disk_critical_percent (${critical})` });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

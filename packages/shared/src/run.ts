@@ -1,0 +1,145 @@
+import type { Config, ResolvedHost } from './config/load.js';
+import type { HostFailure, HostSnapshot } from './snapshot.js';
+
+export const queueNames = {
+  collect: 'collect',
+  render: 'render',
+  deliver: 'deliver',
+} as const;
+
+/** A run's identity and time window; the same for every job of the run. */
+export interface RunSpec {
+  /** `<report date>_<scope>`: the BullMQ job id, so a second trigger of the same run is a no-op. */
+  runId: string;
+  /** YYYY-MM-DD in the report's time zone. */
+  reportDate: string;
+  /** "all", or the host groups / names the run was limited to. */
+  scope: string;
+  windowStart: string;
+  windowEnd: string;
+  timezone: string;
+}
+
+export interface CollectJobData {
+  run: RunSpec;
+  /** The collector resolves SSH settings from its own configuration: no secret travels in Redis. */
+  hostName: string;
+}
+
+export interface RunHost {
+  name: string;
+  address: string;
+  groups: string[];
+  collectJobId: string;
+}
+
+export interface RenderJobData {
+  run: RunSpec;
+  hosts: RunHost[];
+}
+
+export interface RenderedArtifact {
+  fileName: string;
+  contentType: string;
+  bytes: number;
+  /** Key in the artifact store. */
+  key: string;
+}
+
+export interface RunSummary {
+  hostsTotal: number;
+  hostsReporting: number;
+  hostsUnreachable: number;
+  attention: { severity: 'critical' | 'warning'; host: string; message: string }[];
+}
+
+export interface RenderResult {
+  run: RunSpec;
+  artifacts: RenderedArtifact[];
+  summary: RunSummary;
+}
+
+export interface DeliverJobData {
+  run: RunSpec;
+}
+
+export interface DeliverResult {
+  runId: string;
+  deliveredAt: string;
+  messageId: string | null;
+  /** Where the message went: SMTP recipients, or the .eml path when SMTP is not configured. */
+  destination: string;
+}
+
+/** The outcome of collecting every host of a run: input of the renderer. */
+export interface CollectedRun {
+  run: RunSpec;
+  snapshots: HostSnapshot[];
+  failures: HostFailure[];
+}
+
+export interface RunScope {
+  /** Limit to these host groups. */
+  groups?: string[] | undefined;
+  /** Limit to these host names. */
+  hosts?: string[] | undefined;
+}
+
+/** Chooses the hosts of a run; unknown names are an error, not a silently smaller report. */
+export function selectHosts(config: Config, scope: RunScope): ResolvedHost[] {
+  const unknownHosts = (scope.hosts ?? []).filter((name) => !config.hosts.some((h) => h.name === name));
+  if (unknownHosts.length > 0) throw new Error(`unknown host${unknownHosts.length > 1 ? 's' : ''}: ${unknownHosts.join(', ')}`);
+  const knownGroups = new Set(config.hosts.flatMap((h) => h.groups));
+  const unknownGroups = (scope.groups ?? []).filter((g) => !knownGroups.has(g));
+  if (unknownGroups.length > 0) throw new Error(`no host is in group${unknownGroups.length > 1 ? 's' : ''}: ${unknownGroups.join(', ')}`);
+  return config.hosts.filter(
+    (host) =>
+      (!scope.hosts?.length || scope.hosts.includes(host.name)) &&
+      (!scope.groups?.length || host.groups.some((g) => scope.groups?.includes(g))),
+  );
+}
+
+/** The date a run reports on, in the report's time zone. */
+export function reportDateFor(instant: Date, timezone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+export function describeScope(scope: RunScope): string {
+  const pieces = [
+    ...(scope.groups ?? []).map((g) => `group-${g}`),
+    ...(scope.hosts ?? []).map((h) => `host-${h}`),
+  ].sort();
+  if (pieces.length === 0) return 'all';
+  const joined = pieces.join('+').replace(/[^A-Za-z0-9._+-]/g, '-');
+  return joined.length <= 120 ? joined : `${joined.slice(0, 100)}-${pieces.length}`;
+}
+
+/** Plans a run: id, window, and the hosts it covers. */
+export function planRun(config: Config, scope: RunScope, now: Date, reportDate?: string): { spec: RunSpec; hosts: ResolvedHost[] } {
+  const hosts = selectHosts(config, scope);
+  const date = reportDate ?? reportDateFor(now, config.report.timezone);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    throw new Error(`report date must be YYYY-MM-DD, got "${date}"`);
+  }
+  const scopeName = describeScope(scope);
+  const windowEnd = now;
+  const windowStart = new Date(now.getTime() - config.report.window_hours * 3600_000);
+  return {
+    spec: {
+      runId: `${date}_${scopeName}`,
+      reportDate: date,
+      scope: scopeName,
+      windowStart: windowStart.toISOString(),
+      windowEnd: windowEnd.toISOString(),
+      timezone: config.report.timezone,
+    },
+    hosts,
+  };
+}
+
+/** BullMQ forbids ":" in custom job ids; host names never contain one (schema) but run ids are built from user input. */
+export function collectJobId(runId: string, hostName: string): string {
+  return `${runId}__${hostName}`;
+}

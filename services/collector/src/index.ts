@@ -1,0 +1,5 @@
+export { collectHost, buildSnapshot, type CollectDependencies, type OpenedRunner } from './collect-host.js';
+export { createCollectProcessor, startCollectWorker } from './collect-worker.js';
+export { CollectionError, createLocalRunner, type CommandRunner } from './command-runner.js';
+export { createRunnerFactory } from './open-runner.js';
+export { snapshotToPoints } from './points.js';

@@ -1,0 +1,83 @@
+import { Point, type HostSnapshot } from '@infra-report/shared';
+
+/**
+ * A snapshot as InfluxDB points. Measurement and field names follow Telegraf's inputs (system,
+ * mem, swap, disk, processes) so existing Telegraf dashboards read them; ssh_login and
+ * collection are our own (documented in the README).
+ */
+export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
+  const at = new Date(snapshot.collectedAt);
+  const points: Point[] = [];
+  const point = (measurement: string) => new Point(measurement).tag('host', snapshot.host).timestamp(at);
+
+  const system = point('system').intField('n_users', snapshot.usersNow.length);
+  if (snapshot.load) system.floatField('load1', snapshot.load.one).floatField('load5', snapshot.load.five).floatField('load15', snapshot.load.fifteen);
+  if (snapshot.cpuCount !== null) system.intField('n_cpus', snapshot.cpuCount);
+  if (snapshot.uptimeSeconds !== null) system.intField('uptime', Math.floor(snapshot.uptimeSeconds));
+  points.push(system);
+
+  if (snapshot.memory) {
+    const m = snapshot.memory;
+    points.push(
+      point('mem')
+        .intField('total', m.totalBytes)
+        .intField('available', m.availableBytes)
+        .intField('used', m.usedBytes)
+        .floatField('used_percent', m.usedPercent)
+        .floatField('available_percent', m.totalBytes === 0 ? 0 : (m.availableBytes / m.totalBytes) * 100),
+    );
+    const swapUsed = m.swapTotalBytes - m.swapFreeBytes;
+    points.push(
+      point('swap')
+        .intField('total', m.swapTotalBytes)
+        .intField('free', m.swapFreeBytes)
+        .intField('used', swapUsed)
+        .floatField('used_percent', m.swapTotalBytes === 0 ? 0 : (swapUsed / m.swapTotalBytes) * 100),
+    );
+  }
+
+  for (const fs of snapshot.filesystems) {
+    points.push(
+      point('disk')
+        .tag('path', fs.mount)
+        .tag('device', fs.device)
+        .tag('fstype', fs.fsType)
+        .intField('total', fs.sizeBytes)
+        .intField('used', fs.usedBytes)
+        .intField('free', fs.availableBytes)
+        .floatField('used_percent', fs.usedPercent),
+    );
+  }
+
+  if (snapshot.processes) points.push(point('processes').intField('total', snapshot.processes.total));
+
+  // Logins are events at their own time. User and source IP are fields, not tags: brute force
+  // from thousands of addresses must not explode series cardinality. Events of the same second
+  // get distinct nanoseconds so none overwrites another.
+  const perSecond = new Map<number, number>();
+  const eventTime = (iso: string) => {
+    const ms = Date.parse(iso);
+    const n = perSecond.get(ms) ?? 0;
+    perSecond.set(ms, n + 1);
+    return `${BigInt(ms) * 1_000_000n + BigInt(n)}`;
+  };
+  for (const login of snapshot.logins.accepted) {
+    points.push(
+      new Point('ssh_login').tag('host', snapshot.host).tag('result', 'accepted').tag('method', login.method)
+        .stringField('user', login.user).stringField('source_ip', login.sourceIp).intField('attempts', 1)
+        .timestamp(eventTime(login.time)),
+    );
+  }
+  for (const failure of snapshot.logins.failed) {
+    points.push(
+      new Point('ssh_login').tag('host', snapshot.host).tag('result', 'failed').tag('method', failure.kind)
+        .stringField('user', failure.user).stringField('source_ip', failure.sourceIp).intField('attempts', failure.count)
+        .timestamp(eventTime(failure.time)),
+    );
+  }
+
+  const collection = point('collection').intField('problems', snapshot.problems.length).booleanField('reachable', true);
+  if (snapshot.sshLatencyMs !== null) collection.intField('ssh_latency_ms', snapshot.sshLatencyMs);
+  points.push(collection);
+  return points;
+}

@@ -1,0 +1,37 @@
+import type { MemoryInfo } from '@infra-report/shared';
+import type { Parsed } from './parse-result.js';
+
+export const memoryCommand = 'cat /proc/meminfo';
+
+/**
+ * /proc/meminfo in kB (really KiB). "Used" is what `free` reports since procps 3.3.10:
+ * total − available, so page cache is not counted as used.
+ */
+export function parseMeminfo(text: string): Parsed<MemoryInfo | null> {
+  const fields = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^([A-Za-z0-9_()]+):\s+(\d+)(?:\s+kB)?\s*$/.exec(line);
+    if (match?.[1] && match[2]) fields.set(match[1], Number(match[2]) * 1024);
+  }
+  const total = fields.get('MemTotal');
+  if (total === undefined || total === 0) return { value: null, problems: ['no MemTotal in /proc/meminfo'] };
+  const problems: string[] = [];
+  let available = fields.get('MemAvailable');
+  if (available === undefined) {
+    // Kernels before 3.14 have no MemAvailable: free + buffers + cache is the usual estimate.
+    available = (fields.get('MemFree') ?? 0) + (fields.get('Buffers') ?? 0) + (fields.get('Cached') ?? 0);
+    problems.push('no MemAvailable (kernel older than 3.14): available memory estimated as free + buffers + cached');
+  }
+  const used = Math.max(0, total - available);
+  return {
+    value: {
+      totalBytes: total,
+      availableBytes: available,
+      usedBytes: used,
+      usedPercent: Math.round((used / total) * 1000) / 10,
+      swapTotalBytes: fields.get('SwapTotal') ?? 0,
+      swapFreeBytes: fields.get('SwapFree') ?? 0,
+    },
+    problems,
+  };
+}

@@ -1,0 +1,35 @@
+import type { LoggedInUser } from '@infra-report/shared';
+import { excerpt, type Parsed } from './parse-result.js';
+
+export const whoCommand = 'who';
+/** Counting /proc entries needs no procps. */
+export const processCountCommand = 'ls -1d /proc/[0-9]* 2>/dev/null | wc -l';
+
+/** `who` with LC_ALL=C: "alice    pts/0        2026-11-22 09:14 (198.51.100.7)". */
+export function parseWho(text: string, utcOffset: string | null): Parsed<LoggedInUser[]> {
+  const users: LoggedInUser[] = [];
+  const problems: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const match = /^(\S+)\s+(\S+)\s+(\d{4}-\d{2}-\d{2} \d{2}:\d{2})(?:\s+\((.*)\))?\s*$/.exec(line);
+    if (!match?.[1] || !match[2] || !match[3]) {
+      problems.push(`unexpected who line: ${excerpt(line)}`);
+      continue;
+    }
+    const offset = utcOffset ? `${utcOffset.slice(0, 3)}:${utcOffset.slice(3)}` : 'Z';
+    const instant = new Date(`${match[3].replace(' ', 'T')}:00${offset}`);
+    users.push({
+      user: match[1],
+      line: match[2],
+      since: Number.isNaN(instant.getTime()) ? match[3] : instant.toISOString(),
+      from: match[4] && match[4] !== '' ? match[4] : null,
+    });
+  }
+  return { value: users, problems };
+}
+
+export function parseProcessCount(text: string): Parsed<number | null> {
+  const value = text.trim();
+  if (!/^\d+$/.test(value)) return { value: null, problems: [`unexpected process count: ${excerpt(value)}`] };
+  return { value: Number(value), problems: [] };
+}

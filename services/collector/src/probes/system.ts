@@ -1,0 +1,63 @@
+import type { LoadAverage, OsInfo } from '@infra-report/shared';
+import { excerpt, type Parsed } from './parse-result.js';
+
+export const systemCommands = {
+  'os-release': 'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release',
+  uname: 'uname -srm',
+  hostname: 'uname -n',
+  clock: 'date +%s; date +%z',
+  nproc: 'getconf _NPROCESSORS_ONLN 2>/dev/null || nproc',
+  uptime: 'cat /proc/uptime',
+  loadavg: 'cat /proc/loadavg',
+};
+
+/** PRETTY_NAME from /etc/os-release (a shell-style KEY="value" file). */
+export function parseOsRelease(text: string): Parsed<string | null> {
+  const match = /^PRETTY_NAME=(.*)$/m.exec(text);
+  if (!match?.[1]) return { value: null, problems: ['no PRETTY_NAME in /etc/os-release'] };
+  return { value: match[1].trim().replace(/^(["'])(.*)\1$/, '$2'), problems: [] };
+}
+
+/** `uname -srm`: kernel name, release, machine. */
+export function parseUname(text: string): Parsed<{ kernel: string | null; arch: string | null }> {
+  const fields = text.trim().split(/\s+/);
+  if (fields.length < 3) return { value: { kernel: null, arch: null }, problems: [`unexpected uname output: ${excerpt(text)}`] };
+  return { value: { kernel: `${fields[0]} ${fields[1]}`, arch: fields[2] ?? null }, problems: [] };
+}
+
+/** `date +%s; date +%z`: the host's clock and UTC offset, for its own log timestamps. */
+export function parseClock(text: string): Parsed<{ epochSeconds: number | null; utcOffset: string | null }> {
+  const [epoch, offset] = text.trim().split(/\s+/);
+  const problems: string[] = [];
+  const epochSeconds = epoch && /^\d+$/.test(epoch) ? Number(epoch) : null;
+  if (epochSeconds === null) problems.push(`unexpected date +%s output: ${excerpt(text)}`);
+  const utcOffset = offset && /^[+-]\d{4}$/.test(offset) ? offset : null;
+  if (utcOffset === null) problems.push(`unexpected date +%z output: ${excerpt(text)}`);
+  return { value: { epochSeconds, utcOffset }, problems };
+}
+
+export function parseCpuCount(text: string): Parsed<number | null> {
+  const value = text.trim();
+  if (!/^\d+$/.test(value) || Number(value) < 1) return { value: null, problems: [`unexpected CPU count: ${excerpt(text)}`] };
+  return { value: Number(value), problems: [] };
+}
+
+/** /proc/uptime: seconds since boot, then idle seconds. */
+export function parseUptime(text: string): Parsed<number | null> {
+  const first = text.trim().split(/\s+/)[0] ?? '';
+  if (!/^\d+(\.\d+)?$/.test(first)) return { value: null, problems: [`unexpected /proc/uptime: ${excerpt(text)}`] };
+  return { value: Number(first), problems: [] };
+}
+
+/** /proc/loadavg: "0.52 0.58 0.59 1/467 12345". */
+export function parseLoadavg(text: string): Parsed<LoadAverage | null> {
+  const [one, five, fifteen] = text.trim().split(/\s+/);
+  const numbers = [one, five, fifteen].map((v) => (v && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN));
+  if (numbers.some(Number.isNaN)) return { value: null, problems: [`unexpected /proc/loadavg: ${excerpt(text)}`] };
+  const [a, b, c] = numbers as [number, number, number];
+  return { value: { one: a, five: b, fifteen: c }, problems: [] };
+}
+
+export function emptyOsInfo(): OsInfo {
+  return { prettyName: null, kernel: null, arch: null, hostname: null, utcOffset: null };
+}
