@@ -7,3 +7,4 @@ export * from './redis.js';
 export * from './stores/influx-store.js';
 export * from './stores/artifact-store.js';
 export * from './shutdown.js';
+export * from './enqueue-run.js';

@@ -1,0 +1,93 @@
+import { homedir } from 'node:os';
+import pLimit from 'p-limit';
+import pRetry, { AbortError } from 'p-retry';
+import {
+  createFilesystemArtifactStore,
+  createInfluxStore,
+  ensureInfluxV1Database,
+  planRun,
+  type Config,
+  type DeliverResult,
+  type HostFailure,
+  type HostSnapshot,
+  type Logger,
+  type RenderResult,
+  type RunScope,
+} from '@infra-report/shared';
+import { collectHost, CollectionError, createRunnerFactory } from '@infra-report/collector';
+import { renderRun } from '@infra-report/renderer';
+import { createMailDestination, deliverRun } from '@infra-report/mailer';
+
+export interface EmbeddedRunResult {
+  rendered: RenderResult;
+  delivered: DeliverResult;
+  snapshots: HostSnapshot[];
+  failures: HostFailure[];
+  reportFiles: string[];
+}
+
+export interface EmbeddedRunOptions {
+  scope: RunScope;
+  reportDate?: string | undefined;
+  logger: Logger;
+  now?: () => Date;
+  /** Called as each host finishes, for progress output. */
+  onHost?: (host: string, outcome: { ok: true; problems: number } | { ok: false; reason: string }) => void;
+}
+
+/**
+ * The one-process mode: the same collect, render and deliver handlers the services run, called
+ * directly: hosts in parallel, files to report.output_dir, mail over SMTP or to the outbox.
+ */
+export async function runEmbedded(config: Config, options: EmbeddedRunOptions): Promise<EmbeddedRunResult> {
+  const now = options.now ?? (() => new Date());
+  const { logger } = options;
+  const { spec, hosts } = planRun(config, options.scope, now(), options.reportDate);
+  if (hosts.length === 0) throw new Error('the run has no hosts');
+  const influx = config.influx ? createInfluxStore(config.influx) : undefined;
+  if (config.influx?.api === 'v1') await ensureInfluxV1Database(config.influx).catch((error: Error) => logger.warn({ err: error }, 'cannot create the InfluxDB database'));
+  const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir());
+  const limit = pLimit(config.collector.concurrency);
+  const snapshots: HostSnapshot[] = [];
+  const failures: HostFailure[] = [];
+
+  try {
+    await Promise.all(
+      hosts.map((host) =>
+        limit(async () => {
+          try {
+            const snapshot = await pRetry(
+              async () => {
+                try {
+                  return await collectHost(host, spec, { openRunner, influx, now, logger });
+                } catch (error) {
+                  if (error instanceof CollectionError && error.permanent) throw new AbortError(error);
+                  throw error;
+                }
+              },
+              { retries: config.collector.attempts - 1, minTimeout: config.collector.backoff_seconds * 1000, factor: 2 },
+            );
+            snapshots.push(snapshot);
+            options.onHost?.(host.name, { ok: true, problems: snapshot.problems.length });
+          } catch (error) {
+            const reason = error instanceof CollectionError ? error.reason : (error as Error).message;
+            failures.push({ host: host.name, address: host.address, groups: host.groups, reason });
+            options.onHost?.(host.name, { ok: false, reason });
+          }
+        }),
+      ),
+    );
+  } finally {
+    await influx?.close();
+  }
+
+  const artifacts = createFilesystemArtifactStore(config.report.output_dir);
+  const rendered = await renderRun({ run: spec, snapshots, failures }, { artifacts, report: config.report, now, logger });
+  const destination = createMailDestination(config);
+  try {
+    const delivered = await deliverRun(rendered, { artifacts, destination, report: config.report, ledger: undefined, now, logger });
+    return { rendered, delivered, snapshots, failures, reportFiles: rendered.artifacts.map((a) => artifacts.describe(a.key)) };
+  } finally {
+    destination.transport.close();
+  }
+}

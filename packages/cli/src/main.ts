@@ -1,0 +1,54 @@
+import { Command, Option } from 'commander';
+import { ConfigError } from '@infra-report/shared';
+import { checkConfigCommand } from './commands/check-config.js';
+import { initCommand } from './commands/init.js';
+import { runCommand } from './commands/run.js';
+import { triggerCommand } from './commands/trigger.js';
+
+const program = new Command()
+  .name('infra-report')
+  .description('Daily infrastructure report for Linux fleets: collect over SSH, render PDF and XLSX, deliver by email.')
+  .option('-c, --config <file>', 'configuration file (default: $INFRA_REPORT_CONFIG, ./infra-report.yaml, /etc/infra-report/config.yaml)')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('collect every host, render the report and deliver it, all in this process (no Redis needed)')
+  .option('--date <YYYY-MM-DD>', 'report date (default: today in the report time zone)')
+  .option('--group <name...>', 'only hosts in these groups')
+  .option('--host <name...>', 'only these hosts')
+  .option('-v, --verbose', 'log every step as JSON on stderr')
+  .action(async (options, command: Command) => runCommand({ ...command.optsWithGlobals(), ...options }));
+
+program
+  .command('trigger')
+  .description('enqueue a report run for the collector, renderer and mailer services (what the Kubernetes CronJob runs)')
+  .option('--date <YYYY-MM-DD>', 'report date (default: today in the report time zone)')
+  .option('--group <name...>', 'only hosts in these groups')
+  .option('--host <name...>', 'only these hosts')
+  .action(async (options, command: Command) => triggerCommand({ ...command.optsWithGlobals(), ...options }));
+
+program
+  .command('init')
+  .description('write a commented starting configuration file')
+  .argument('[file]', 'where to write it', 'infra-report.yaml')
+  .addOption(new Option('--force', 'overwrite an existing file'))
+  .action(async (file: string, options) => initCommand(file, options));
+
+program
+  .command('check-config')
+  .description('validate the configuration, then try each host\'s SSH connection and say what is wrong')
+  .option('--no-connect', 'only validate the file')
+  .action(async (options, command: Command) => checkConfigCommand({ ...command.optsWithGlobals(), ...options }));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`infra-report: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

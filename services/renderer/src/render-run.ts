@@ -1,0 +1,44 @@
+import { artifactKey, type ArtifactStore, type CollectedRun, type Config, type Logger, type RenderResult, type RenderedArtifact } from '@infra-report/shared';
+import { renderPdf } from './pdf/render-pdf.js';
+import { buildReportModel } from './report-model.js';
+import { renderXlsx } from './xlsx/render-xlsx.js';
+
+export interface RenderDependencies {
+  artifacts: ArtifactStore;
+  report: Config['report'];
+  now(): Date;
+  logger: Logger;
+}
+
+/** infrastructure-report-YYYY-MM-DD[.scope].pdf: a limited run never overwrites the full one. */
+export function reportFileBaseName(run: CollectedRun['run']): string {
+  return `infrastructure-report-${run.reportDate}${run.scope === 'all' ? '' : `.${run.scope}`}`;
+}
+
+/** The render job: one report model, two renderings of it, both stored as artifacts. */
+export async function renderRun(collected: CollectedRun, deps: RenderDependencies): Promise<RenderResult> {
+  const model = buildReportModel(collected, deps.report, deps.now());
+  const [pdf, xlsx] = await Promise.all([renderPdf(model), renderXlsx(model)]);
+  const base = reportFileBaseName(collected.run);
+  const files: [string, string, Buffer][] = [
+    [`${base}.pdf`, 'application/pdf', pdf],
+    [`${base}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', xlsx],
+  ];
+  const artifacts: RenderedArtifact[] = [];
+  for (const [fileName, contentType, data] of files) {
+    const key = artifactKey(collected.run.runId, fileName);
+    await deps.artifacts.put(key, data);
+    artifacts.push({ fileName, contentType, bytes: data.length, key });
+    deps.logger.info({ run: collected.run.runId, file: deps.artifacts.describe(key), bytes: data.length }, 'report file stored');
+  }
+  return {
+    run: collected.run,
+    artifacts,
+    summary: {
+      hostsTotal: model.summary.hostsTotal,
+      hostsReporting: model.summary.hostsReporting,
+      hostsUnreachable: model.summary.hostsUnreachable,
+      attention: model.attention.slice(0, 50).map((a) => ({ severity: a.severity, host: a.host, message: a.message })),
+    },
+  };
+}
