@@ -1,0 +1,103 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from './load.js';
+
+const environment = { env: { HOME: '/home/ops', USER: 'ops' }, cwd: '/etc/infra-report' };
+
+function problemsOf(yaml: string, env: Record<string, string> = {}): string[] {
+  try {
+    parseConfig(yaml, 'test.yaml', { ...environment, env: { ...environment.env, ...env } });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('with no file collects this machine without SSH', () => {
+    const config = loadConfig(undefined, environment);
+    expect(config.hosts).toHaveLength(1);
+    expect(config.hosts[0]?.local).toBe(true);
+    expect(config.redis).toBeUndefined();
+    expect(config.artifacts.backend).toBe('filesystem');
+  });
+
+  it('names the key path and what was expected for each problem', () => {
+    const problems = problemsOf(`
+hosts:
+  - name: web01
+    ssh: { port: "twenty-two" }
+report:
+  timezone: Mars/Olympus
+smtpp: {}
+`);
+    expect([...problems].sort()).toEqual([
+      'hosts[0].ssh.port: Invalid input: expected number, received string',
+      'report.timezone: an IANA time zone such as "UTC" or "Europe/Paris"',
+      '(top level): unknown key "smtpp"',
+    ].sort());
+    // Cross-field checks run once the fields themselves are valid.
+    expect(problemsOf(`
+hosts: [{ name: web01 }, { name: web01 }]
+report: { thresholds: { disk_warn_percent: 95, disk_critical_percent: 90 } }
+`)).toEqual([
+      'hosts[1].name: duplicate host name "web01" (also hosts[0])',
+      'report.thresholds.disk_warn_percent: must not exceed disk_critical_percent (90)',
+    ]);
+  });
+
+  it('reports YAML syntax errors instead of crashing', () => {
+    expect(problemsOf('hosts: [\n  - name: a\n')[0]).toMatch(/^YAML syntax/);
+  });
+
+  it('reads secrets from the environment and from files, and says which one is missing', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-config-'));
+    writeFileSync(path.join(dir, 'smtp-password'), 's3cret\n');
+    const yaml = `
+smtp:
+  host: mail.example.com
+  from: reports@example.com
+  to: [ops@example.com]
+  password: { file: ${path.join(dir, 'smtp-password')} }
+influx:
+  url: http://influx:8086
+  token: { env: MY_INFLUX_TOKEN }
+`;
+    const config = parseConfig(yaml, 'test.yaml', { ...environment, env: { ...environment.env, MY_INFLUX_TOKEN: 'tok' } });
+    expect(config.smtp?.password).toBe('s3cret');
+    expect(config.influx?.token).toBe('tok');
+    expect(problemsOf(yaml)).toEqual(['influx.token: environment variable MY_INFLUX_TOKEN is not set']);
+  });
+
+  it('merges SSH settings: defaults, then groups, then the host', () => {
+    const config = parseConfig(
+      `
+ssh: { user: report, port: 22, known_hosts_file: ~/.ssh/known_hosts }
+groups:
+  db: { ssh: { user: dbreport, port: 2200 }, collect: { auth_log: /var/log/secure } }
+hosts:
+  - { name: web01, address: 10.0.0.1 }
+  - { name: db01, groups: [db], ssh: { port: 2201 } }
+`,
+      'test.yaml',
+      environment,
+    );
+    const [web, db] = config.hosts;
+    expect(web?.ssh).toMatchObject({ user: 'report', port: 22, knownHostsFile: '/home/ops/.ssh/known_hosts' });
+    expect(web?.collect.authLog).toBe('auto');
+    expect(db).toMatchObject({ address: 'db01', ssh: { user: 'dbreport', port: 2201 }, collect: { authLog: '/var/log/secure' } });
+  });
+
+  it('takes REDIS_URL and INFLUX_URL from the environment over the file', () => {
+    const config = parseConfig('redis: { url: "redis://file:6379" }\n', 'test.yaml', {
+      ...environment,
+      env: { ...environment.env, REDIS_URL: 'redis://env:6379', INFLUX_URL: 'http://influx:8086' },
+    });
+    expect(config.redis?.url).toBe('redis://env:6379');
+    expect(config.influx).toMatchObject({ url: 'http://influx:8086', api: 'v2', bucket: 'infra_report' });
+    expect(config.artifacts.backend).toBe('redis');
+  });
+});

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Starts, when not already running, the real services the tests use, and writes their addresses
+# to .test-services/env:
+#   - Redis (REDIS_URL, default 127.0.0.1:6379)
+#   - InfluxDB 1.x from Debian on 127.0.0.1:18086, its own data directory
+#   - an sshd "fleet": one sshd per address 127.0.0.11 ... on port 2222, each with its own host
+#     key, a test user, a client key, a known_hosts file and a per-host auth log directory
+# Needs root (sshd, useradd, apt-get). Idempotent: a second call only checks.
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+state="$repo_root/.test-services"
+mkdir -p "$state"
+
+fleet_size="${INFRA_REPORT_TEST_FLEET_SIZE:-4}"
+ssh_port=2222
+ssh_user=irtest
+influx_port=18086
+
+log() { echo "test-services: $*" >&2; }
+
+apt_updated=0
+need_packages() {
+  local missing=()
+  for spec in "$@"; do
+    local command="${spec%%:*}" package="${spec##*:}"
+    command -v "$command" >/dev/null 2>&1 || [ -x "$command" ] || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} from Debian"
+  if [ $apt_updated -eq 0 ]; then apt-get update -qq >/dev/null; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+need_packages redis-server:redis-server redis-cli:redis-tools influxd:influxdb /usr/sbin/sshd:openssh-server ssh-keygen:openssh-client pdftotext:poppler-utils
+
+# --- Redis ---------------------------------------------------------------------------------
+redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
+if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
+  log "starting redis-server on 127.0.0.1:6379"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/infra-report-tests.log
+  for _ in $(seq 1 50); do redis-cli -u "$redis_url" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli -u "$redis_url" ping >/dev/null || { log "redis did not start"; exit 1; }
+fi
+
+# --- InfluxDB 1.x ---------------------------------------------------------------------------
+influx_url="${INFLUX_URL:-http://127.0.0.1:$influx_port}"
+if ! curl -fsS "$influx_url/ping" >/dev/null 2>&1; then
+  log "starting influxd on 127.0.0.1:$influx_port"
+  mkdir -p "$state/influxdb"
+  cat > "$state/influxdb/influxdb.conf" <<EOF
+reporting-disabled = true
+bind-address = "127.0.0.1:18088"
+[meta]
+  dir = "$state/influxdb/meta"
+[data]
+  dir = "$state/influxdb/data"
+  wal-dir = "$state/influxdb/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:$influx_port"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+EOF
+  nohup influxd -config "$state/influxdb/influxdb.conf" >"$state/influxdb/influxd.log" 2>&1 &
+  for _ in $(seq 1 100); do curl -fsS "$influx_url/ping" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fsS "$influx_url/ping" >/dev/null || { log "influxd did not start; see $state/influxdb/influxd.log"; exit 1; }
+fi
+
+# --- sshd fleet ------------------------------------------------------------------------------
+ssh_dir="$state/ssh"
+mkdir -p "$ssh_dir/hosts" /run/sshd
+if ! id "$ssh_user" >/dev/null 2>&1; then
+  useradd --create-home --shell /bin/sh "$ssh_user"
+fi
+# With UsePAM no, sshd refuses a locked account ("!") even for key logins; "*" allows keys only.
+usermod -p '*' "$ssh_user"
+[ -f "$ssh_dir/client_key" ] || ssh-keygen -q -t ed25519 -N '' -C infra-report-tests -f "$ssh_dir/client_key"
+cp "$ssh_dir/client_key.pub" "$ssh_dir/authorized_keys"
+chmod 644 "$ssh_dir/authorized_keys"
+: > "$ssh_dir/known_hosts.new"
+
+for i in $(seq 1 "$fleet_size"); do
+  name="host$i"
+  address="127.0.0.$((10 + i))"
+  dir="$ssh_dir/hosts/$name"
+  mkdir -p "$dir" "$state/logs/$name"
+  chmod 755 "$state" "$state/logs" "$state/logs/$name"
+  [ -f "$dir/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$dir/ssh_host_ed25519_key"
+  echo "[$address]:$ssh_port $(cut -d' ' -f1-2 "$dir/ssh_host_ed25519_key.pub")" >> "$ssh_dir/known_hosts.new"
+  cat > "$dir/sshd_config" <<EOF
+Port $ssh_port
+ListenAddress $address
+HostKey $dir/ssh_host_ed25519_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $ssh_dir/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AllowUsers $ssh_user
+PermitRootLogin no
+MaxStartups 1000:30:2000
+LogLevel ERROR
+EOF
+  if [ -f "$dir/sshd.pid" ] && kill -0 "$(cat "$dir/sshd.pid")" 2>/dev/null; then continue; fi
+  /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
+done
+mv "$ssh_dir/known_hosts.new" "$ssh_dir/known_hosts"
+chmod 644 "$ssh_dir/known_hosts"
+
+# Wait until every sshd accepts connections.
+for i in $(seq 1 "$fleet_size"); do
+  address="127.0.0.$((10 + i))"
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/$address/$ssh_port") 2>/dev/null && break
+    sleep 0.1
+  done
+done
+
+cat > "$state/env" <<EOF
+REDIS_URL=$redis_url
+INFLUX_URL=$influx_url
+INFLUX_API=v1
+SSH_FLEET_DIR=$ssh_dir
+SSH_FLEET_USER=$ssh_user
+SSH_FLEET_PORT=$ssh_port
+SSH_FLEET_SIZE=$fleet_size
+SSH_FLEET_LOGS=$state/logs
+EOF
+log "ready: redis $redis_url, influxdb $influx_url, $fleet_size sshd hosts on 127.0.0.11-$((10 + fleet_size)):$ssh_port"

@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '@infra-report/test-support';
+import { describeUnreadableLog, parseAuthLog, parseAuthLogStatus, type AuthLogContext } from './auth-log.js';
+
+const fixture = path.join(repoRoot, 'test-fixtures/auth-logs/loghub-OpenSSH_2k.log');
+const referenceScript = path.join(repoRoot, 'test-fixtures/reference/sshd-logins.awk');
+
+/** The whole of Dec 10 (the loghub sample's only day), read on Dec 11 of the same year. */
+const labContext: AuthLogContext = {
+  windowStart: new Date('2026-12-10T00:00:00Z'),
+  windowEnd: new Date('2026-12-11T00:00:00Z'),
+  hostNow: new Date('2026-12-11T00:00:00Z'),
+  utcOffset: '+0000',
+};
+
+function tally(entries: { key: string; count: number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { key, count } of entries) out[key] = (out[key] ?? 0) + count;
+  return out;
+}
+
+describe('parseAuthLog on the loghub OpenSSH sample', () => {
+  const text = readFileSync(fixture, 'utf8');
+  const parsed = parseAuthLog(text, labContext);
+  // awk is the independent reference: what a sysadmin would count by hand.
+  const reference = execFileSync('awk', ['-f', referenceScript, fixture], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [result, user, source, attempts] = line.split('\t');
+      return { result: result ?? '', user: user ?? '', source: source ?? '', attempts: Number(attempts) };
+    });
+
+  it('counts failed attempts per source IP exactly as awk does', () => {
+    const ours = tally(parsed.value.failed.map((f) => ({ key: f.sourceIp, count: f.count })));
+    const theirs = tally(reference.filter((r) => r.result === 'failed').map((r) => ({ key: r.source, count: r.attempts })));
+    expect(Object.keys(theirs).length).toBeGreaterThan(10);
+    expect(ours).toEqual(theirs);
+  });
+
+  it('counts failed attempts per user exactly as awk does', () => {
+    const ours = tally(parsed.value.failed.map((f) => ({ key: f.user, count: f.count })));
+    const theirs = tally(reference.filter((r) => r.result === 'failed').map((r) => ({ key: r.user, count: r.attempts })));
+    expect(ours).toEqual(theirs);
+    expect(ours['root']).toBeGreaterThan(100);
+  });
+
+  it('finds the accepted password login and its source', () => {
+    expect(parsed.value.accepted).toEqual([
+      { time: '2026-12-10T09:32:20.000Z', user: 'fztu', sourceIp: '119.137.62.142', port: 49116, method: 'password' },
+    ]);
+    expect(reference.filter((r) => r.result === 'accepted')).toHaveLength(1);
+  });
+
+  it('counts "message repeated 5 times" as five attempts', () => {
+    const repeated = parsed.value.failed.filter((f) => f.sourceIp === '5.36.59.76' && f.count === 5);
+    expect(repeated).toHaveLength(1);
+  });
+
+  it('keeps the last line although the file ends without a newline, and strips CR', () => {
+    const last = parsed.value.failed.at(-1);
+    expect(last).toMatchObject({ user: 'user', sourceIp: '103.99.0.122', kind: 'invalid-user', time: '2026-12-10T11:04:45.000Z' });
+    expect(parsed.value.failed.every((f) => !f.user.includes('\r') && !f.sourceIp.includes('\r'))).toBe(true);
+  });
+
+  it('drops events outside the window', () => {
+    const narrow = parseAuthLog(text, { ...labContext, windowStart: new Date('2026-12-10T09:00:00Z'), windowEnd: new Date('2026-12-10T10:00:00Z') });
+    expect(narrow.value.failed.length).toBeGreaterThan(0);
+    expect(narrow.value.failed.length).toBeLessThan(parsed.value.failed.length);
+    expect(narrow.value.failed.every((f) => f.time >= '2026-12-10T09:00:00' && f.time < '2026-12-10T10:00:01')).toBe(true);
+  });
+});
+
+describe('parseAuthLog timestamps', () => {
+  it('puts a December line read on New Year\'s morning in the previous year', () => {
+    const parsed = parseAuthLog('Dec 31 23:59:58 web1 sshd[1]: Accepted publickey for alice from 192.0.2.1 port 5000 ssh2: ED25519 SHA256:abc\n', {
+      windowStart: new Date('2026-12-31T00:00:00Z'),
+      windowEnd: new Date('2027-01-01T06:00:00Z'),
+      hostNow: new Date('2027-01-01T06:00:00Z'),
+      utcOffset: '+0000',
+    });
+    expect(parsed.value.accepted[0]).toMatchObject({ time: '2026-12-31T23:59:58.000Z', user: 'alice', method: 'publickey' });
+  });
+
+  it('reads classic timestamps in the host\'s own UTC offset', () => {
+    const parsed = parseAuthLog('Jul  4 10:00:00 web1 sshd[1]: Accepted password for bob from 192.0.2.2 port 22 ssh2\n', {
+      windowStart: new Date('2026-07-04T00:00:00Z'),
+      windowEnd: new Date('2026-07-05T00:00:00Z'),
+      hostNow: new Date('2026-07-04T12:00:00Z'),
+      utcOffset: '+0200',
+    });
+    expect(parsed.value.accepted[0]?.time).toBe('2026-07-04T08:00:00.000Z');
+  });
+
+  it('reads RFC 3339 high-precision timestamps (rsyslog default on newer distributions)', () => {
+    const parsed = parseAuthLog(
+      '2026-11-22T07:15:02.123456+01:00 web1 sshd-session[991]: Failed password for invalid user oracle from 2001:db8::7 port 40022 ssh2\n',
+      { windowStart: new Date('2026-11-21T08:00:00Z'), windowEnd: new Date('2026-11-22T08:00:00Z'), hostNow: new Date('2026-11-22T08:00:00Z'), utcOffset: '+0100' },
+    );
+    expect(parsed.value.failed).toEqual([{ time: '2026-11-22T06:15:02.123Z', user: 'oracle', sourceIp: '2001:db8::7', kind: 'invalid-user', count: 1 }]);
+  });
+});
+
+describe('parseAuthLog on hostile input', () => {
+  const context: AuthLogContext = {
+    windowStart: new Date('2026-11-21T00:00:00Z'),
+    windowEnd: new Date('2026-11-23T00:00:00Z'),
+    hostNow: new Date('2026-11-22T12:00:00Z'),
+    utcOffset: '+0000',
+  };
+
+  it('takes the real source address when a username contains a fake "from ... port ..."', () => {
+    const line = 'Nov 22 10:00:00 h sshd[1]: Failed password for invalid user x from 6.6.6.6 port 1 ssh2 from 203.0.113.9 port 4242 ssh2';
+    const parsed = parseAuthLog(line, context);
+    expect(parsed.value.failed[0]).toMatchObject({ sourceIp: '203.0.113.9', user: 'x from 6.6.6.6 port 1 ssh2' });
+  });
+
+  it('keeps formula-like and ANSI-laden usernames as plain text', () => {
+    const lines = [
+      'Nov 22 10:00:01 h sshd[1]: Failed password for invalid user =HYPERLINK("http://evil","x") from 203.0.113.10 port 1 ssh2',
+      'Nov 22 10:00:02 h sshd[1]: Failed password for invalid user \u001b[31mred\u001b[0m from 203.0.113.11 port 1 ssh2',
+    ].join('\n');
+    const users = parseAuthLog(lines, context).value.failed.map((f) => f.user);
+    expect(users).toEqual(['=HYPERLINK("http://evil","x")', '\u001b[31mred\u001b[0m']);
+  });
+
+  it('survives a 100 KB line, invalid UTF-8 and a truncated line without losing the good lines', () => {
+    const garbage = Buffer.concat([Buffer.from('Nov 22 10:00:03 h sshd[1]: Failed password for '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(' from 203.0.113.12 port 1 ssh2')]).toString('utf8');
+    const lines = [
+      `Nov 22 10:00:04 h sshd[1]: ${'A'.repeat(100 * 1024)}`,
+      garbage,
+      'Nov 22 10:00:05 h sshd[1]: Failed password for root from 203.0.1',
+      'Nov 22 10:0',
+      'Nov 22 10:00:06 h sshd[1]: Accepted publickey for carol from 198.51.100.4 port 50000 ssh2',
+    ].join('\n');
+    const parsed = parseAuthLog(lines, context);
+    expect(parsed.value.accepted.map((a) => a.user)).toEqual(['carol']);
+    expect(parsed.value.failed.map((f) => f.sourceIp)).toEqual(['203.0.113.12']);
+    expect(parsed.problems.join()).toMatch(/1 auth log line/);
+  });
+
+  it('ignores lines from programs other than sshd (a forged "Accepted" from cron)', () => {
+    const parsed = parseAuthLog('Nov 22 10:00:07 h CRON[5]: Accepted password for mallory from 203.0.113.13 port 1 ssh2', context);
+    expect(parsed.value.accepted).toEqual([]);
+  });
+});
+
+describe('auth log status', () => {
+  it('explains an unreadable log with the group that would help', () => {
+    const status = parseAuthLogStatus('ir-status unreadable report adm /var/log/auth.log', 'auto');
+    expect(status?.status).toBe('unreadable');
+    if (status?.status !== 'unreadable') return;
+    expect(describeUnreadableLog(status)).toBe('cannot read /var/log/auth.log as user report: add it to group adm');
+    expect(describeUnreadableLog({ ...status, group: 'root', path: '/var/log/secure' })).toBe(
+      'cannot read /var/log/secure as user report: add it to group adm (or wheel)',
+    );
+  });
+});

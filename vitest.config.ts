@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const at = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the TypeScript sources of every workspace package, not their dist/.
+    alias: {
+      '@infra-report/shared': at('./packages/shared/src/index.ts'),
+      '@infra-report/collector': at('./services/collector/src/index.ts'),
+      '@infra-report/renderer': at('./services/renderer/src/index.ts'),
+      '@infra-report/mailer': at('./services/mailer/src/index.ts'),
+      '@infra-report/api': at('./services/api/src/index.ts'),
+      '@infra-report/test-support': at('./packages/shared/src/test-support/index.ts'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
