@@ -1,2 +1,3 @@
 export * from './services.js';
 export * from './smtp.js';
+export * from './fleet.js';

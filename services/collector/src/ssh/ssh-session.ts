@@ -29,13 +29,6 @@ export async function openSshSession(host: ResolvedHost, home: string): Promise<
   const knownHosts = parseKnownHosts(knownHostsText);
   const names = knownHostsNames([host.address, host.name], ssh.port);
   const keyTypes = knownKeyTypes(knownHosts, names);
-  if (keyTypes.length === 0) {
-    throw new CollectionError(
-      `host key unknown for ${host.name} (${host.address}:${ssh.port}): not in ${ssh.knownHostsFile}; add it after checking its fingerprint (ssh-keyscan -p ${ssh.port} ${host.address})`,
-      true,
-    );
-  }
-
   const privateKey = await loadPrivateKey(ssh.privateKeyFile, home);
   if (!privateKey && !ssh.agentSocket) {
     throw new CollectionError(`no SSH key for ${target}: set ssh.private_key_file or start an ssh-agent (SSH_AUTH_SOCK)`, true);
@@ -50,7 +43,8 @@ export async function openSshSession(host: ResolvedHost, home: string): Promise<
     readyTimeout: ssh.connectTimeoutMs,
     keepaliveInterval: 15_000,
     keepaliveCountMax: 3,
-    algorithms: { serverHostKey: hostKeyAlgorithmsFor(keyTypes) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
+    // Ask for a key type we have on record, so a host with several keys is checked against the right one.
+    ...(keyTypes.length > 0 ? { algorithms: { serverHostKey: hostKeyAlgorithmsFor(keyTypes) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } } : {}),
     hostVerifier: (key: Buffer) => {
       presented = key;
       verdict = verifyHostKey(knownHosts, names, key);
@@ -185,7 +179,11 @@ export function classifyConnectError(error: Error & { level?: string; code?: str
     if (verdict.status === 'revoked') {
       return new CollectionError(`host key of ${host.name} (${where}) is marked @revoked in ${host.ssh.knownHostsFile}`, true, { cause: error });
     }
-    return new CollectionError(`host key unknown for ${host.name} (${where}): ${shown} is not in ${host.ssh.knownHostsFile}`, true, { cause: error });
+    return new CollectionError(
+      `host key unknown for ${host.name} (${where}): ${shown} is not in ${host.ssh.knownHostsFile}; add it after checking the fingerprint (ssh-keyscan -p ${host.ssh.port} ${host.address})`,
+      true,
+      { cause: error },
+    );
   }
   switch (error.code) {
     case 'ENOTFOUND':

@@ -1,4 +1,5 @@
 import type PDFDocument from 'pdfkit';
+import { printable } from '../printable.js';
 
 export interface PdfColumn<Row> {
   header: string;
@@ -78,9 +79,4 @@ export function drawTable<Row>(doc: InstanceType<typeof PDFDocument>, columns: P
 
 function totalWidth<Row>(columns: PdfColumn<Row>[]): number {
   return columns.reduce((sum, c) => sum + c.width, 0);
-}
-
-/** Control characters (ANSI escapes from a log line) are shown as visible placeholders, not interpreted. */
-export function printable(text: string): string {
-  return text.replace(/\u001b/g, '␛').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '�').replace(/[\r\n\t]/g, ' ');
 }

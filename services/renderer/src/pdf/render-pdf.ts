@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { formatBytes, formatDuration, formatTime, type DiskRow, type ReportModel, type Severity } from '../report-model.js';
-import { drawTable, printable, type PdfColumn } from './pdf-table.js';
+import { printable } from '../printable.js';
+import { drawTable, type PdfColumn } from './pdf-table.js';
 
 const require = createRequire(import.meta.url);
 const fontDir = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { printable } from '../printable.js';
 import type { ReportModel, Severity } from '../report-model.js';
 
 interface SheetColumn<Row> {
@@ -157,11 +158,12 @@ function addSheet<Row>(
 }
 
 /**
- * Strings go in as plain string values (exceljs writes formulas only from { formula } objects),
- * with characters XML 1.0 cannot carry replaced, so a hostile log line cannot corrupt the file.
+ * Strings go in as plain string values (exceljs writes formulas only from { formula } objects);
+ * control characters, which XML 1.0 cannot carry, are shown in caret notation, so a hostile log
+ * line can neither corrupt the file nor hide in it. Excel's cell limit is 32,767 characters.
  */
 function safeCellValue(value: string | number | boolean | Date | null): string | number | boolean | Date | null {
-  if (typeof value === 'string') return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '�').slice(0, 32767);
+  if (typeof value === 'string') return printable(value).replace(/[\ufffe\uffff]/g, '\ufffd').slice(0, 32767);
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
   return value;
 }

@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as XLSX from 'xlsx';
+import { createFilesystemArtifactStore, parseConfig, silentLogger } from '@infra-report/shared';
+import { renderRun } from './render-run.js';
+import { sampleRun } from './test-support/sample-run.js';
+
+const report = parseConfig('report: { timezone: Europe/Paris }\n', 'test.yaml', { env: {} }).report;
+
+async function renderSample() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ir-render-'));
+  const artifacts = createFilesystemArtifactStore(dir);
+  const result = await renderRun(sampleRun(), { artifacts, report, now: () => new Date('2026-11-22T07:01:00Z'), logger: silentLogger() });
+  return { dir, result, artifacts };
+}
+
+describe('renderRun', () => {
+  it('writes a PDF in which a reader finds every host, the unreachable reason and the figures', async () => {
+    const { dir, result } = await renderSample();
+    const pdfFile = path.join(dir, 'infrastructure-report-2026-11-22.pdf');
+    expect(result.artifacts.map((a) => a.fileName)).toEqual(['infrastructure-report-2026-11-22.pdf', 'infrastructure-report-2026-11-22.xlsx']);
+    const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
+    for (const host of ['web01', 'сервер-02', 'db01']) expect(text).toContain(host);
+    expect(text).toContain('connection refused by 10.0.0.30:22 (host db01)');
+    expect(text).toMatch(/CRITICAL\s+web01\s+\/ is 95% full \(5\.0 GiB free of 100\.0 GiB\)/);
+    expect(text).toMatch(/198\.51\.100\.7\s+25/);
+    // Times are shown in the report's zone: 09:15 UTC is 10:15 in Paris.
+    expect(text).toMatch(/2026-11-21 10:15\s+web01\s+alice\s+192\.0\.2\.10\s+publickey/);
+    expect(text).toContain('=HYPERLINK("http://'); // cut to the column, as text
+    expect(text).toMatch(/page 1 of \d+/);
+  });
+
+  it('writes an XLSX that an independent reader opens, with numbers as numbers and hostile text as text', async () => {
+    const { dir } = await renderSample();
+    const workbook = XLSX.readFile(path.join(dir, 'infrastructure-report-2026-11-22.xlsx'), { cellDates: true, cellNF: true });
+    expect(workbook.SheetNames).toEqual(['Summary', 'Alerts', 'Hosts', 'Disk Usage', 'User Logins', 'Failed Logins', 'System Uptime', 'Unreachable Hosts', 'Errors']);
+
+    const disks = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Disk Usage']!);
+    expect(disks[0]).toMatchObject({ Host: 'web01', Mount: '/', 'Size (bytes)': 107374182400, 'Used %': 0.95, Severity: 'critical' });
+    const sizeCell = workbook.Sheets['Disk Usage']!['E2'];
+    expect(sizeCell?.t).toBe('n');
+    expect(workbook.Sheets['Disk Usage']!['H2']?.z).toBe('0%');
+
+    const failedSheet = workbook.Sheets['Failed Logins']!;
+    const hostileCell = Object.values(failedSheet).find((c) => typeof c === 'object' && c && 'v' in c && String((c as XLSX.CellObject).v).startsWith('=HYPERLINK')) as XLSX.CellObject | undefined;
+    expect(hostileCell?.t).toBe('s');
+    expect(hostileCell?.f).toBeUndefined();
+
+    const logins = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['User Logins']!);
+    expect(logins[0]?.['Time']).toBeInstanceOf(Date);
+    expect((logins[0]?.['Time'] as Date).toISOString().slice(11, 16)).toBe('10:15');
+
+    const unreachable = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Unreachable Hosts']!);
+    expect(unreachable).toEqual([{ Host: 'db01', Address: '10.0.0.30', Reason: 'connection refused by 10.0.0.30:22 (host db01): is sshd running on port 22?' }]);
+    const uptime = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['System Uptime']!);
+    expect(uptime.map((r) => r['Host'])).toEqual(['web01', 'сервер-02']);
+  });
+
+  it('keeps a PDF readable when a log line carries ANSI escapes', async () => {
+    const run = sampleRun();
+    run.snapshots[0]!.logins.failed.push({ time: '2026-11-21T11:00:00.000Z', user: '\u001b[2J\u001b[31mgotcha', sourceIp: '203.0.113.99', kind: 'invalid-user', count: 1 });
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-render-'));
+    await renderRun(run, { artifacts: createFilesystemArtifactStore(dir), report, now: () => new Date(), logger: silentLogger() });
+    const text = execFileSync('pdftotext', [path.join(dir, 'infrastructure-report-2026-11-22.pdf'), '-'], { encoding: 'utf8' });
+    expect(text).toContain('^[[2J^[[31mgotcha');
+    writeFileSync(path.join(dir, 'done'), '');
+  });
+});
