@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { createInfluxStore, createLogger, createRedisConnection, findConfigFile, loadConfig, onShutdownSignal } from '@infra-report/shared';
+import { createInfluxStore, createLogger, ensureInfluxV1Database, createRedisConnection, findConfigFile, loadConfig, onShutdownSignal } from '@infra-report/shared';
 import { startCollectWorker } from './collect-worker.js';
 import { createRunnerFactory } from './open-runner.js';
 
@@ -11,6 +11,10 @@ if (!config.redis) {
   process.exit(2);
 }
 const influx = config.influx ? createInfluxStore(config.influx) : undefined;
+if (config.influx?.api === 'v1') {
+  // InfluxDB 1.x: CREATE DATABASE is idempotent; without the right to do it, writes will say why.
+  await ensureInfluxV1Database(config.influx).catch((error: Error) => logger.warn({ err: error }, 'cannot create the InfluxDB database'));
+}
 const connection = createRedisConnection(config.redis.url);
 const worker = startCollectWorker(
   config,

@@ -1,3 +1,4 @@
 export * from './services.js';
 export * from './smtp.js';
 export * from './fleet.js';
+export * from './processes.js';
