@@ -48,7 +48,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const registry = new Registry();
   registerPipelineMetrics(registry, queues);
 
-  const app = Fastify({ logger: options.logger ?? false, requestIdHeader: 'x-request-id', bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    requestIdHeader: 'x-request-id',
+    bodyLimit: 64 * 1024,
+    // Unknown fields are an error the caller should see, not something silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
   app.addHook('onClose', async () => {
     await Promise.all(Object.values(queues).map((q) => q.close()));
   });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { formatBytes, formatDuration, formatTime, type DiskRow, type ReportModel, type Severity } from '../report-model.js';
 import { printable } from '../printable.js';
-import { drawTable, type PdfColumn } from './pdf-table.js';
+import { drawTable } from './pdf-table.js';
 
 const require = createRequire(import.meta.url);
 const fontDir = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
