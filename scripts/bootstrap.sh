@@ -4,8 +4,11 @@ cd "$repo_root"
 lock_stamp="node_modules/.infra-report-lock.sha256"
 lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)-$(node -p process.version)"
 if [ ! -f "$lock_stamp" ] || [ "$(cat "$lock_stamp")" != "$lock_sum" ]; then
-  echo "infra-report: installing dependencies (npm ci) ..." >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2 || exit 1
+  echo "infra-report: installing dependencies ..." >&2
+  # Not "npm ci": it insists on lock entries for every platform's optional binaries
+  # (msgpackr-extract for macOS/Windows), which a filtered registry mirror cannot provide.
+  # "npm install" follows the same lock file and leaves it unchanged.
+  npm install --no-audit --no-fund --loglevel=error >&2 || exit 1
   echo "$lock_sum" > "$lock_stamp"
 fi
 npm run --silent build >&2 || exit 1
