@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Starts, when not already running, the real services the tests use, and writes their addresses
-# to .test-services/env:
+# to $INFRA_REPORT_TEST_STATE/env (default /var/tmp/infra-report-test-services/env):
 #   - Redis (REDIS_URL, default 127.0.0.1:6379)
 #   - InfluxDB 1.x from Debian on 127.0.0.1:18086, its own data directory
 #   - an sshd "fleet": one sshd per address 127.0.0.11 ... on port 2222, each with its own host
 #     key, a test user, a client key, a known_hosts file and a per-host auth log directory
 # Needs root (sshd, useradd, apt-get). Idempotent: a second call only checks.
 set -euo pipefail
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-state="$repo_root/.test-services"
+# One place per machine, not per checkout: a second clone (CI) reuses the running fleet and its
+# keys instead of colliding with it on the same addresses.
+state="${INFRA_REPORT_TEST_STATE:-/var/tmp/infra-report-test-services}"
 mkdir -p "$state"
 
 fleet_size="${INFRA_REPORT_TEST_FLEET_SIZE:-4}"
@@ -111,13 +112,19 @@ done
 mv "$ssh_dir/known_hosts.new" "$ssh_dir/known_hosts"
 chmod 644 "$ssh_dir/known_hosts"
 
-# Wait until every sshd accepts connections.
+# Wait until every host accepts the test key with the host key on record: this also catches
+# another sshd holding the address with other keys.
 for i in $(seq 1 "$fleet_size"); do
   address="127.0.0.$((10 + i))"
+  ok=0
   for _ in $(seq 1 50); do
-    (exec 3<>"/dev/tcp/$address/$ssh_port") 2>/dev/null && break
+    if ssh -q -i "$ssh_dir/client_key" -p "$ssh_port" -o BatchMode=yes -o StrictHostKeyChecking=yes \
+         -o UserKnownHostsFile="$ssh_dir/known_hosts" -o ConnectTimeout=2 "$ssh_user@$address" true 2>/dev/null; then
+      ok=1; break
+    fi
     sleep 0.1
   done
+  [ $ok -eq 1 ] || { log "host$i ($address:$ssh_port) refuses the test key or shows another host key; see $ssh_dir/hosts/host$i/sshd.log and 'ss -ltnp'"; exit 1; }
 done
 
 cat > "$state/env" <<EOF

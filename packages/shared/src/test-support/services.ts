@@ -14,11 +14,11 @@ export interface TestServices {
 
 /**
  * Addresses of the real services the tests use: from the environment, else from
- * .test-services/env written by scripts/test-services.sh. Missing services are an error with
+ * $INFRA_REPORT_TEST_STATE/env written by scripts/test-services.sh. Missing services are an error with
  * the command that starts them, never a silently skipped test.
  */
 export function testServices(): TestServices {
-  const file = path.join(repoRoot, '.test-services', 'env');
+  const file = path.join(process.env['INFRA_REPORT_TEST_STATE'] ?? '/var/tmp/infra-report-test-services', 'env');
   const fromFile: Record<string, string> = {};
   if (existsSync(file)) {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
