@@ -1,0 +1,27 @@
+# One image for every service and the CLI; the command picks which one runs:
+#   node services/collector/dist/main.js /etc/infra-report/config.yaml
+#   node packages/cli/bin/infra-report.js trigger -c /etc/infra-report/config.yaml
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/shared/package.json packages/shared/
+COPY packages/cli/package.json packages/cli/
+COPY services/collector/package.json services/collector/
+COPY services/renderer/package.json services/renderer/
+COPY services/mailer/package.json services/mailer/
+COPY services/api/package.json services/api/
+RUN npm install --no-audit --no-fund --loglevel=error
+COPY tsconfig.base.json tsconfig.build.json ./
+COPY packages packages
+COPY services services
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production INFRA_REPORT_CONFIG=/etc/infra-report/config.yaml
+WORKDIR /app
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/package.json ./
+COPY --from=build /app/packages packages
+COPY --from=build /app/services services
+USER node
+CMD ["node", "packages/cli/bin/infra-report.js", "--help"]
