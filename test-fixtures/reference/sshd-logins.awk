@@ -18,3 +18,13 @@ BEGIN { OFS = "\t" }
     if (match(rest, / from [^ ]+ port [0-9]+/)) { user = substr(rest, 1, RSTART - 1); m = substr(rest, RSTART + 6); split(m, q, " "); print "accepted", user, q[1], 1 }
   }
 }
+# Old Red Hat logs have PAM lines only: "sshd(pam_unix)[pid]: authentication failure; ... rhost=X  user=Y"
+/ sshd\(pam_unix\)\[[0-9]+\]: authentication failure;/ {
+  ip = ""; user = ""
+  if (match($0, /rhost=[^ ]*/)) ip = substr($0, RSTART + 6, RLENGTH - 6)
+  if (match($0, /user=[^ ]*$/)) user = substr($0, RSTART + 5, RLENGTH - 5)
+  print "failed", user, ip, n
+}
+/ sshd\(pam_unix\)\[[0-9]+\]: session opened for user / {
+  split($0, w, "session opened for user "); split(w[2], u, " "); print "accepted", u[1], "", 1
+}

@@ -83,7 +83,7 @@ export interface AcceptedLogin {
   method: LoginMethod;
 }
 
-export type FailureKind = 'wrong-password' | 'invalid-user' | 'publickey-refused' | 'keyboard-interactive' | 'other';
+export type FailureKind = 'wrong-password' | 'invalid-user' | 'publickey-refused' | 'keyboard-interactive' | 'pam-failure' | 'other';
 
 export interface FailedLogin {
   time: string;
@@ -94,13 +94,40 @@ export interface FailedLogin {
   count: number;
 }
 
+/** Pre-authentication events that are not attempts of their own but tell of an attack. */
+export interface AuthSignal {
+  time: string;
+  kind: 'invalid-user' | 'max-attempts' | 'closed-preauth';
+  /** Empty when the log does not name one. */
+  user: string;
+  sourceIp: string;
+  count: number;
+}
+
+/** sudo or su use: who became whom, and what they ran. */
+export interface PrivilegeUse {
+  time: string;
+  tool: 'sudo' | 'su';
+  user: string;
+  asUser: string;
+  command: string | null;
+  tty: string | null;
+  success: boolean;
+  /** Why it failed ("3 incorrect password attempts", "user NOT in sudoers"), when it did. */
+  failure: string | null;
+}
+
 export interface LoginSummary {
   /** The file or journal read, or null when there was none. */
   source: string | null;
   windowStart: string;
   windowEnd: string;
+  /** Successful SSH logins. A user is empty only when an old PAM-only log does not name one. */
   accepted: AcceptedLogin[];
+  /** Failed authentication attempts ("Failed ..." lines; PAM failures where sshd logged none). */
   failed: FailedLogin[];
+  signals: AuthSignal[];
+  privilege: PrivilegeUse[];
 }
 
 export interface CollectionProblem {

@@ -116,7 +116,7 @@ export function buildSnapshot(
   const authSection = sections.get('auth-log');
   const windowStart = new Date(run.windowStart);
   const windowEnd = new Date(run.windowEnd);
-  const logins = { source: null as string | null, windowStart: run.windowStart, windowEnd: run.windowEnd, accepted: [] as HostSnapshot['logins']['accepted'], failed: [] as HostSnapshot['logins']['failed'] };
+  const logins: HostSnapshot['logins'] = { source: null, windowStart: run.windowStart, windowEnd: run.windowEnd, accepted: [], failed: [], signals: [], privilege: [] };
   if (!authSection) {
     problems.push({ probe: 'logins', message: 'no output (the command batch was cut off)' });
   } else {
@@ -132,8 +132,7 @@ export function buildSnapshot(
       logins.source = status.path;
       if (authSection.truncated) problems.push({ probe: 'logins', message: `sshd lines of ${status.path} exceed ${host.collect.maxOutputBytes} bytes: the newest were cut, counts are incomplete` });
       const parsed = parseAuthLog(newline < 0 ? '' : authSection.text.slice(newline + 1), { windowStart, windowEnd, hostNow, utcOffset });
-      logins.accepted = parsed.value.accepted;
-      logins.failed = parsed.value.failed;
+      Object.assign(logins, parsed.value);
       for (const message of parsed.problems) problems.push({ probe: 'logins', message });
     }
   }

@@ -74,6 +74,92 @@ describe('parseAuthLog on the loghub OpenSSH sample', () => {
   });
 });
 
+describe('parseAuthLog on the loghub Red Hat sample (PAM-only sshd lines)', () => {
+  const file = path.join(repoRoot, 'test-fixtures/auth-logs/loghub-Linux_2k.log');
+  const parsed = parseAuthLog(readFileSync(file, 'utf8'), {
+    windowStart: new Date('2026-06-01T00:00:00Z'),
+    windowEnd: new Date('2026-08-01T00:00:00Z'),
+    hostNow: new Date('2026-08-01T00:00:00Z'),
+    utcOffset: '+0000',
+  });
+  const reference = execFileSync('awk', ['-f', referenceScript, file], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\t'));
+
+  it('counts PAM authentication failures per rhost and per user exactly as awk does', () => {
+    const failedRef = reference.filter((r) => r[0] === 'failed');
+    expect(failedRef.length).toBeGreaterThan(400);
+    expect(tally(parsed.value.failed.map((f) => ({ key: f.sourceIp, count: f.count })))).toEqual(tally(failedRef.map((r) => ({ key: r[2] ?? '', count: Number(r[3]) }))));
+    expect(tally(parsed.value.failed.map((f) => ({ key: f.user, count: f.count })))).toEqual(tally(failedRef.map((r) => ({ key: r[1] ?? '', count: Number(r[3]) }))));
+    expect(parsed.value.failed.every((f) => f.kind === 'pam-failure')).toBe(true);
+  });
+
+  it('counts PAM session openings as logins when sshd logged no "Accepted" lines', () => {
+    expect(parsed.value.accepted).toHaveLength(reference.filter((r) => r[0] === 'accepted').length);
+    expect(new Set(parsed.value.accepted.map((a) => a.user))).toEqual(new Set(['test']));
+  });
+
+  it('finds su sessions, including the line with "--" where the program belongs without crashing', () => {
+    const su = parsed.value.privilege.filter((p) => p.tool === 'su');
+    expect(su.length).toBe(Number(execFileSync('sh', ['-c', `grep -c 'su(pam_unix)\\[[0-9]*\\]: session opened' ${file}`], { encoding: 'utf8' }).trim()));
+    expect(new Set(su.map((p) => p.asUser))).toEqual(new Set(['cyrus', 'news']));
+  });
+});
+
+describe('parseAuthLog event kinds', () => {
+  const context: AuthLogContext = {
+    windowStart: new Date('2026-11-21T00:00:00Z'),
+    windowEnd: new Date('2026-11-23T00:00:00Z'),
+    hostNow: new Date('2026-11-22T12:00:00Z'),
+    utcOffset: '+0000',
+  };
+
+  it('reads keyboard-interactive logins, invalid users, attempt limits and pre-auth disconnects', () => {
+    const parsed = parseAuthLog(
+      [
+        'Nov 22 09:00:00 h sshd[1]: Accepted keyboard-interactive/pam for carol from 192.0.2.5 port 4000 ssh2',
+        'Nov 22 09:01:00 h sshd[2]: Invalid user ubnt from 203.0.113.1 port 5000',
+        'Nov 22 09:01:01 h sshd[2]: Failed password for invalid user ubnt from 203.0.113.1 port 5000 ssh2',
+        'Nov 22 09:02:00 h sshd[3]: error: maximum authentication attempts exceeded for root from 203.0.113.2 port 5001 ssh2 [preauth]',
+        'Nov 22 09:03:00 h sshd[4]: Connection closed by authenticating user git 203.0.113.3 port 5002 [preauth]',
+        'Nov 22 09:03:30 h sshd[4]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.3  user=git',
+        'Nov 22 09:04:00 h sshd[5]: Failed publickey for deploy from 203.0.113.4 port 5003 ssh2: RSA SHA256:abc',
+      ].join('\n'),
+      context,
+    );
+    expect(parsed.value.accepted).toMatchObject([{ user: 'carol', method: 'keyboard-interactive' }]);
+    expect(parsed.value.failed.map((f) => [f.user, f.kind])).toEqual([
+      ['ubnt', 'invalid-user'],
+      ['deploy', 'publickey-refused'],
+    ]);
+    expect(parsed.value.signals.map((s) => [s.kind, s.user, s.sourceIp])).toEqual([
+      ['invalid-user', 'ubnt', '203.0.113.1'],
+      ['max-attempts', 'root', '203.0.113.2'],
+      ['closed-preauth', 'git', '203.0.113.3'],
+    ]);
+  });
+
+  it('reads sudo use, refused sudo and su, successful or not', () => {
+    const parsed = parseAuthLog(
+      [
+        'Nov 22 10:00:00 h sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/apt update',
+        'Nov 22 10:01:00 h sudo:      bob : user NOT in sudoers ; TTY=pts/1 ; PWD=/home/bob ; USER=root ; COMMAND=/bin/cat /etc/shadow',
+        'Nov 22 10:02:00 h su[77]: (to root) alice on pts/0',
+        'Nov 22 10:02:00 h su[77]: pam_unix(su:session): session opened for user root(uid=0) by alice(uid=1000)',
+        'Nov 22 10:03:00 h su[78]: FAILED SU (to root) bob on pts/1',
+      ].join('\n'),
+      context,
+    );
+    expect(parsed.value.privilege.map((p) => [p.tool, p.user, p.asUser, p.command, p.success, p.failure])).toEqual([
+      ['sudo', 'alice', 'root', '/usr/bin/apt update', true, null],
+      ['sudo', 'bob', 'root', '/bin/cat /etc/shadow', false, 'user NOT in sudoers'],
+      ['su', 'alice', 'root', null, true, null],
+      ['su', 'bob', 'root', null, false, 'authentication failure'],
+    ]);
+  });
+});
+
 describe('parseAuthLog timestamps', () => {
   it('puts a December line read on New Year\'s morning in the previous year', () => {
     const parsed = parseAuthLog('Dec 31 23:59:58 web1 sshd[1]: Accepted publickey for alice from 192.0.2.1 port 5000 ssh2: ED25519 SHA256:abc\n', {

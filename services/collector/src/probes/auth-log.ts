@@ -1,4 +1,4 @@
-import type { AcceptedLogin, FailedLogin, FailureKind, LoginMethod } from '@infra-report/shared';
+import type { AcceptedLogin, AuthSignal, FailedLogin, FailureKind, LoginMethod, PrivilegeUse } from '@infra-report/shared';
 import { shellQuote } from './command-batch.js';
 import type { Parsed } from './parse-result.js';
 
@@ -16,10 +16,14 @@ export function authLogCommand(configuredPath: string): string {
     `if [ -z "$f" ]; then echo 'ir-status missing'; exit 0; fi`,
     `if [ ! -r "$f" ]; then echo "ir-status unreadable $(id -un) $(stat -c %G "$f" 2>/dev/null || echo '?') $f"; exit 0; fi`,
     'echo "ir-status ok $f"',
-    `grep -a -E 'sshd(-session)?\\[[0-9]+\\]:' "$f"`,
+    // sshd (and its old PAM tag), sudo and su lines only: a 1 GB auth log does not cross the wire.
+    `grep -a -E '${authLogLineFilter}' "$f"`,
     'exit 0',
   ].join('\n');
 }
+
+/** Extended regex for grep on the host: the programs whose lines the parser reads. */
+export const authLogLineFilter = ' (sshd(-session)?|sshd\\(pam_unix\\)|sudo|su|su\\(pam_unix\\))(\\[[0-9]+\\])?: ';
 
 export type AuthLogStatus =
   | { status: 'ok'; path: string }
@@ -56,80 +60,157 @@ export interface AuthLogContext {
 export interface AuthLogEvents {
   accepted: AcceptedLogin[];
   failed: FailedLogin[];
+  signals: AuthSignal[];
+  privilege: PrivilegeUse[];
 }
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const rfc3164Prefix = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\S+) (\S+?)(?:\[(\d+)\])?: ?(.*)$/;
 const isoPrefix = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) (\S+?)(?:\[(\d+)\])?: ?(.*)$/;
-const sshPrograms = new Set(['sshd', 'sshd-session']);
+const sshPrograms = new Set(['sshd', 'sshd-session', 'sshd(pam_unix)']);
+const suPrograms = new Set(['su', 'su(pam_unix)']);
 
 // Greedy "(.*) from": a username is attacker-chosen and may itself contain " from x port y";
 // the real source is the last "from ... port ..." of the line.
 const acceptedPattern = /^Accepted (\S+) for (.*) from (\S+) port (\d+)(?: ssh2)?(?:: .*)?$/;
 const failedPattern = /^Failed (\S+) for (invalid user )?(.*) from (\S+) port (\d+)(?: ssh2)?(?:: .*)?$/;
+const invalidUserPattern = /^Invalid user (.*) from (\S+?)(?: port \d+)?$/;
+const maxAttemptsPattern = /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port \d+(?: ssh2)? \[preauth\]$/;
+const closedPreauthPattern = /^Connection (?:closed|reset) by (?:authenticating|invalid) user (.*) (\S+) port \d+ \[preauth\]$/;
+const pamFailurePattern = /^(?:pam_unix\(sshd:auth\): |PAM (\d+) more )?authentication failures?; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S*)(?:\s+user=(.*?))?\s*$/;
+const pamSessionPattern = /^(?:pam_unix\(sshd:session\): )?session opened for user (\S+?)(?:\(uid=\d+\))? by /;
 const repeatedPattern = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
+const sudoPattern = /^\s*(\S+) : (?:(.*?) ; )?TTY=(\S+) ; PWD=.*? ; USER=(\S+) ; (?:ENV=.*? ; )?COMMAND=(.*)$/;
+const suPattern = /^(FAILED SU )?\(to (\S+)\) (\S+) on (\S+)$/;
+const suPamSessionPattern = /^(?:pam_unix\(su(?:-l)?:session\): )?session opened for user (\S+?)(?:\(uid=\d+\))? by (\S*?)(?:\(uid=\d+\))?$/;
 
-/** Parses sshd lines of an auth log (syslog RFC 3164 or RFC 3339 timestamps), keeping the window. */
+interface LogEvent {
+  time: Date;
+  program: string;
+  pid: string;
+  message: string;
+  count: number;
+}
+
+/**
+ * Parses an auth log's sshd, sudo and su lines (RFC 3164 or RFC 3339 timestamps) and keeps the
+ * window. PAM lines count only in the old format where they carry their own tag
+ * ("sshd(pam_unix)[pid]:", sshd then logged no "Failed"/"Accepted" lines); modern sshd logs
+ * both, and counting both would count every attempt twice.
+ */
 export function parseAuthLog(text: string, context: AuthLogContext): Parsed<AuthLogEvents> {
-  const accepted: AcceptedLogin[] = [];
-  const failed: FailedLogin[] = [];
-  const problems: string[] = [];
-  let unparsedTimestamps = 0;
+  const events: LogEvent[] = [];
+  let unparsed = 0;
   for (const rawLine of text.split('\n')) {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (line === '') continue;
     const entry = parseSyslogLine(line, context);
     if (!entry) {
-      unparsedTimestamps += 1;
+      unparsed += 1;
       continue;
     }
-    if (!sshPrograms.has(entry.program)) continue;
     if (entry.time < context.windowStart || entry.time > context.windowEnd) continue;
-    let message = entry.message;
-    let count = 1;
-    const repeated = repeatedPattern.exec(message);
-    if (repeated?.[1] && repeated[2] !== undefined) {
-      count = Number(repeated[1]);
-      message = repeated[2];
-    }
-    const time = entry.time.toISOString();
-    const acceptedMatch = acceptedPattern.exec(message);
-    if (acceptedMatch) {
-      const [, method, user, sourceIp, port] = acceptedMatch as unknown as [string, string, string, string, string];
-      for (let i = 0; i < count; i += 1) accepted.push({ time, user, sourceIp, port: Number(port), method: loginMethod(method) });
-      continue;
-    }
-    const failedMatch = failedPattern.exec(message);
-    if (failedMatch) {
-      const [, method, invalid, user, sourceIp] = failedMatch as unknown as [string, string, string | undefined, string, string];
-      failed.push({ time, user, sourceIp, kind: failureKind(method, Boolean(invalid)), count });
+    const repeated = repeatedPattern.exec(entry.message);
+    events.push({ ...entry, message: repeated?.[2] ?? entry.message, count: repeated?.[1] ? Number(repeated[1]) : 1 });
+  }
+
+  // su logs "(to root) alice on pts/0" and a PAM session line for the same switch: count one.
+  const pidsWithSu = new Set(events.filter((e) => suPrograms.has(e.program) && suPattern.test(e.message)).map((e) => e.pid));
+
+  const out: AuthLogEvents = { accepted: [], failed: [], signals: [], privilege: [] };
+  for (const e of events) {
+    const time = e.time.toISOString();
+    if (sshPrograms.has(e.program)) {
+      parseSshEvent(e, time, out, e.program === 'sshd(pam_unix)');
+    } else if (e.program === 'sudo') {
+      const m = sudoPattern.exec(e.message);
+      if (m) {
+        const [, user, failure, tty, asUser, command] = m as unknown as [string, string, string | undefined, string, string, string];
+        out.privilege.push({ time, tool: 'sudo', user, asUser, command, tty: tty === 'unknown' ? null : tty, success: !failure, failure: failure ?? null });
+      }
+    } else if (suPrograms.has(e.program)) {
+      const m = suPattern.exec(e.message);
+      if (m) {
+        const [, failed, asUser, user, tty] = m as unknown as [string, string | undefined, string, string, string];
+        out.privilege.push({ time, tool: 'su', user, asUser, command: null, tty, success: !failed, failure: failed ? 'authentication failure' : null });
+        continue;
+      }
+      const session = suPamSessionPattern.exec(e.message);
+      if (session && !pidsWithSu.has(e.pid)) {
+        const [, asUser, user] = session as unknown as [string, string, string];
+        out.privilege.push({ time, tool: 'su', user, asUser, command: null, tty: null, success: true, failure: null });
+      }
     }
   }
-  if (unparsedTimestamps > 0) problems.push(`${unparsedTimestamps} auth log line(s) without a recognisable timestamp were skipped`);
-  return { value: { accepted, failed }, problems };
+  const problems = unparsed > 0 ? [`${unparsed} auth log line(s) without a recognisable timestamp were skipped`] : [];
+  return { value: out, problems };
+}
+
+function parseSshEvent(e: LogEvent, time: string, out: AuthLogEvents, pamOnlyFormat: boolean): void {
+  const { message, count } = e;
+  const accepted = acceptedPattern.exec(message);
+  if (accepted) {
+    const [, method, user, sourceIp, port] = accepted as unknown as [string, string, string, string, string];
+    for (let i = 0; i < count; i += 1) out.accepted.push({ time, user, sourceIp, port: Number(port), method: loginMethod(method) });
+    return;
+  }
+  const failed = failedPattern.exec(message);
+  if (failed) {
+    const [, method, invalid, user, sourceIp] = failed as unknown as [string, string, string | undefined, string, string];
+    out.failed.push({ time, user, sourceIp, kind: failureKind(method, Boolean(invalid)), count });
+    return;
+  }
+  const invalid = invalidUserPattern.exec(message);
+  if (invalid) {
+    out.signals.push({ time, kind: 'invalid-user', user: invalid[1] ?? '', sourceIp: invalid[2] ?? '', count });
+    return;
+  }
+  const maxAttempts = maxAttemptsPattern.exec(message);
+  if (maxAttempts) {
+    out.signals.push({ time, kind: 'max-attempts', user: maxAttempts[2] ?? '', sourceIp: maxAttempts[3] ?? '', count });
+    return;
+  }
+  const closed = closedPreauthPattern.exec(message);
+  if (closed) {
+    out.signals.push({ time, kind: 'closed-preauth', user: closed[1] ?? '', sourceIp: closed[2] ?? '', count });
+    return;
+  }
+  const pamFailure = pamFailurePattern.exec(message);
+  if (pamFailure) {
+    if (pamOnlyFormat) {
+      const more = pamFailure[1] ? Number(pamFailure[1]) : 1;
+      out.failed.push({ time, user: pamFailure[3]?.trim() ?? '', sourceIp: pamFailure[2] ?? '', kind: 'pam-failure', count: more * count });
+    }
+    return;
+  }
+  const pamSession = pamSessionPattern.exec(message);
+  if (pamSession && pamOnlyFormat) {
+    out.accepted.push({ time, user: pamSession[1] ?? '', sourceIp: '', port: null, method: 'other' });
+  }
 }
 
 interface SyslogEntry {
   time: Date;
   program: string;
+  pid: string;
   message: string;
 }
 
 export function parseSyslogLine(line: string, context: Pick<AuthLogContext, 'hostNow' | 'utcOffset'>): SyslogEntry | null {
   const classic = rfc3164Prefix.exec(line);
   if (classic) {
-    const [, monthName, day, hh, mm, ss, , program, , message] = classic as unknown as string[];
+    const [, monthName, day, hh, mm, ss, , program, pid, message] = classic as unknown as string[];
     const month = months.indexOf(monthName ?? '');
     if (month < 0) return null;
     const time = inferYear(month, Number(day), Number(hh), Number(mm), Number(ss), context);
-    return time ? { time, program: program ?? '', message: message ?? '' } : null;
+    return time ? { time, program: program ?? '', pid: pid ?? '', message: message ?? '' } : null;
   }
   const iso = isoPrefix.exec(line);
   if (iso) {
-    const [, stamp, , program, , message] = iso as unknown as string[];
+    const [, stamp, , program, pid, message] = iso as unknown as string[];
     const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(stamp ?? '');
     const time = new Date(hasZone ? (stamp ?? '') : `${stamp}${isoOffset(context.utcOffset)}`);
-    return Number.isNaN(time.getTime()) ? null : { time, program: program ?? '', message: message ?? '' };
+    return Number.isNaN(time.getTime()) ? null : { time, program: program ?? '', pid: pid ?? '', message: message ?? '' };
   }
   return null;
 }

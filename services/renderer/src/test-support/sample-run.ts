@@ -38,6 +38,8 @@ export function sampleSnapshot(host: string, overrides: Partial<HostSnapshot> = 
         { time: '2026-11-21T10:00:00.000Z', user: 'root', sourceIp: '198.51.100.7', kind: 'wrong-password', count: 25 },
         { time: '2026-11-21T10:01:00.000Z', user: '=HYPERLINK("http://evil.example","click")', sourceIp: '203.0.113.66', kind: 'invalid-user', count: 1 },
       ],
+      signals: [],
+      privilege: [],
     },
     problems: [],
     ...overrides,
@@ -48,7 +50,7 @@ export function sampleSnapshot(host: string, overrides: Partial<HostSnapshot> = 
 export function sampleRun(): CollectedRun {
   return {
     run,
-    snapshots: [sampleSnapshot('web01'), sampleSnapshot('сервер-02', { filesystems: [], logins: { ...sampleSnapshot('x').logins, accepted: [], failed: [] } })],
+    snapshots: [sampleSnapshot('web01'), sampleSnapshot('сервер-02', { filesystems: [], logins: { ...sampleSnapshot('x').logins, accepted: [], failed: [], privilege: [] } })],
     failures: [{ host: 'db01', address: '10.0.0.30', groups: ['db'], reason: 'connection refused by 10.0.0.30:22 (host db01): is sshd running on port 22?' }],
   };
 }
