@@ -14,7 +14,7 @@ import {
   type RenderResult,
   type RunScope,
 } from '@infra-report/shared';
-import { collectHost, CollectionError, createRunnerFactory } from '@infra-report/collector';
+import { collectHost, CollectionError, createFileAuthLogStateStore, createRunnerFactory } from '@infra-report/collector';
 import { renderRun } from '@infra-report/renderer';
 import { createMailDestination, deliverRun } from '@infra-report/mailer';
 
@@ -47,6 +47,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const influx = config.influx ? createInfluxStore(config.influx) : undefined;
   if (config.influx?.api === 'v1') await ensureInfluxV1Database(config.influx).catch((error: Error) => logger.warn({ err: error }, 'cannot create the InfluxDB database'));
   const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir());
+  const authLogState = createFileAuthLogStateStore(config.report.state_dir);
   const limit = pLimit(config.collector.concurrency);
   const snapshots: HostSnapshot[] = [];
   const failures: HostFailure[] = [];
@@ -59,7 +60,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
             const snapshot = await pRetry(
               async () => {
                 try {
-                  return await collectHost(host, spec, { openRunner, influx, now, logger });
+                  return await collectHost(host, spec, { openRunner, influx, now, logger, authLogState });
                 } catch (error) {
                   if (error instanceof CollectionError && error.permanent) throw new AbortError(error);
                   throw error;

@@ -9,6 +9,7 @@ report:
   window_hours: 24           # logins, reboots ... of the last N hours
   output_dir: ./reports      # one-process mode: where the PDF and XLSX go
   outbox_dir: ./outbox       # without smtp: the email is written here as an .eml file
+  state_dir: ./.infra-report-state   # where each host's auth log read position is kept between runs
   thresholds:
     disk_warn_percent: 80
     disk_critical_percent: 90

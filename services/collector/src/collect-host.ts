@@ -1,7 +1,9 @@
 import type { CollectionProblem, HostSnapshot, InfluxStore, Logger, ResolvedHost, RunSpec } from '@infra-report/shared';
 import { CollectionError, type CommandRunner } from './command-runner.js';
 import { snapshotToPoints } from './points.js';
-import { authLogCommand, describeUnreadableLog, parseAuthLog, parseAuthLogStatus } from './probes/auth-log.js';
+import { randomBytes } from 'node:crypto';
+import { mergeAuthLogEvents, type AuthLogState, type AuthLogStateStore } from './auth-log-state.js';
+import { authLogCommand, describeUnreadableLog, parseAuthLog, parseAuthLogStatus, splitAuthLogChunks } from './probes/auth-log.js';
 import { buildBatchScript, splitBatchOutput, type BatchCommand, type SectionOutput } from './probes/command-batch.js';
 import { diskCommand, parseDfOutput } from './probes/disk.js';
 import { memoryCommand, parseMeminfo } from './probes/memory.js';
@@ -22,6 +24,8 @@ export interface CollectDependencies {
   influx: InfluxStore | undefined;
   now(): Date;
   logger: Logger;
+  /** Remembers where each host's auth log was read up to; without it every run reads the window again. */
+  authLogState?: AuthLogStateStore | undefined;
 }
 
 /**
@@ -31,9 +35,11 @@ export interface CollectDependencies {
 export async function collectHost(host: ResolvedHost, run: RunSpec, deps: CollectDependencies): Promise<HostSnapshot> {
   const { runner, latencyMs } = await deps.openRunner(host);
   try {
-    const commands = batchCommands(host);
+    const previous = (await deps.authLogState?.load(host.name)) ?? null;
+    const nonce = randomBytes(16).toString('hex');
+    const commands = batchCommands(host, run, previous, nonce);
     const maxBytes = host.collect.maxOutputBytes;
-    const { script, nonce } = buildBatchScript(commands, maxBytes);
+    const { script } = buildBatchScript(commands, maxBytes, nonce);
     const result = await runner.run(script, {
       timeoutMs: host.ssh.commandTimeoutMs,
       // Every section's cap plus room for the markers.
@@ -45,7 +51,7 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
       throw new CollectionError(`commands did not run on ${host.name} (exit status ${result.exitCode ?? 'unknown'}): ${detail || 'no output'}`, false);
     }
     const sections = splitBatchOutput(output, nonce, maxBytes);
-    const snapshot = buildSnapshot(host, run, sections, latencyMs, deps.now());
+    const { snapshot, authLogState } = buildSnapshot(host, run, sections, latencyMs, deps.now(), { previous, nonce });
     if (deps.influx) {
       try {
         await deps.influx.writePoints(snapshotToPoints(snapshot));
@@ -54,20 +60,21 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
         snapshot.problems.push({ probe: 'influx', message: `points not stored: ${(error as Error).message}` });
       }
     }
+    if (authLogState && deps.authLogState) await deps.authLogState.save(host.name, authLogState);
     return snapshot;
   } finally {
     await runner.close().catch(() => undefined);
   }
 }
 
-function batchCommands(host: ResolvedHost): BatchCommand[] {
+function batchCommands(host: ResolvedHost, run: RunSpec, previous: AuthLogState | null, nonce: string): BatchCommand[] {
   return [
     ...Object.entries(systemCommands).map(([name, script]) => ({ name, script })),
     { name: 'meminfo', script: memoryCommand },
     { name: 'df', script: diskCommand },
     { name: 'who', script: whoCommand },
     { name: 'processes', script: processCountCommand },
-    { name: 'auth-log', script: authLogCommand(host.collect.authLog) },
+    { name: 'auth-log', script: authLogCommand(host.collect.authLog, previous?.position ?? null, Date.parse(run.windowStart) / 1000, nonce) },
   ];
 }
 
@@ -78,7 +85,8 @@ export function buildSnapshot(
   sections: Map<string, SectionOutput>,
   latencyMs: number | null,
   collectedAt: Date,
-): HostSnapshot {
+  authLog: { previous: AuthLogState | null; nonce: string },
+): { snapshot: HostSnapshot; authLogState: AuthLogState | null } {
   const problems: CollectionProblem[] = [];
   const read = <T>(name: string, parse: (text: string) => Parsed<T>, fallback: T): T => {
     const section = sections.get(name);
@@ -113,31 +121,9 @@ export function buildSnapshot(
   };
   const uptimeSeconds = read('uptime', parseUptime, null);
 
-  const authSection = sections.get('auth-log');
-  const windowStart = new Date(run.windowStart);
-  const windowEnd = new Date(run.windowEnd);
   const logins: HostSnapshot['logins'] = { source: null, windowStart: run.windowStart, windowEnd: run.windowEnd, accepted: [], failed: [], signals: [], privilege: [] };
-  if (!authSection) {
-    problems.push({ probe: 'logins', message: 'no output (the command batch was cut off)' });
-  } else {
-    const newline = authSection.text.indexOf('\n');
-    const status = parseAuthLogStatus(newline < 0 ? authSection.text : authSection.text.slice(0, newline), host.collect.authLog);
-    if (!status) {
-      problems.push({ probe: 'logins', message: 'unexpected output while looking for the auth log' });
-    } else if (status.status === 'missing') {
-      problems.push({ probe: 'logins', message: `no auth log found (tried ${status.tried.join(', ')}): logins not counted` });
-    } else if (status.status === 'unreadable') {
-      problems.push({ probe: 'logins', message: describeUnreadableLog(status) });
-    } else {
-      logins.source = status.path;
-      if (authSection.truncated) problems.push({ probe: 'logins', message: `sshd lines of ${status.path} exceed ${host.collect.maxOutputBytes} bytes: the newest were cut, counts are incomplete` });
-      const parsed = parseAuthLog(newline < 0 ? '' : authSection.text.slice(newline + 1), { windowStart, windowEnd, hostNow, utcOffset });
-      Object.assign(logins, parsed.value);
-      for (const message of parsed.problems) problems.push({ probe: 'logins', message });
-    }
-  }
-
-  return {
+  const authLogState = readAuthLogSection(sections.get('auth-log'), { host, run, hostNow, utcOffset, ...authLog }, logins, (message) => problems.push({ probe: 'logins', message }));
+  const snapshot: HostSnapshot = {
     host: host.name,
     address: host.address,
     groups: host.groups,
@@ -155,5 +141,72 @@ export function buildSnapshot(
     usersNow: read('who', (text) => parseWho(text, clock.utcOffset), []),
     logins,
     problems,
+  };
+  return { snapshot, authLogState };
+}
+
+interface AuthLogReadContext {
+  host: ResolvedHost;
+  run: RunSpec;
+  hostNow: Date;
+  utcOffset: string;
+  previous: AuthLogState | null;
+  nonce: string;
+}
+
+/** Fills `logins` from the auth-log section; returns the state to remember, or null when nothing was read. */
+function readAuthLogSection(section: SectionOutput | undefined, context: AuthLogReadContext, logins: HostSnapshot['logins'], problem: (message: string) => void): AuthLogState | null {
+  const { host, run, previous } = context;
+  if (!section) {
+    problem('no output (the command batch was cut off)');
+    return null;
+  }
+  const newline = section.text.indexOf('\n');
+  const status = parseAuthLogStatus(newline < 0 ? section.text : section.text.slice(0, newline), host.collect.authLog);
+  if (!status) {
+    problem('unexpected output while looking for the auth log');
+    return null;
+  }
+  if (status.status === 'missing') {
+    problem(`no auth log found (tried ${status.tried.join(', ')}): logins not counted`);
+    return null;
+  }
+  if (status.status === 'unreadable') {
+    problem(describeUnreadableLog(status));
+    return null;
+  }
+  logins.source = status.path;
+  const { chunks, lines } = splitAuthLogChunks(newline < 0 ? '' : section.text.slice(newline + 1), context.nonce);
+  const parsed = parseAuthLog(lines, { windowStart: new Date(run.windowStart), windowEnd: new Date(run.windowEnd), hostNow: context.hostNow, utcOffset: context.utcOffset });
+  parsed.problems.forEach(problem);
+  let fresh = parsed.value;
+  for (const chunk of chunks) {
+    if (chunk.kind === 'truncated' || chunk.kind === 'replaced') problem(`${chunk.path} was truncated or replaced since the last run: read again from the start`);
+    if (chunk.kind === 'unreadable') problem(`cannot read the rotated log ${chunk.path}: its lines are missing`);
+  }
+  if (chunks.some((c) => c.kind === 'rotated-lost' || c.kind === 'replaced') && previous?.lastEventTime) {
+    // The file read last time is gone (compressed, removed, overwritten): rotations were read
+    // again, so keep only what is newer than the last event already counted.
+    const after = previous.lastEventTime;
+    fresh = {
+      accepted: fresh.accepted.filter((e) => e.time > after),
+      failed: fresh.failed.filter((e) => e.time > after),
+      signals: fresh.signals.filter((e) => e.time > after),
+      privilege: fresh.privilege.filter((e) => e.time > after),
+    };
+    if (chunks.some((c) => c.kind === 'rotated-lost')) {
+      problem(`${status.path} was rotated and the old file compressed or removed before it was read to the end: events of the second ${after} may be missing`);
+    }
+  }
+  if (section.truncated) problem(`new lines of ${status.path} exceed ${host.collect.maxOutputBytes} bytes: the rest was cut, counts are incomplete`);
+  const samePath = previous?.position.path === status.path;
+  const merged = mergeAuthLogEvents(samePath ? previous.events : null, fresh, run.windowStart);
+  if (merged.capped) problem('more than 50,000 events of one kind in the window: only the newest are kept');
+  Object.assign(logins, merged.events);
+  const times = [...fresh.accepted, ...fresh.failed, ...fresh.signals, ...fresh.privilege].map((e) => e.time).sort();
+  return {
+    position: status.position,
+    events: merged.events,
+    lastEventTime: times.at(-1) ?? previous?.lastEventTime ?? null,
   };
 }

@@ -3,3 +3,4 @@ export { createCollectProcessor, startCollectWorker } from './collect-worker.js'
 export { CollectionError, createLocalRunner, type CommandRunner } from './command-runner.js';
 export { createRunnerFactory } from './open-runner.js';
 export { snapshotToPoints } from './points.js';
+export { createFileAuthLogStateStore, createRedisAuthLogStateStore, type AuthLogStateStore } from './auth-log-state.js';

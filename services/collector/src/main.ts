@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { createInfluxStore, createLogger, ensureInfluxV1Database, createRedisConnection, findConfigFile, loadConfig, onShutdownSignal } from '@infra-report/shared';
 import { startCollectWorker } from './collect-worker.js';
+import { createRedisAuthLogStateStore } from './auth-log-state.js';
 import { createRunnerFactory } from './open-runner.js';
 
 const logger = createLogger('collector', process.env['LOG_LEVEL'] ?? 'info');
@@ -18,7 +19,13 @@ if (config.influx?.api === 'v1') {
 const connection = createRedisConnection(config.redis.url);
 const worker = startCollectWorker(
   config,
-  { openRunner: createRunnerFactory(process.env['HOME'] ?? homedir()), influx, now: () => new Date(), logger },
+  {
+    openRunner: createRunnerFactory(process.env['HOME'] ?? homedir()),
+    influx,
+    now: () => new Date(),
+    logger,
+    authLogState: createRedisAuthLogStateStore(connection, config.redis.prefix),
+  },
   connection,
 );
 worker.on('failed', (job, error) => logger.warn({ job: job?.id, reason: error.message }, 'collect job failed'));

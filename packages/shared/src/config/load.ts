@@ -189,7 +189,7 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
 
   return {
     source,
-    report: { ...raw.report, output_dir: expand(raw.report.output_dir), outbox_dir: expand(raw.report.outbox_dir) },
+    report: { ...raw.report, output_dir: expand(raw.report.output_dir), outbox_dir: expand(raw.report.outbox_dir), state_dir: expand(raw.report.state_dir) },
     hosts,
     redis: redisUrl ? { url: redisUrl, prefix: raw.redis?.prefix ?? 'infra-report' } : undefined,
     influx,

@@ -75,6 +75,8 @@ export const configSchema = z
         window_hours: z.number().positive().max(24 * 31).default(24),
         output_dir: z.string().min(1).default('./reports'),
         outbox_dir: z.string().min(1).default('./outbox'),
+        /** One-process mode: where each host's auth log read position is remembered. */
+        state_dir: z.string().min(1).default('./.infra-report-state'),
         thresholds: z
           .object({
             disk_warn_percent: percent.default(80),

@@ -4,42 +4,124 @@ import type { Parsed } from './parse-result.js';
 
 export const defaultAuthLogCandidates = ['/var/log/auth.log', '/var/log/secure'];
 
+/** Extended regex for grep on the host: the programs whose lines the parser reads. */
+export const authLogLineFilter = ' (sshd(-session)?|sshd\\(pam_unix\\)|sudo|su|su\\(pam_unix\\))(\\[[0-9]+\\])?: ';
+
+/** Where the previous run stopped reading a host's auth log. */
+export interface AuthLogPosition {
+  path: string;
+  inode: string;
+  offset: number;
+  /** cksum of the file's first `fingerprintBytes` bytes: inode numbers are reused after a delete. */
+  fingerprint: string;
+  fingerprintBytes: number;
+}
+
+const fingerprintBytes = 512;
+
 /**
- * Finds the auth log, says whether it can be read (and if not, which group would help), then
- * sends only sshd lines: the filtering happens on the host, not over the wire.
+ * The shell that reads the auth log incrementally. It finds the log, says whether it can be
+ * read (and which group would help), then sends only new sshd/sudo/su lines:
+ * - same file (inode and the checksum of its first bytes): from the remembered offset (tail
+ *   seeks; a 1 GB log costs nothing to skip);
+ * - same file but smaller: it was truncated, read it from the start;
+ * - another file: finish the rotated one (found by the old inode and checksum) from the old
+ *   offset, then read the new one;
+ * - no position (first run) or the rotated file is gone: rotated files, plain or .gz, modified
+ *   inside the window, then the current file.
+ * Every part starts with a marker line carrying the batch nonce, so log text cannot forge one.
  */
-export function authLogCommand(configuredPath: string): string {
+export function authLogCommand(configuredPath: string, position: AuthLogPosition | null, windowStartEpoch: number, nonce: string): string {
   const candidates = configuredPath === 'auto' ? defaultAuthLogCandidates : [configuredPath];
+  const usable = position && candidates.includes(position.path) ? position : null;
   return [
+    `M='@@ir-${nonce}@@'`,
     "f=''",
     `for c in ${candidates.map(shellQuote).join(' ')}; do if [ -e "$c" ]; then f=$c; break; fi; done`,
     `if [ -z "$f" ]; then echo 'ir-status missing'; exit 0; fi`,
     `if [ ! -r "$f" ]; then echo "ir-status unreadable $(id -un) $(stat -c %G "$f" 2>/dev/null || echo '?') $f"; exit 0; fi`,
-    'echo "ir-status ok $f"',
-    // sshd (and its old PAM tag), sudo and su lines only: a 1 GB auth log does not cross the wire.
-    `grep -a -E '${authLogLineFilter}' "$f"`,
+    `old_ino=${shellQuote(usable?.inode ?? '')}; old_off=${usable ? Math.max(0, Math.floor(usable.offset)) : 0}; start=${Math.floor(windowStartEpoch)}`,
+    `old_fp=${shellQuote(usable?.fingerprint ?? '')}; old_fp_len=${usable ? Math.max(0, Math.floor(usable.fingerprintBytes)) : 0}`,
+    'fp() { head -c "$2" "$1" | cksum | cut -d" " -f1; }',
+    // "same" = the file read last time: same inode and same first bytes.
+    'same() { [ -n "$old_ino" ] && [ "$(stat -L -c %i "$1")" = "$old_ino" ] && [ "$(fp "$1" "$old_fp_len")" = "$old_fp" ]; }',
+    'set -- $(stat -L -c "%i %s" "$f")',
+    'ino=$1; size=$2',
+    `echo "ir-status ok $ino $size $(fp "$f" ${fingerprintBytes}) $f"`,
+    `filter() { grep -a -E '${authLogLineFilter}'; }`,
+    `chunk() { printf '%s chunk %s %s\\n' "$M" "$1" "$2"; }`,
+    'if same "$f"; then',
+    '  if [ "$size" -lt "$old_off" ]; then chunk truncated "$f"; head -c "$size" "$f" | filter',
+    '  else chunk tail "$f"; tail -c +$((old_off + 1)) "$f" | head -c $((size - old_off)) | filter; fi',
+    'else',
+    '  [ -n "$old_ino" ] && [ "$ino" = "$old_ino" ] && chunk replaced "$f"',
+    "  found=''",
+    // A rotated file is recognised by its first bytes: after "mv" it keeps the inode, after
+    // copytruncate it is a copy with a new one.
+    '  if [ -n "$old_ino" ]; then',
+    '    for r in "$f".1 "$f"-[0-9]*; do',
+    '      [ -f "$r" ] || continue',
+    '      case "$r" in *.gz) continue;; esac',
+    '      if [ "$(fp "$r" "$old_fp_len")" = "$old_fp" ]; then found=$r; break; fi',
+    '    done',
+    '  fi',
+    '  if [ -n "$found" ]; then',
+    '    chunk rotated-tail "$found"; tail -c +$((old_off + 1)) "$found" | filter',
+    '  else',
+    '    [ -n "$old_ino" ] && [ "$ino" != "$old_ino" ] && chunk rotated-lost "$f"',
+    '    for r in "$f".[0-9]* "$f"-[0-9]*; do',
+    '      [ -f "$r" ] || continue',
+    '      [ "$(stat -L -c %Y "$r")" -ge "$start" ] || continue',
+    '      if [ ! -r "$r" ]; then chunk unreadable "$r"; continue; fi',
+    '      case "$r" in *.gz) chunk rotated "$r"; gzip -dc "$r" | filter;; *) chunk rotated "$r"; filter < "$r";; esac',
+    '    done',
+    '  fi',
+    '  chunk full "$f"; head -c "$size" "$f" | filter',
+    'fi',
     'exit 0',
   ].join('\n');
 }
 
-/** Extended regex for grep on the host: the programs whose lines the parser reads. */
-export const authLogLineFilter = ' (sshd(-session)?|sshd\\(pam_unix\\)|sudo|su|su\\(pam_unix\\))(\\[[0-9]+\\])?: ';
-
 export type AuthLogStatus =
-  | { status: 'ok'; path: string }
+  | { status: 'ok'; path: string; position: AuthLogPosition }
   | { status: 'missing'; tried: string[] }
   | { status: 'unreadable'; path: string; user: string; group: string };
 
 export function parseAuthLogStatus(firstLine: string, configuredPath: string): AuthLogStatus | null {
   const tried = configuredPath === 'auto' ? defaultAuthLogCandidates : [configuredPath];
   if (firstLine === 'ir-status missing') return { status: 'missing', tried };
-  const ok = /^ir-status ok (.+)$/.exec(firstLine);
-  if (ok?.[1]) return { status: 'ok', path: ok[1] };
+  const ok = /^ir-status ok (\d+) (\d+) (\d+) (.+)$/.exec(firstLine);
+  if (ok?.[1] && ok[2] && ok[3] && ok[4]) {
+    const size = Number(ok[2]);
+    return { status: 'ok', path: ok[4], position: { path: ok[4], inode: ok[1], offset: size, fingerprint: ok[3], fingerprintBytes: Math.min(size, fingerprintBytes) } };
+  }
   const unreadable = /^ir-status unreadable (\S+) (\S+) (.+)$/.exec(firstLine);
   if (unreadable?.[1] && unreadable[2] && unreadable[3]) {
     return { status: 'unreadable', user: unreadable[1], group: unreadable[2], path: unreadable[3] };
   }
   return null;
+}
+
+export interface AuthLogChunk {
+  kind: 'tail' | 'truncated' | 'replaced' | 'rotated-tail' | 'rotated-lost' | 'rotated' | 'unreadable' | 'full';
+  path: string;
+}
+
+/** Splits the section after its status line into the parts the script announced, and their lines. */
+export function splitAuthLogChunks(body: string, nonce: string): { chunks: AuthLogChunk[]; lines: string } {
+  const marker = `@@ir-${nonce}@@ chunk `;
+  const chunks: AuthLogChunk[] = [];
+  const kept: string[] = [];
+  for (const line of body.split('\n')) {
+    if (line.startsWith(marker)) {
+      const rest = line.slice(marker.length);
+      const space = rest.indexOf(' ');
+      chunks.push({ kind: rest.slice(0, space) as AuthLogChunk['kind'], path: rest.slice(space + 1) });
+    } else {
+      kept.push(line);
+    }
+  }
+  return { chunks, lines: kept.join('\n') };
 }
 
 /** The advice a sysadmin needs when the log cannot be read. */
