@@ -60,7 +60,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
             const snapshot = await pRetry(
               async () => {
                 try {
-                  return await collectHost(host, spec, { openRunner, influx, now, logger, authLogState });
+                  return await collectHost(host, spec, { openRunner, influx, now, logger, authLogState, bruteForceAttempts: config.report.thresholds.brute_force_attempts });
                 } catch (error) {
                   if (error instanceof CollectionError && error.permanent) throw new AbortError(error);
                   throw error;

@@ -17,9 +17,18 @@ export interface HostSnapshot {
   /** ISO 8601 instant the host booted (now − uptime). */
   bootTime: string | null;
   load: LoadAverage | null;
+  cpu: CpuUsage | null;
+  /** Null when the host has no readable sensor (most VMs): not 0 °C. */
+  temperatures: TemperatureReading[] | null;
   memory: MemoryInfo | null;
   filesystems: Filesystem[];
   processes: ProcessCounts | null;
+  /** Failed systemd units; null when the host does not run systemd. */
+  failedUnits: string[] | null;
+  listening: ListeningSocket[];
+  suspiciousProcesses: SuspiciousProcess[];
+  backups: BackupStatus[];
+  security: SecurityFinding[];
   usersNow: LoggedInUser[];
   logins: LoginSummary;
   /** Marked gaps: what could not be collected or parsed, and why. */
@@ -59,10 +68,65 @@ export interface Filesystem {
   availableBytes: number;
   /** As df computes it: used / (used + available), rounded up. */
   usedPercent: number;
+  /** From df -i; null where the filesystem has no inode count (btrfs, some network filesystems). */
+  inodesTotal: number | null;
+  inodesUsed: number | null;
+  inodesFree: number | null;
+}
+
+/** Percent of CPU time between two /proc/stat samples one second apart. */
+export interface CpuUsage {
+  usagePercent: number;
+  user: number;
+  system: number;
+  idle: number;
+  iowait: number;
+  steal: number;
+}
+
+export interface TemperatureReading {
+  sensor: string;
+  celsius: number;
+}
+
+export interface ListeningSocket {
+  protocol: 'tcp' | 'udp';
+  address: string;
+  port: number;
+}
+
+export interface SuspiciousProcess {
+  pid: number;
+  executable: string;
+  /** The executable was deleted after the process started. */
+  deleted: boolean;
+}
+
+export interface BackupStatus {
+  name: string;
+  path: string;
+  newestFile: string | null;
+  modified: string | null;
+  ageHours: number | null;
+  sizeBytes: number | null;
+  maxAgeHours: number;
+  /** Older than max_age_hours, or no file at all. */
+  stale: boolean;
+}
+
+export interface SecurityFinding {
+  severity: 'critical' | 'warning';
+  kind: 'brute-force' | 'possible-compromise' | 'invalid-usernames' | 'suspicious-process' | 'unexpected-port' | 'stale-backup';
+  message: string;
 }
 
 export interface ProcessCounts {
   total: number;
+  running: number;
+  sleeping: number;
+  blocked: number;
+  zombies: number;
+  stopped: number;
 }
 
 export interface LoggedInUser {

@@ -63,7 +63,14 @@ describe('collectHost over real SSH', () => {
       ['root', '198.51.100.7', 3],
       ["=cmd|' /C calc'!A0", '203.0.113.5', 1],
     ]);
-    expect(snapshot.problems).toEqual([]);
+    // Without root, other users' processes cannot be looked at: said, not hidden.
+    expect(snapshot.problems).toEqual([{ probe: 'processes', message: expect.stringMatching(/^\d+ process\(es\) of other users cannot be inspected without root/) }]);
+    expect(snapshot.processes?.running).toBeGreaterThanOrEqual(1);
+    expect(snapshot.cpu?.usagePercent).toBeGreaterThanOrEqual(0);
+    expect(snapshot.temperatures).toBeNull(); // this VM has no sensor: null, not 0
+    expect(snapshot.listening).toContainEqual({ protocol: 'tcp', address: '127.0.0.11', port: 2222 });
+    expect(root?.inodesTotal).toBe(Number(execFileSync('df', ['-P', '-i', '/'], { encoding: 'utf8' }).split('\n')[1]?.trim().split(/\s+/)[1]));
+    expect(snapshot.security.map((f) => f.kind)).toEqual(['invalid-usernames']);
   });
 
   it('writes Telegraf-named points to InfluxDB', async () => {

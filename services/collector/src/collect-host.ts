@@ -5,10 +5,17 @@ import { randomBytes } from 'node:crypto';
 import { mergeAuthLogEvents, type AuthLogState, type AuthLogStateStore } from './auth-log-state.js';
 import { authLogCommand, describeUnreadableLog, parseAuthLog, parseAuthLogStatus, splitAuthLogChunks } from './probes/auth-log.js';
 import { buildBatchScript, splitBatchOutput, type BatchCommand, type SectionOutput } from './probes/command-batch.js';
-import { diskCommand, parseDfOutput } from './probes/disk.js';
+import { backupsCommand, parseBackups } from './probes/backups.js';
+import { cpuCommand, parseCpuSamples } from './probes/cpu.js';
+import { diskCommand, inodeCommand, mergeDfInodes, parseDfOutput } from './probes/disk.js';
+import { listeningPortsCommand, parseListeningPorts } from './probes/listening-ports.js';
+import { parseProcessStates, parseSuspiciousProcesses, processStatesCommand, suspiciousProcessesCommand } from './probes/processes.js';
+import { failedUnitsCommand, parseFailedUnits } from './probes/systemd.js';
+import { parseTemperatures, temperatureCommand } from './probes/temperature.js';
+import { findSecurityIssues } from './security.js';
 import { memoryCommand, parseMeminfo } from './probes/memory.js';
 import type { Parsed } from './probes/parse-result.js';
-import { parseProcessCount, parseWho, processCountCommand, whoCommand } from './probes/sessions.js';
+import { parseWho, whoCommand } from './probes/sessions.js';
 import { emptyOsInfo, parseClock, parseCpuCount, parseLoadavg, parseOsRelease, parseUname, parseUptime, systemCommands } from './probes/system.js';
 
 export interface OpenedRunner {
@@ -26,6 +33,8 @@ export interface CollectDependencies {
   logger: Logger;
   /** Remembers where each host's auth log was read up to; without it every run reads the window again. */
   authLogState?: AuthLogStateStore | undefined;
+  /** Failed logins from one address that make it a brute-force source (report.thresholds.brute_force_attempts). */
+  bruteForceAttempts?: number;
 }
 
 /**
@@ -51,7 +60,7 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
       throw new CollectionError(`commands did not run on ${host.name} (exit status ${result.exitCode ?? 'unknown'}): ${detail || 'no output'}`, false);
     }
     const sections = splitBatchOutput(output, nonce, maxBytes);
-    const { snapshot, authLogState } = buildSnapshot(host, run, sections, latencyMs, deps.now(), { previous, nonce });
+    const { snapshot, authLogState } = buildSnapshot(host, run, sections, latencyMs, deps.now(), { previous, nonce }, deps.bruteForceAttempts ?? 10);
     if (deps.influx) {
       try {
         await deps.influx.writePoints(snapshotToPoints(snapshot));
@@ -72,8 +81,16 @@ function batchCommands(host: ResolvedHost, run: RunSpec, previous: AuthLogState 
     ...Object.entries(systemCommands).map(([name, script]) => ({ name, script })),
     { name: 'meminfo', script: memoryCommand },
     { name: 'df', script: diskCommand },
+    { name: 'df-inodes', script: inodeCommand },
     { name: 'who', script: whoCommand },
-    { name: 'processes', script: processCountCommand },
+    { name: 'processes', script: processStatesCommand },
+    { name: 'suspicious-processes', script: suspiciousProcessesCommand },
+    { name: 'failed-units', script: failedUnitsCommand },
+    { name: 'listening', script: listeningPortsCommand },
+    { name: 'temperature', script: temperatureCommand },
+    ...(host.collect.backups.length > 0 ? [{ name: 'backups', script: backupsCommand(host.collect.backups) }] : []),
+    // Last: its one-second pause between the two /proc/stat samples overlaps nothing else.
+    { name: 'cpu', script: cpuCommand },
     { name: 'auth-log', script: authLogCommand(host.collect.authLog, previous?.position ?? null, Date.parse(run.windowStart) / 1000, nonce) },
   ];
 }
@@ -86,6 +103,7 @@ export function buildSnapshot(
   latencyMs: number | null,
   collectedAt: Date,
   authLog: { previous: AuthLogState | null; nonce: string },
+  bruteForceAttempts = 10,
 ): { snapshot: HostSnapshot; authLogState: AuthLogState | null } {
   const problems: CollectionProblem[] = [];
   const read = <T>(name: string, parse: (text: string) => Parsed<T>, fallback: T): T => {
@@ -123,7 +141,12 @@ export function buildSnapshot(
 
   const logins: HostSnapshot['logins'] = { source: null, windowStart: run.windowStart, windowEnd: run.windowEnd, accepted: [], failed: [], signals: [], privilege: [] };
   const authLogState = readAuthLogSection(sections.get('auth-log'), { host, run, hostNow, utcOffset, ...authLog }, logins, (message) => problems.push({ probe: 'logins', message }));
-  const snapshot: HostSnapshot = {
+  const filesystems = read('df', parseDfOutput, [] as HostSnapshot['filesystems']);
+  const suspicious = read('suspicious-processes', parseSuspiciousProcesses, { processes: [], hidden: 0 });
+  if (suspicious.hidden > 0) {
+    problems.push({ probe: 'processes', message: `${suspicious.hidden} process(es) of other users cannot be inspected without root: checked for /tmp and deleted executables among the visible ones only` });
+  }
+  const collected: Omit<HostSnapshot, 'security'> = {
     host: host.name,
     address: host.address,
     groups: host.groups,
@@ -135,13 +158,20 @@ export function buildSnapshot(
     uptimeSeconds,
     bootTime: uptimeSeconds !== null ? new Date(hostNow.getTime() - uptimeSeconds * 1000).toISOString() : null,
     load: read('loadavg', parseLoadavg, null),
+    cpu: read('cpu', parseCpuSamples, null),
+    temperatures: read('temperature', parseTemperatures, null),
     memory: read('meminfo', parseMeminfo, null),
-    filesystems: read('df', parseDfOutput, []),
-    processes: ((count) => (count === null ? null : { total: count }))(read('processes', parseProcessCount, null)),
+    filesystems: sections.has('df-inodes') ? read('df-inodes', (text) => mergeDfInodes(filesystems, text), filesystems) : filesystems,
+    processes: read('processes', parseProcessStates, null),
+    failedUnits: read('failed-units', parseFailedUnits, null),
+    listening: read('listening', parseListeningPorts, []),
+    suspiciousProcesses: suspicious.processes,
+    backups: host.collect.backups.length > 0 ? read('backups', (text) => parseBackups(text, host.collect.backups, hostNow), []) : [],
     usersNow: read('who', (text) => parseWho(text, clock.utcOffset), []),
     logins,
     problems,
   };
+  const snapshot: HostSnapshot = { ...collected, security: findSecurityIssues(collected, { bruteForceAttempts, allowedPorts: host.collect.allowedPorts }) };
   return { snapshot, authLogState };
 }
 

@@ -9,7 +9,7 @@ export function createCollectProcessor(config: Config, deps: CollectDependencies
     const host = config.hosts.find((h) => h.name === job.data.hostName);
     if (!host) throw new UnrecoverableError(`host ${job.data.hostName} is not in the collector's configuration (${config.source})`);
     try {
-      return await collectHost(host, job.data.run, deps);
+      return await collectHost(host, job.data.run, { ...deps, bruteForceAttempts: config.report.thresholds.brute_force_attempts });
     } catch (error) {
       if (error instanceof CollectionError) {
         deps.logger.warn({ host: host.name, attempt: job.attemptsMade + 1, reason: error.reason }, 'collection failed');

@@ -47,9 +47,39 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
         .intField('free', fs.availableBytes)
         .floatField('used_percent', fs.usedPercent),
     );
+    if (fs.inodesTotal !== null) {
+      points.at(-1)?.intField('inodes_total', fs.inodesTotal).intField('inodes_used', fs.inodesUsed ?? 0).intField('inodes_free', fs.inodesFree ?? 0);
+    }
   }
 
-  if (snapshot.processes) points.push(point('processes').intField('total', snapshot.processes.total));
+  if (snapshot.cpu) {
+    const c = snapshot.cpu;
+    points.push(
+      point('cpu').tag('cpu', 'cpu-total')
+        .floatField('usage_user', c.user).floatField('usage_system', c.system).floatField('usage_idle', c.idle)
+        .floatField('usage_iowait', c.iowait).floatField('usage_steal', c.steal),
+    );
+  }
+  for (const t of snapshot.temperatures ?? []) points.push(point('temp').tag('sensor', t.sensor).floatField('temp', t.celsius));
+
+  if (snapshot.processes) {
+    const p = snapshot.processes;
+    points.push(
+      point('processes').intField('total', p.total).intField('running', p.running).intField('sleeping', p.sleeping)
+        .intField('blocked', p.blocked).intField('zombies', p.zombies).intField('stopped', p.stopped),
+    );
+  }
+  if (snapshot.failedUnits !== null) points.push(point('systemd_units').intField('failed', snapshot.failedUnits.length));
+  for (const b of snapshot.backups) {
+    const backup = point('backup').tag('name', b.name).booleanField('stale', b.stale);
+    if (b.ageHours !== null) backup.floatField('age_hours', b.ageHours);
+    if (b.sizeBytes !== null) backup.intField('size', b.sizeBytes);
+    points.push(backup);
+  }
+  const findings = point('security').intField('findings', snapshot.security.length)
+    .intField('critical', snapshot.security.filter((f) => f.severity === 'critical').length);
+  for (const kind of new Set(snapshot.security.map((f) => f.kind))) findings.intField(kind.replace(/-/g, '_'), snapshot.security.filter((f) => f.kind === kind).length);
+  points.push(findings);
 
   // Logins are events at their own time. User and source IP are fields, not tags: brute force
   // from thousands of addresses must not explode series cardinality. Events of the same second

@@ -37,7 +37,13 @@ export interface ResolvedHost {
   /** Collected on this machine without SSH. */
   local: boolean;
   ssh: ResolvedSsh;
-  collect: { authLog: string; maxOutputBytes: number };
+  collect: {
+    authLog: string;
+    maxOutputBytes: number;
+    backups: { name: string; path: string; max_age_hours: number }[];
+    /** Null when listening ports are not checked. */
+    allowedPorts: string[] | null;
+  };
 }
 
 export interface Config {
@@ -167,7 +173,12 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
         connectTimeoutMs: (merged.connect_timeout_seconds ?? 10) * 1000,
         commandTimeoutMs: (merged.command_timeout_seconds ?? 120) * 1000,
       },
-      collect: { authLog: collect.auth_log ?? 'auto', maxOutputBytes: collect.max_output_bytes ?? 16 * 1024 * 1024 },
+      collect: {
+        authLog: collect.auth_log ?? 'auto',
+        maxOutputBytes: collect.max_output_bytes ?? 16 * 1024 * 1024,
+        backups: collect.backups ?? [],
+        allowedPorts: collect.allowed_ports && collect.allowed_ports.length > 0 ? collect.allowed_ports : null,
+      },
     };
   });
 

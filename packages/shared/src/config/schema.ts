@@ -35,6 +35,12 @@ export const collectSettingsSchema = z
     auth_log: z.string().min(1).optional(),
     /** Longest output kept per command; more is cut and marked as truncated. */
     max_output_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).optional(),
+    /** Backups whose freshness is checked: newest file matching the glob, stale after max_age_hours. */
+    backups: z
+      .array(z.object({ name: z.string().min(1), path: z.string().regex(/^\//, 'an absolute path or glob'), max_age_hours: z.number().positive().default(26) }).strict())
+      .optional(),
+    /** Listening ports that are expected ("22/tcp", "123/udp"); others are reported. Empty: not checked. */
+    allowed_ports: z.array(z.string().regex(/^\d{1,5}\/(tcp|udp)$/, 'PORT/tcp or PORT/udp')).optional(),
   })
   .strict();
 
@@ -82,6 +88,8 @@ export const configSchema = z
             disk_warn_percent: percent.default(80),
             disk_critical_percent: percent.default(90),
             failed_logins_warn: z.number().int().min(1).default(20),
+            /** Failed logins from one source IP that make it a brute-force source. */
+            brute_force_attempts: z.number().int().min(1).default(10),
           })
           .strict()
           .prefault({}),

@@ -24,7 +24,7 @@ describe('parseDfOutput', () => {
       ].join('\n'),
     );
     expect(parsed.value).toEqual([
-      { device: '/dev/sdb1', fsType: 'xfs', mount: '/srv/my data', sizeBytes: 1000000000, usedBytes: 333333333, availableBytes: 600000000, usedPercent: 36 },
+      { device: '/dev/sdb1', fsType: 'xfs', mount: '/srv/my data', sizeBytes: 1000000000, usedBytes: 333333333, availableBytes: 600000000, usedPercent: 36, inodesTotal: null, inodesUsed: null, inodesFree: null },
     ]);
   });
 

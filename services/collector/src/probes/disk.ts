@@ -3,6 +3,7 @@ import { excerpt, type Parsed } from './parse-result.js';
 
 /** Bytes, with the type column; a hung NFS mount must not hang the whole collection. */
 export const diskCommand = 'if command -v timeout >/dev/null 2>&1; then timeout 30 df -P -B1 -T; else df -P -B1 -T; fi';
+export const inodeCommand = 'if command -v timeout >/dev/null 2>&1; then timeout 30 df -P -i; else df -P -i; fi';
 
 /** Kernel and virtual filesystems that are not storage anyone runs out of. */
 const pseudoFilesystemTypes = new Set([
@@ -40,7 +41,28 @@ export function parseDfOutput(text: string): Parsed<Filesystem[]> {
       availableBytes,
       // df's own rounding: used / (used + available), rounded up; root-reserved blocks count as unavailable.
       usedPercent: denominator === 0 ? 0 : Math.ceil((usedBytes * 100) / denominator),
+      inodesTotal: null,
+      inodesUsed: null,
+      inodesFree: null,
     });
   }
   return { value: filesystems, problems };
+}
+
+/** `df -P -i`: "Filesystem Inodes IUsed IFree IUse% Mounted on", merged into the filesystems by mount point. */
+export function mergeDfInodes(filesystems: Filesystem[], text: string): Parsed<Filesystem[]> {
+  const byMount = new Map<string, [number, number, number]>();
+  for (const line of text.split('\n')) {
+    const match = /^\S+\s+(\d+)\s+(\d+)\s+(\d+)\s+(?:\d+%|-)\s+(\/.*)$/.exec(line);
+    if (match?.[4]) byMount.set(match[4], [Number(match[1]), Number(match[2]), Number(match[3])]);
+  }
+  return {
+    value: filesystems.map((fs) => {
+      const inodes = byMount.get(fs.mount);
+      // df reports 0 inodes for filesystems without a fixed inode table: unknown, not "0 free".
+      if (!inodes || inodes[0] === 0) return fs;
+      return { ...fs, inodesTotal: inodes[0], inodesUsed: inodes[1], inodesFree: inodes[2] };
+    }),
+    problems: [],
+  };
 }

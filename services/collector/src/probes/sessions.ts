@@ -2,8 +2,6 @@ import type { LoggedInUser } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
 
 export const whoCommand = 'who';
-/** Counting /proc entries needs no procps. */
-export const processCountCommand = 'ls -1d /proc/[0-9]* 2>/dev/null | wc -l';
 
 /** `who` with LC_ALL=C: "alice    pts/0        2026-11-22 09:14 (198.51.100.7)". */
 export function parseWho(text: string, utcOffset: string | null): Parsed<LoggedInUser[]> {
@@ -26,10 +24,4 @@ export function parseWho(text: string, utcOffset: string | null): Parsed<LoggedI
     });
   }
   return { value: users, problems };
-}
-
-export function parseProcessCount(text: string): Parsed<number | null> {
-  const value = text.trim();
-  if (!/^\d+$/.test(value)) return { value: null, problems: [`unexpected process count: ${excerpt(value)}`] };
-  return { value: Number(value), problems: [] };
 }

@@ -1,0 +1,34 @@
+import type { CpuUsage } from '@infra-report/shared';
+import { excerpt, type Parsed } from './parse-result.js';
+
+/** Two samples of the aggregate "cpu" line one second apart: usage is their difference. */
+export const cpuCommand = "grep '^cpu ' /proc/stat; sleep 1; grep '^cpu ' /proc/stat";
+
+const fields = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
+
+export function parseCpuSamples(text: string): Parsed<CpuUsage | null> {
+  const samples = text
+    .split('\n')
+    .filter((l) => l.startsWith('cpu '))
+    .map((l) => l.trim().split(/\s+/).slice(1).map(Number));
+  if (samples.length !== 2 || samples.some((s) => s.length < 4 || s.some((n) => !Number.isFinite(n)))) {
+    return { value: null, problems: [`expected two "cpu" lines of /proc/stat: ${excerpt(text)}`] };
+  }
+  const [a, b] = samples as [number[], number[]];
+  // guest time is already part of user time in /proc/stat: only the first eight columns count.
+  const delta = fields.map((_, i) => (b[i] ?? 0) - (a[i] ?? 0));
+  const total = delta.reduce((sum, d) => sum + d, 0);
+  if (total <= 0) return { value: null, problems: ['/proc/stat did not advance between the two samples'] };
+  const percent = (i: number) => Math.round(((delta[i] ?? 0) / total) * 10000) / 100;
+  return {
+    value: {
+      user: percent(0) + percent(1),
+      system: percent(2) + percent(5) + percent(6),
+      idle: percent(3),
+      iowait: percent(4),
+      steal: percent(7),
+      usagePercent: Math.round((100 - percent(3) - percent(4)) * 100) / 100,
+    },
+    problems: [],
+  };
+}

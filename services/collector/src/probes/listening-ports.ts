@@ -1,0 +1,41 @@
+import type { ListeningSocket } from '@infra-report/shared';
+import type { Parsed } from './parse-result.js';
+
+/** The kernel's socket tables: no ss or netstat needed, readable by any user. */
+export const listeningPortsCommand = 'for t in tcp tcp6 udp udp6; do echo "table $t"; cat /proc/net/$t 2>/dev/null; done';
+
+/** TCP sockets in LISTEN (0A) and UDP sockets bound with no peer (07), deduplicated by protocol/address/port. */
+export function parseListeningPorts(text: string): Parsed<ListeningSocket[]> {
+  const sockets = new Map<string, ListeningSocket>();
+  let table = '';
+  for (const line of text.split('\n')) {
+    const header = /^table (tcp6?|udp6?)$/.exec(line);
+    if (header?.[1]) {
+      table = header[1];
+      continue;
+    }
+    const match = /^\s*\d+: ([0-9A-F]+):([0-9A-F]{4}) ([0-9A-F]+):([0-9A-F]{4}) ([0-9A-F]{2})/.exec(line);
+    if (!match || !table) continue;
+    const [, localHex, portHex, , remotePortHex, state] = match as unknown as [string, string, string, string, string, string];
+    const tcp = table.startsWith('tcp');
+    if (tcp ? state !== '0A' : state !== '07' || remotePortHex !== '0000') continue;
+    const socket: ListeningSocket = { protocol: tcp ? 'tcp' : 'udp', address: decodeAddress(localHex), port: parseInt(portHex, 16) };
+    sockets.set(`${socket.protocol}/${socket.address}/${socket.port}`, socket);
+  }
+  return { value: [...sockets.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)), problems: [] };
+}
+
+/** /proc/net addresses are little-endian 32-bit words. */
+function decodeAddress(hex: string): string {
+  const words = hex.match(/.{8}/g) ?? [];
+  const bytes = words.flatMap((w) => (w.match(/../g) ?? []).reverse().map((b) => parseInt(b, 16)));
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
+  // Compress the longest run of zero groups, as inet_ntop does.
+  const text = groups.join(':');
+  const runs = [...text.matchAll(/(?:^|:)0(?::0)+(?::|$)/g)].sort((a, b) => b[0].length - a[0].length);
+  const longest = runs[0];
+  if (!longest) return text;
+  return `${text.slice(0, longest.index)}::${text.slice((longest.index ?? 0) + longest[0].length)}`.replace(/^:::/, '::').replace(/:::$/, '::');
+}

@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { backupsCommand, parseBackups } from './backups.js';
+import { cpuCommand, parseCpuSamples } from './cpu.js';
+import { listeningPortsCommand, parseListeningPorts } from './listening-ports.js';
+import { parseProcessStates, processStatesCommand } from './processes.js';
+import { parseFailedUnits } from './systemd.js';
+import { parseTemperatures } from './temperature.js';
+
+const sh = (script: string) => execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+
+describe('resource probes', () => {
+  it('computes CPU usage from two real /proc/stat samples', () => {
+    const cpu = parseCpuSamples(sh(cpuCommand)).value;
+    expect(cpu).not.toBeNull();
+    expect(cpu!.user + cpu!.system + cpu!.idle + cpu!.iowait + cpu!.steal).toBeGreaterThan(99);
+    expect(cpu!.usagePercent).toBeCloseTo(100 - cpu!.idle - cpu!.iowait, 1);
+  });
+
+  it('says so when /proc/stat did not advance, instead of dividing by zero', () => {
+    expect(parseCpuSamples('cpu  1 2 3 4 5 6 7 8\ncpu  1 2 3 4 5 6 7 8\n')).toEqual({ value: null, problems: ['/proc/stat did not advance between the two samples'] });
+  });
+
+  it('counts process states of this machine; a comm with spaces and ")" does not shift the fields', () => {
+    const states = parseProcessStates(sh(processStatesCommand)).value;
+    expect(states?.total).toBeGreaterThan(5);
+    expect(states?.running).toBeGreaterThanOrEqual(1);
+    const tricky = sh(`printf '%s\\n' '1 (a) b) S 0' '2 (z) Z 1' | sed -n 's/.*) \\([A-Za-z]\\) .*/\\1/p' | sort | uniq -c`);
+    expect(parseProcessStates(tricky).value).toMatchObject({ total: 2, sleeping: 1, zombies: 1 });
+  });
+
+  it('decodes listening sockets from /proc/net, IPv4 and IPv6', () => {
+    const sockets = parseListeningPorts(sh(listeningPortsCommand)).value;
+    expect(sockets).toContainEqual({ protocol: 'tcp', address: '127.0.0.1', port: 6379 }); // the Redis the tests use
+    const v6 = parseListeningPorts(
+      'table tcp6\n  sl  local_address rem_address st\n   0: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 0\ntable udp\n   1: 00000000:0044 00000000:0000 07 0\n   2: 0100007F:0035 0200007F:1234 01 0\n',
+    ).value;
+    expect(v6).toEqual([
+      { protocol: 'tcp', address: '::1', port: 22 },
+      { protocol: 'udp', address: '0.0.0.0', port: 68 },
+    ]);
+  });
+
+  it('tells "no systemd" (null) from "no failed unit" (empty)', () => {
+    expect(parseFailedUnits('ir-no-systemd\n').value).toBeNull();
+    expect(parseFailedUnits('').value).toEqual([]);
+    expect(parseFailedUnits('● nginx.service loaded failed failed A high performance web server\nbackup.timer loaded failed failed Nightly\n').value).toEqual(['nginx.service', 'backup.timer']);
+  });
+
+  it('reports no sensor as null and ignores disconnected-sensor values', () => {
+    expect(parseTemperatures('').value).toBeNull();
+    expect(parseTemperatures('thermal x86_pkg_temp 48000\nhwmon coretemp_temp2 -273150\nhwmon nvme_temp1 36850\n').value).toEqual([
+      { sensor: 'x86_pkg_temp', celsius: 48 },
+      { sensor: 'nvme_temp1', celsius: 36.85 },
+    ]);
+  });
+
+  it('finds the newest backup matching a glob, its age and size, and marks stale or missing ones', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir backups '));
+    const now = new Date();
+    for (const [name, hoursAgo] of [['db-1.sql.gz', 50], ['db-2.sql.gz', 3], ['other.txt', 1]] as const) {
+      const file = path.join(dir, name);
+      writeFileSync(file, 'x'.repeat(100));
+      const t = new Date(now.getTime() - hoursAgo * 3_600_000);
+      utimesSync(file, t, t);
+    }
+    const checks = [
+      { name: 'db', path: `${dir}/db-*.sql.gz`, max_age_hours: 26 },
+      { name: 'strict', path: `${dir}/db-*.sql.gz`, max_age_hours: 2 },
+      { name: 'none', path: `${dir}/web-*.tar`, max_age_hours: 26 },
+      { name: "quote'; touch /tmp/pwned #", path: `/nonexistent'$(touch /tmp/pwned)/x*`, max_age_hours: 1 },
+    ];
+    const backups = parseBackups(sh(backupsCommand(checks)), checks, now).value;
+    expect(backups.map((b) => [b.name, b.newestFile && path.basename(b.newestFile), b.sizeBytes, b.ageHours, b.stale])).toEqual([
+      ['db', 'db-2.sql.gz', 100, 3, false],
+      ['strict', 'db-2.sql.gz', 100, 3, true],
+      ['none', null, null, null, true],
+      ["quote'; touch /tmp/pwned #", null, null, null, true],
+    ]);
+  });
+});
