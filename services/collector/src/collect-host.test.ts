@@ -127,6 +127,19 @@ describe('collectHost over real SSH', () => {
     expect(failure.reason).toBe('connection refused by 127.0.0.99:2222 (host ghost): is sshd running on port 2222?');
   });
 
+  it('collects a host through a jump host (ProxyJump), checking both host keys', async () => {
+    const config = fleetConfig([{ index: 1 }], `groups:\n  fleet: { ssh: { jump_host: "${services.ssh.user}@${fleetAddress(4)}:${services.ssh.port}" } }`);
+    const snapshot = await collectHost(fleetHost(config, 'host1'), runFor(config), deps);
+    expect(snapshot.host).toBe('host1');
+    expect(snapshot.logins.accepted.map((l) => l.user)).toEqual(['alice']);
+  });
+
+  it('names the jump host when it is the one that refuses', async () => {
+    const config = fleetConfig([{ index: 1 }], 'groups:\n  fleet: { ssh: { jump_host: "127.0.0.98:2222" } }');
+    const failure = await collectFailure(config, 'host1');
+    expect(failure.reason).toBe('jump host 127.0.0.98:2222 for host1: connection refused by 127.0.0.98:2222 (host 127.0.0.98): is sshd running on port 2222?');
+  });
+
   afterAll(() => {
     writeFleetAuthLog('host2', []);
   });

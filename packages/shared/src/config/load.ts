@@ -3,7 +3,8 @@ import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { configSchema, type RawConfig, type SecretRef, type SshSettings } from './schema.js';
+import { parseAnsibleInventory } from './ansible-inventory.js';
+import { configSchema, type HostConfig, type RawConfig, type SecretRef, type SshSettings } from './schema.js';
 
 /** Raised for any configuration problem; `problems` lists each one with the key path it concerns. */
 export class ConfigError extends Error {
@@ -26,6 +27,7 @@ export interface ResolvedSsh {
   knownHostsFile: string;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
+  jump: { user: string; address: string; port: number; parallelism: number } | undefined;
 }
 
 export interface ResolvedHost {
@@ -150,7 +152,27 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
     }
   };
 
-  const hostsRaw = raw.hosts.length > 0 ? raw.hosts : [{ name: localHostName(env), address: undefined, groups: [], labels: {}, local: true }];
+  const inventoryHosts: HostConfig[] = [];
+  if (raw.inventory) {
+    const file = expand(raw.inventory.file);
+    const format = raw.inventory.format ?? (/\.ya?ml$/i.test(file) ? 'yaml' : 'ini');
+    try {
+      const inventory = parseAnsibleInventory((environment.readFile ?? ((f: string) => readFileSync(f, 'utf8')))(file), format);
+      inventory.problems.forEach((p) => problems.push(`inventory.file (${file}): ${p}`));
+      for (const h of inventory.hosts) {
+        if (raw.hosts.some((own) => own.name === h.name)) continue;
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(h.name)) {
+          problems.push(`inventory.file (${file}): host name "${h.name}" is not usable (letters, digits, ".", "_", "-")`);
+          continue;
+        }
+        inventoryHosts.push({ name: h.name, address: h.address, groups: h.groups, labels: { source: 'ansible-inventory' }, local: false, ssh: h.ssh });
+      }
+    } catch (error) {
+      problems.push(`inventory.file: cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
+  const configured = [...raw.hosts, ...inventoryHosts];
+  const hostsRaw = configured.length > 0 || raw.inventory ? configured : [{ name: localHostName(env), address: undefined, groups: [], labels: {}, local: true }];
   const hosts = hostsRaw.map((host, index): ResolvedHost => {
     const layers: SshSettings[] = [raw.ssh, ...host.groups.map((g) => raw.groups[g]?.ssh ?? {}), ('ssh' in host && host.ssh) || {}];
     const merged: SshSettings = Object.assign({}, ...layers);
@@ -172,6 +194,7 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
         knownHostsFile: expand(merged.known_hosts_file ?? '~/.ssh/known_hosts'),
         connectTimeoutMs: (merged.connect_timeout_seconds ?? 10) * 1000,
         commandTimeoutMs: (merged.command_timeout_seconds ?? 120) * 1000,
+        jump: merged.jump_host ? parseJumpHost(merged.jump_host, merged.user ?? env['USER'] ?? 'root', merged.jump_parallelism ?? 8) : undefined,
       },
       collect: {
         authLog: collect.auth_log ?? 'auto',
@@ -218,4 +241,15 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
 function localHostName(env: Record<string, string | undefined>): string {
   const name = env['INFRA_REPORT_HOSTNAME'] || hostname() || 'localhost';
   return name.replace(/[^A-Za-z0-9._-]/g, '-');
+}
+
+/** "[user@]host[:port]" as in ssh -J; "[2001:db8::1]:22" for IPv6. */
+function parseJumpHost(spec: string, defaultUser: string, parallelism: number): NonNullable<ResolvedSsh['jump']> {
+  const at = spec.lastIndexOf('@');
+  const user = at >= 0 ? spec.slice(0, at) : defaultUser;
+  const rest = at >= 0 ? spec.slice(at + 1) : spec;
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  if (bracketed?.[1]) return { user, address: bracketed[1], port: Number(bracketed[2] ?? 22), parallelism };
+  const [address, port] = rest.split(':');
+  return { user, address: address ?? rest, port: Number(port ?? 22), parallelism };
 }

@@ -24,6 +24,10 @@ export const sshSettingsSchema = z
     known_hosts_file: z.string().min(1).optional(),
     connect_timeout_seconds: z.number().positive().max(600).optional(),
     command_timeout_seconds: z.number().positive().max(3600).optional(),
+    /** ProxyJump: "[user@]host[:port]"; the same key and known_hosts are used for it. */
+    jump_host: z.string().regex(/^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9._:[\]-]+$/, '"[user@]host[:port]"').optional(),
+    /** Connections opened at once through one jump host (stock sshd drops handshakes beyond MaxStartups 10). */
+    jump_parallelism: z.number().int().min(1).max(100).optional(),
   })
   .strict();
 export type SshSettings = z.infer<typeof sshSettingsSchema>;
@@ -100,6 +104,11 @@ export const configSchema = z
     collect: collectSettingsSchema.prefault({}),
     groups: z.record(z.string(), groupSchema).default({}),
     hosts: z.array(hostSchema).default([]),
+    /** An Ansible inventory (INI or YAML) as the host list; hosts listed under `hosts` override it. */
+    inventory: z
+      .object({ file: z.string().min(1), format: z.enum(['ini', 'yaml']).optional() })
+      .strict()
+      .optional(),
     redis: z
       .object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'), prefix: z.string().min(1).default('infra-report') })
       .strict()

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { Client, type ConnectConfig } from 'ssh2';
 import type { ResolvedHost } from '@infra-report/shared';
 import { BoundedBuffer, CollectionError, type CommandRunner } from '../command-runner.js';
@@ -8,6 +10,20 @@ import { fingerprint, hostKeyAlgorithmsFor, knownHostsNames, knownKeyTypes, pars
 export interface SshSession extends CommandRunner {
   /** Milliseconds from the TCP connect to an authenticated session. */
   latencyMs: number;
+  /** Opens a TCP stream from the host to another address (what ProxyJump does). */
+  forward(address: string, port: number): Promise<Duplex>;
+}
+
+/** One limiter per jump host: a real bastion's sshd drops handshakes beyond MaxStartups (10). */
+const jumpLimiters = new Map<string, LimitFunction>();
+
+function jumpLimiter(key: string, parallelism: number): LimitFunction {
+  let limiter = jumpLimiters.get(key);
+  if (!limiter) {
+    limiter = pLimit(parallelism);
+    jumpLimiters.set(key, limiter);
+  }
+  return limiter;
 }
 
 const defaultKeyFiles = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
@@ -17,6 +33,32 @@ const defaultKeyFiles = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
  * (StrictHostKeyChecking=yes semantics): an unknown or changed key is refused and reported.
  */
 export async function openSshSession(host: ResolvedHost, home: string): Promise<SshSession> {
+  const { jump } = host.ssh;
+  if (!jump) return connectSession(host, home, undefined);
+  // The jump host is checked like any host: its own known_hosts entry, the same key.
+  const jumpHost: ResolvedHost = { ...host, name: jump.address, address: jump.address, ssh: { ...host.ssh, user: jump.user, port: jump.port, jump: undefined } };
+  return jumpLimiter(`${jump.user}@${jump.address}:${jump.port}`, jump.parallelism)(async () => {
+    let bastion: SshSession;
+    try {
+      bastion = await connectSession(jumpHost, home, undefined);
+    } catch (error) {
+      if (error instanceof CollectionError) throw new CollectionError(`jump host ${jump.address}:${jump.port} for ${host.name}: ${error.reason}`, error.permanent, { cause: error });
+      throw error;
+    }
+    try {
+      const stream = await bastion.forward(host.address, host.ssh.port).catch((error: Error) => {
+        throw new CollectionError(`jump host ${jump.address} cannot reach ${host.address}:${host.ssh.port} (host ${host.name}): ${error.message}`, false, { cause: error });
+      });
+      const session = await connectSession(host, home, stream);
+      return { ...session, latencyMs: session.latencyMs + bastion.latencyMs, close: async () => { await session.close(); await bastion.close(); } };
+    } catch (error) {
+      await bastion.close();
+      throw error;
+    }
+  });
+}
+
+async function connectSession(host: ResolvedHost, home: string, through: Duplex | undefined): Promise<SshSession> {
   const { ssh } = host;
   const target = `${ssh.user}@${host.name} (${host.address}:${ssh.port})`;
 
@@ -57,9 +99,9 @@ export async function openSshSession(host: ResolvedHost, home: string): Promise<
 
   const client = new Client();
   const started = performance.now();
-  const sock = await connectTcp(host.address, ssh.port, ssh.connectTimeoutMs).catch((error: Error & { code?: string }) => {
+  const sock = through ?? (await connectTcp(host.address, ssh.port, ssh.connectTimeoutMs).catch((error: Error & { code?: string }) => {
     throw classifyConnectError(error, { host, target, verdict, presented });
-  });
+  }));
   config.sock = sock;
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
@@ -81,6 +123,11 @@ export async function openSshSession(host: ResolvedHost, home: string): Promise<
 
   return {
     latencyMs,
+    forward(address, port) {
+      return new Promise((resolve, reject) => {
+        client.forwardOut('127.0.0.1', 0, address, port, (error, stream) => (error ? reject(error) : resolve(stream)));
+      });
+    },
     run(script, { timeoutMs, maxBytes }) {
       return new Promise((resolve, reject) => {
         // The script goes over stdin to /bin/sh: independent of the user's login shell and of ARG_MAX.
