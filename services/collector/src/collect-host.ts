@@ -6,6 +6,7 @@ import { mergeAuthLogEvents, type AuthLogState, type AuthLogStateStore } from '.
 import { authLogCommand, describeUnreadableLog, parseAuthLog, parseAuthLogStatus, splitAuthLogChunks } from './probes/auth-log.js';
 import { buildBatchScript, splitBatchOutput, type BatchCommand, type SectionOutput } from './probes/command-batch.js';
 import { backupsCommand, parseBackups } from './probes/backups.js';
+import { isJournalSource, journalCommand, parseJournalOutput } from './probes/journal.js';
 import { cpuCommand, parseCpuSamples } from './probes/cpu.js';
 import { diskCommand, inodeCommand, mergeDfInodes, parseDfOutput } from './probes/disk.js';
 import { listeningPortsCommand, parseListeningPorts } from './probes/listening-ports.js';
@@ -91,7 +92,12 @@ function batchCommands(host: ResolvedHost, run: RunSpec, previous: AuthLogState 
     ...(host.collect.backups.length > 0 ? [{ name: 'backups', script: backupsCommand(host.collect.backups) }] : []),
     // Last: its one-second pause between the two /proc/stat samples overlaps nothing else.
     { name: 'cpu', script: cpuCommand },
-    { name: 'auth-log', script: authLogCommand(host.collect.authLog, previous?.position ?? null, Date.parse(run.windowStart) / 1000, nonce) },
+    {
+      name: 'auth-log',
+      script: isJournalSource(host.collect.authLog)
+        ? journalCommand(host.collect.authLog, previous?.position.path === host.collect.authLog ? (previous.position.cursor ?? null) : null, Date.parse(run.windowStart) / 1000)
+        : authLogCommand(host.collect.authLog, previous?.position ?? null, Date.parse(run.windowStart) / 1000, nonce),
+    },
   ];
 }
 
@@ -191,6 +197,7 @@ function readAuthLogSection(section: SectionOutput | undefined, context: AuthLog
     problem('no output (the command batch was cut off)');
     return null;
   }
+  if (isJournalSource(host.collect.authLog)) return readJournalSection(section.text, host.collect.authLog, context, logins, problem);
   const newline = section.text.indexOf('\n');
   const status = parseAuthLogStatus(newline < 0 ? section.text : section.text.slice(0, newline), host.collect.authLog);
   if (!status) {
@@ -205,6 +212,7 @@ function readAuthLogSection(section: SectionOutput | undefined, context: AuthLog
     problem(describeUnreadableLog(status));
     return null;
   }
+  if (status.status === 'journal') return readJournalSection(section.text.slice(newline + 1), 'journal', context, logins, problem);
   logins.source = status.path;
   const { chunks, lines } = splitAuthLogChunks(newline < 0 ? '' : section.text.slice(newline + 1), context.nonce);
   const parsed = parseAuthLog(lines, { windowStart: new Date(run.windowStart), windowEnd: new Date(run.windowEnd), hostNow: context.hostNow, utcOffset: context.utcOffset });
@@ -238,5 +246,35 @@ function readAuthLogSection(section: SectionOutput | undefined, context: AuthLog
     position: status.position,
     events: merged.events,
     lastEventTime: times.at(-1) ?? previous?.lastEventTime ?? null,
+  };
+}
+
+/** The journal variant: same parser (entries become RFC 3339 lines), position = the journal cursor. */
+function readJournalSection(text: string, source: string, context: AuthLogReadContext, logins: HostSnapshot['logins'], problem: (message: string) => void): AuthLogState | null {
+  const { run, previous } = context;
+  const read = parseJournalOutput(text);
+  read.problems.forEach(problem);
+  const journal = read.value;
+  if (journal.status === 'missing') {
+    problem('no auth log file and no journalctl on the host: logins not counted');
+    return null;
+  }
+  if (journal.status === 'unreadable') {
+    problem(`cannot read the journal file ${journal.path} as user ${journal.user}: add it to group systemd-journal (or adm)`);
+    return null;
+  }
+  logins.source = source === 'journal' ? 'systemd journal' : `journal file ${source.slice('journal:'.length)}`;
+  if (source === 'journal' && !journal.userCanSeeAll) {
+    problem(`user ${journal.user} sees only its own journal entries: add it to group systemd-journal (or adm) to count logins`);
+  }
+  const parsed = parseAuthLog(journal.lines, { windowStart: new Date(run.windowStart), windowEnd: new Date(run.windowEnd), hostNow: context.hostNow, utcOffset: context.utcOffset });
+  parsed.problems.forEach(problem);
+  const samePath = previous?.position.path === source;
+  const merged = mergeAuthLogEvents(samePath ? previous.events : null, parsed.value, run.windowStart);
+  Object.assign(logins, merged.events);
+  return {
+    position: { path: source, inode: 'journal', offset: 0, fingerprint: '', fingerprintBytes: 0, cursor: journal.cursor ?? (samePath ? (previous.position.cursor ?? null) : null) },
+    events: merged.events,
+    lastEventTime: previous?.lastEventTime ?? null,
   };
 }

@@ -1,5 +1,6 @@
 import type { AcceptedLogin, AuthSignal, FailedLogin, FailureKind, LoginMethod, PrivilegeUse } from '@infra-report/shared';
 import { shellQuote } from './command-batch.js';
+import { journalCommand } from './journal.js';
 import type { Parsed } from './parse-result.js';
 
 export const defaultAuthLogCandidates = ['/var/log/auth.log', '/var/log/secure'];
@@ -15,6 +16,8 @@ export interface AuthLogPosition {
   /** cksum of the file's first `fingerprintBytes` bytes: inode numbers are reused after a delete. */
   fingerprint: string;
   fingerprintBytes: number;
+  /** For journals: the cursor of the last entry read. */
+  cursor?: string | null;
 }
 
 const fingerprintBytes = 512;
@@ -38,7 +41,12 @@ export function authLogCommand(configuredPath: string, position: AuthLogPosition
     `M='@@ir-${nonce}@@'`,
     "f=''",
     `for c in ${candidates.map(shellQuote).join(' ')}; do if [ -e "$c" ]; then f=$c; break; fi; done`,
-    `if [ -z "$f" ]; then echo 'ir-status missing'; exit 0; fi`,
+    configuredPath === 'auto'
+      ? // No log file (a journald-only system): read the journal instead.
+        `if [ -z "$f" ]; then if command -v journalctl >/dev/null 2>&1; then echo 'ir-status journal'
+${journalCommand('journal', position?.path === 'journal' ? (position.cursor ?? null) : null, windowStartEpoch)}
+fi; echo 'ir-status missing'; exit 0; fi`
+      : `if [ -z "$f" ]; then echo 'ir-status missing'; exit 0; fi`,
     `if [ ! -r "$f" ]; then echo "ir-status unreadable $(id -un) $(stat -c %G "$f" 2>/dev/null || echo '?') $f"; exit 0; fi`,
     `old_ino=${shellQuote(usable?.inode ?? '')}; old_off=${usable ? Math.max(0, Math.floor(usable.offset)) : 0}; start=${Math.floor(windowStartEpoch)}`,
     `old_fp=${shellQuote(usable?.fingerprint ?? '')}; old_fp_len=${usable ? Math.max(0, Math.floor(usable.fingerprintBytes)) : 0}`,
@@ -85,11 +93,13 @@ export function authLogCommand(configuredPath: string, position: AuthLogPosition
 export type AuthLogStatus =
   | { status: 'ok'; path: string; position: AuthLogPosition }
   | { status: 'missing'; tried: string[] }
+  | { status: 'journal' }
   | { status: 'unreadable'; path: string; user: string; group: string };
 
 export function parseAuthLogStatus(firstLine: string, configuredPath: string): AuthLogStatus | null {
   const tried = configuredPath === 'auto' ? defaultAuthLogCandidates : [configuredPath];
   if (firstLine === 'ir-status missing') return { status: 'missing', tried };
+  if (firstLine === 'ir-status journal') return { status: 'journal' };
   const ok = /^ir-status ok (\d+) (\d+) (\d+) (.+)$/.exec(firstLine);
   if (ok?.[1] && ok[2] && ok[3] && ok[4]) {
     const size = Number(ok[2]);
