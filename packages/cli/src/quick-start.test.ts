@@ -5,18 +5,8 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
+import { formatBytes } from '@infra-report/renderer';
 import { runCli } from '@infra-report/test-support';
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
 
 /** The README's first command: a report of this machine with no configuration and no services. */
 describe('infra-report run with no configuration', () => {

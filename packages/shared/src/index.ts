@@ -8,3 +8,4 @@ export * from './stores/influx-store.js';
 export * from './stores/artifact-store.js';
 export * from './shutdown.js';
 export * from './enqueue-run.js';
+export * from './service-setup.js';

@@ -1,23 +1,12 @@
-import { createFilesystemArtifactStore, createLogger, createRedisArtifactStore, createRedisConnection, findConfigFile, loadConfig, onShutdownSignal } from '@infra-report/shared';
+import { createArtifactStore, onShutdownSignal, setUpService } from '@infra-report/shared';
 import { startDeliverWorker } from './deliver-worker.js';
 import { createMailDestination, createRedisDeliveryLedger } from './transports.js';
 
-const logger = createLogger('mailer', process.env['LOG_LEVEL'] ?? 'info');
-const environment = { env: process.env };
-const config = loadConfig(findConfigFile(process.argv[2], environment), environment);
-if (!config.redis) {
-  logger.fatal('redis.url (or REDIS_URL) is required for the mailer service');
-  process.exit(2);
-}
-const connection = createRedisConnection(config.redis.url);
-const artifacts =
-  config.artifacts.backend === 'redis'
-    ? createRedisArtifactStore(connection, config.redis.prefix, config.artifacts.retentionSeconds)
-    : createFilesystemArtifactStore(config.artifacts.directory);
+const { logger, config, connection } = setUpService('mailer', process.argv, process.env);
 const destination = createMailDestination(config);
 const worker = startDeliverWorker(
   {
-    artifacts,
+    artifacts: createArtifactStore(config, connection),
     destination,
     report: config.report,
     ledger: createRedisDeliveryLedger(connection, config.redis.prefix, config.artifacts.retentionSeconds),
