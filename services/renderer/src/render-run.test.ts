@@ -31,12 +31,14 @@ describe('renderRun', () => {
     expect(text).toMatch(/2026-11-21 10:15\s+web01\s+alice\s+192\.0\.2\.10\s+publickey/);
     expect(text).toContain('=HYPERLINK("http://'); // cut to the column, as text
     expect(text).toMatch(/page 1 of \d+/);
+    expect(text).toMatch(/CRITICAL\s+web01\s+process 4242 runs from \/tmp\/\.x\/kworker/);
+    expect(text).toMatch(/WARNING\s+web01\s+failed systemd unit\(s\): backup\.service/);
   });
 
   it('writes an XLSX that an independent reader opens, with numbers as numbers and hostile text as text', async () => {
     const { dir } = await renderSample();
     const workbook = XLSX.readFile(path.join(dir, 'infrastructure-report-2026-11-22.xlsx'), { cellDates: true, cellNF: true });
-    expect(workbook.SheetNames).toEqual(['Summary', 'Alerts', 'Hosts', 'Disk Usage', 'User Logins', 'Failed Logins', 'System Uptime', 'Unreachable Hosts', 'Errors']);
+    expect(workbook.SheetNames).toEqual(['Summary', 'Alerts', 'Hosts', 'Disk Usage', 'User Logins', 'Failed Logins', 'System Uptime', 'Unreachable Hosts', 'Security', 'Errors']);
 
     const disks = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Disk Usage']!);
     expect(disks[0]).toMatchObject({ Host: 'web01', Mount: '/', 'Size (bytes)': 107374182400, 'Used %': 0.95, Severity: 'critical' });

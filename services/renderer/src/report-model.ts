@@ -5,7 +5,7 @@ export type Severity = 'critical' | 'warning' | 'ok';
 export interface AttentionItem {
   severity: Exclude<Severity, 'ok'>;
   host: string;
-  category: 'unreachable' | 'disk' | 'logins' | 'reboot' | 'collection';
+  category: 'unreachable' | 'disk' | 'logins' | 'reboot' | 'security' | 'services' | 'collection';
   message: string;
 }
 
@@ -91,6 +91,7 @@ export interface ReportModel {
   uptime: UptimeRow[];
   unreachable: { host: string; address: string; reason: string }[];
   problems: ProblemRow[];
+  security: { host: string; severity: 'critical' | 'warning'; kind: string; message: string }[];
 }
 
 type ReportSettings = Config['report'];
@@ -141,6 +142,15 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
         category: 'disk' as const,
         message: `${d.mount} is ${d.usedPercent}% full (${formatBytes(d.availableBytes)} free of ${formatBytes(d.sizeBytes)})`,
       })),
+    ...snapshots.flatMap((s) =>
+      s.security
+        // Brute force already has its own line from the failed-logins threshold.
+        .filter((f) => f.kind !== 'brute-force')
+        .map((f) => ({ severity: f.severity, host: s.host, category: 'security' as const, message: f.message })),
+    ),
+    ...snapshots
+      .filter((s) => (s.failedUnits?.length ?? 0) > 0)
+      .map((s) => ({ severity: 'warning' as const, host: s.host, category: 'services' as const, message: `failed systemd unit(s): ${s.failedUnits?.join(', ')}` })),
     ...failedBySource
       .filter((f) => f.attempts >= thresholds.failed_logins_warn)
       .map((f) => ({ severity: 'warning' as const, host: f.host, category: 'logins' as const, message: `${f.attempts} failed SSH logins from ${f.sourceIp}` })),
@@ -196,6 +206,7 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
     uptime,
     unreachable: failures.map((f) => ({ host: f.host, address: f.address, reason: f.reason })),
     problems: snapshots.flatMap((s) => s.problems.map((p) => ({ host: s.host, probe: p.probe, message: p.message }))),
+    security: snapshots.flatMap((s) => s.security.map((f) => ({ host: s.host, ...f }))),
   };
 }
 

@@ -57,7 +57,12 @@ export function sampleSnapshot(host: string, overrides: Partial<HostSnapshot> = 
 export function sampleRun(): CollectedRun {
   return {
     run,
-    snapshots: [sampleSnapshot('web01'), sampleSnapshot('сервер-02', { filesystems: [], logins: { ...sampleSnapshot('x').logins, accepted: [], failed: [], privilege: [] } })],
+    snapshots: [
+      sampleSnapshot('web01', {
+        security: [{ severity: 'critical', kind: 'suspicious-process', message: 'process 4242 runs from /tmp/.x/kworker' }],
+        failedUnits: ['backup.service'],
+      }),
+      sampleSnapshot('сервер-02', { filesystems: [], logins: { ...sampleSnapshot('x').logins, accepted: [], failed: [], privilege: [] } })],
     failures: [{ host: 'db01', address: '10.0.0.30', groups: ['db'], reason: 'connection refused by 10.0.0.30:22 (host db01): is sshd running on port 22?' }],
   };
 }

@@ -113,6 +113,13 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
     { header: 'Reason', width: 110, value: (r) => r.reason },
   ], model.unreachable);
 
+  addSheet(workbook, 'Security', [
+    { header: 'Host', width: 24, value: (r: ReportModel['security'][number]) => r.host },
+    { header: 'Severity', width: 10, value: (r) => r.severity },
+    { header: 'Kind', width: 20, value: (r) => r.kind },
+    { header: 'Finding', width: 100, value: (r) => r.message },
+  ], model.security, { rowFill: (r) => severityFill[r.severity] });
+
   addSheet(workbook, 'Errors', [
     { header: 'Host', width: 24, value: (r: ReportModel['problems'][number]) => r.host },
     { header: 'Probe', width: 12, value: (r) => r.probe },
