@@ -78,12 +78,13 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
         }),
       ),
     );
-  } finally {
+  } catch (error) {
     await influx?.close();
+    throw error;
   }
 
   const artifacts = createFilesystemArtifactStore(config.report.output_dir);
-  const rendered = await renderRun({ run: spec, snapshots, failures }, { artifacts, report: config.report, now, logger });
+  const rendered = await renderRun({ run: spec, snapshots, failures }, { artifacts, report: config.report, now, logger, influx }).finally(() => influx?.close());
   const destination = createMailDestination(config);
   try {
     const delivered = await deliverRun(rendered, { artifacts, destination, report: config.report, ledger: undefined, now, logger });

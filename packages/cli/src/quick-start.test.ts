@@ -31,7 +31,7 @@ describe('infra-report run with no configuration', () => {
     }
 
     const workbook = XLSX.readFile(path.join(dir, 'reports', reports[1]!));
-    expect(workbook.SheetNames).toEqual(expect.arrayContaining(['Summary', 'Disk Usage', 'User Logins', 'System Uptime', 'Unreachable Hosts']));
+    expect(workbook.SheetNames).toEqual(expect.arrayContaining(['Summary', 'Disk Usage', 'User Logins', 'Uptime', 'Unreachable Hosts']));
     const disks = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Disk Usage']!);
     const rootSize = Number(execFileSync('df', ['-P', '-B1', '/'], { encoding: 'utf8' }).split('\n')[1]?.trim().split(/\s+/)[1]);
     expect(disks.find((d) => d['Mount'] === '/')?.['Size (bytes)']).toBe(rootSize);

@@ -25,20 +25,27 @@ describe('renderRun', () => {
     const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
     for (const host of ['web01', 'сервер-02', 'db01']) expect(text).toContain(host);
     expect(text).toContain('connection refused by 10.0.0.30:22 (host db01)');
-    expect(text).toMatch(/CRITICAL\s+web01\s+\/ is 95% full \(5\.0 GiB free of 100\.0 GiB\)/);
+    expect(text).toMatch(/CRITICAL\s+web01\s+disk\s+\/ is 95% full \(5\.0 GiB free of 100\.0 GiB\)/);
     expect(text).toMatch(/198\.51\.100\.7\s+25/);
     // Times are shown in the report's zone: 09:15 UTC is 10:15 in Paris.
     expect(text).toMatch(/2026-11-21 10:15\s+web01\s+alice\s+192\.0\.2\.10\s+publickey/);
     expect(text).toContain('=HYPERLINK("http://'); // cut to the column, as text
     expect(text).toMatch(/page 1 of \d+/);
-    expect(text).toMatch(/CRITICAL\s+web01\s+process 4242 runs from \/tmp\/\.x\/kworker/);
-    expect(text).toMatch(/WARNING\s+web01\s+failed systemd unit\(s\): backup\.service/);
+    expect(text).toMatch(/CRITICAL\s+web01\s+security\s+process 4242 runs from \/tmp\/\.x\/kworker/);
+    expect(text).toMatch(/WARNING\s+web01\s+services\s+failed systemd unit\(s\): backup\.service/);
+    for (const section of ['Disk Usage', 'User Logins', 'Root logins', 'Failed SSH logins by user name', 'System Uptime and Reboots', 'Resources', 'Security Findings', 'Processes and Failed Units', 'Unreachable Hosts', 'Appendix: hosts']) {
+      expect(text).toContain(section);
+    }
+    // No InfluxDB: the report says what it could not compare instead of inventing it.
+    expect(text).toContain('no InfluxDB configured: no forecasts');
   });
 
   it('writes an XLSX that an independent reader opens, with numbers as numbers and hostile text as text', async () => {
     const { dir } = await renderSample();
     const workbook = XLSX.readFile(path.join(dir, 'infrastructure-report-2026-11-22.xlsx'), { cellDates: true, cellNF: true });
-    expect(workbook.SheetNames).toEqual(['Summary', 'Alerts', 'Hosts', 'Disk Usage', 'User Logins', 'Failed Logins', 'System Uptime', 'Unreachable Hosts', 'Security', 'Errors']);
+    expect(workbook.SheetNames).toEqual([
+      'Summary', 'Alerts', 'Hosts', 'Disk Usage', 'User Logins', 'Failed Logins', 'Uptime', 'Resources', 'Security', 'Privilege Use', 'Processes', 'Backups', 'Unreachable Hosts', 'Errors',
+    ]);
 
     const disks = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Disk Usage']!);
     expect(disks[0]).toMatchObject({ Host: 'web01', Mount: '/', 'Size (bytes)': 107374182400, 'Used %': 0.95, Severity: 'critical' });
@@ -57,8 +64,11 @@ describe('renderRun', () => {
 
     const unreachable = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Unreachable Hosts']!);
     expect(unreachable).toEqual([{ Host: 'db01', Address: '10.0.0.30', Reason: 'connection refused by 10.0.0.30:22 (host db01): is sshd running on port 22?' }]);
-    const uptime = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['System Uptime']!);
+    const uptime = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Uptime']!);
     expect(uptime.map((r) => r['Host'])).toEqual(['web01', 'сервер-02']);
+    const resources = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Resources']!);
+    expect(resources[0]).toMatchObject({ Host: 'web01', CPUs: 4, 'CPU %': 0.125, 'Memory used %': 0.25 });
+    expect(resources[0]?.['Max temperature °C']).toBeUndefined(); // no sensor: an empty cell, not 0
   });
 
   it('keeps a PDF readable when a log line carries ANSI escapes', async () => {

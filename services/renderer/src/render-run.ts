@@ -1,4 +1,5 @@
-import { artifactKey, type ArtifactStore, type CollectedRun, type Config, type Logger, type RenderResult, type RenderedArtifact } from '@infra-report/shared';
+import { artifactKey, type ArtifactStore, type CollectedRun, type Config, type InfluxStore, type Logger, type RenderResult, type RenderedArtifact } from '@infra-report/shared';
+import { loadReportHistory } from './history.js';
 import { renderPdf } from './pdf/render-pdf.js';
 import { buildReportModel } from './report-model.js';
 import { renderXlsx } from './xlsx/render-xlsx.js';
@@ -8,6 +9,8 @@ export interface RenderDependencies {
   report: Config['report'];
   now(): Date;
   logger: Logger;
+  /** History for forecasts, comparisons with the last run and first-seen addresses; optional. */
+  influx?: InfluxStore | undefined;
 }
 
 /** infrastructure-report-YYYY-MM-DD[.scope].pdf: a limited run never overwrites the full one. */
@@ -17,7 +20,8 @@ export function reportFileBaseName(run: CollectedRun['run']): string {
 
 /** The render job: one report model, two renderings of it, both stored as artifacts. */
 export async function renderRun(collected: CollectedRun, deps: RenderDependencies): Promise<RenderResult> {
-  const model = buildReportModel(collected, deps.report, deps.now());
+  const history = await loadReportHistory(deps.influx, collected, deps.logger);
+  const model = buildReportModel(collected, deps.report, deps.now(), history);
   const [pdf, xlsx] = await Promise.all([renderPdf(model), renderXlsx(model)]);
   const base = reportFileBaseName(collected.run);
   const files: [string, string, Buffer][] = [

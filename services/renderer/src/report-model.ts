@@ -1,16 +1,21 @@
-import type { CollectedRun, Config, HostSnapshot, RunSpec } from '@infra-report/shared';
+import type { CollectedRun, Config, HostSnapshot, PrivilegeUse, reportSectionNames, RunSpec } from '@infra-report/shared';
+import { formatBytes, formatTime } from './format.js';
+import { diskKey, forecastDiskFull, noHistory, type ReportHistory } from './history.js';
+
+export { formatBytes, formatDuration, formatTime } from './format.js';
 
 export type Severity = 'critical' | 'warning' | 'ok';
 
 export interface AttentionItem {
   severity: Exclude<Severity, 'ok'>;
   host: string;
-  category: 'unreachable' | 'disk' | 'logins' | 'reboot' | 'security' | 'services' | 'collection';
+  category: 'unreachable' | 'disk' | 'logins' | 'reboot' | 'security' | 'services' | 'backup' | 'collection';
   message: string;
 }
 
 export interface DiskRow {
   host: string;
+  group: string;
   mount: string;
   device: string;
   fsType: string;
@@ -18,7 +23,12 @@ export interface DiskRow {
   usedBytes: number;
   availableBytes: number;
   usedPercent: number;
+  inodesUsedPercent: number | null;
   severity: Severity;
+  /** Used % at the previous run; null without history. */
+  previousPercent: number | null;
+  daysUntilFull: number | null;
+  forecastNote: string;
 }
 
 export interface AcceptedLoginRow {
@@ -27,6 +37,8 @@ export interface AcceptedLoginRow {
   user: string;
   sourceIp: string;
   method: string;
+  /** No accepted login from this address on this host in the 90 days before (null: unknown). */
+  firstSeen: boolean | null;
 }
 
 export interface FailedSourceRow {
@@ -39,24 +51,70 @@ export interface FailedSourceRow {
   lastAttempt: Date;
 }
 
+export interface FailedUserRow {
+  user: string;
+  attempts: number;
+  invalid: boolean;
+  sources: number;
+  hosts: string[];
+}
+
 export interface UptimeRow {
   host: string;
+  group: string;
   os: string | null;
   kernel: string | null;
   uptimeSeconds: number | null;
   bootTime: Date | null;
   rebootedInWindow: boolean;
-  load1: number | null;
+}
+
+export interface ResourceRow {
+  host: string;
+  group: string;
   cpuCount: number | null;
+  cpuPercent: number | null;
+  iowaitPercent: number | null;
+  load1: number | null;
+  load5: number | null;
+  load15: number | null;
   memoryUsedPercent: number | null;
+  memoryTotalBytes: number | null;
+  swapUsedPercent: number | null;
+  maxTemperature: number | null;
+}
+
+export interface ProcessRow {
+  host: string;
+  group: string;
+  total: number | null;
+  running: number | null;
+  blocked: number | null;
+  zombies: number | null;
+  failedUnits: string[] | null;
+}
+
+export interface BackupRow {
+  host: string;
+  name: string;
+  path: string;
+  newestFile: string | null;
+  modified: Date | null;
+  ageHours: number | null;
+  sizeBytes: number | null;
+  maxAgeHours: number;
+  severity: Severity;
 }
 
 export interface HostRow {
   host: string;
   address: string;
+  group: string;
   groups: string[];
   status: 'reporting' | 'unreachable';
   detail: string;
+  critical: number;
+  warnings: number;
 }
 
 export interface ProblemRow {
@@ -65,14 +123,27 @@ export interface ProblemRow {
   message: string;
 }
 
+export interface SecurityRow {
+  host: string;
+  severity: 'critical' | 'warning';
+  kind: string;
+  message: string;
+}
+
+export type ReportSection = (typeof reportSectionNames)[number];
+
 /** Everything a report shows, computed once: the PDF and the XLSX are two views of it. */
 export interface ReportModel {
   title: string;
   company: string | undefined;
+  logoFile: string | undefined;
+  sections: Set<ReportSection>;
   run: RunSpec;
   generatedAt: Date;
   timezone: string;
   thresholds: { diskWarnPercent: number; diskCriticalPercent: number; failedLoginsWarn: number };
+  /** Said on the summary page when comparisons and forecasts could not be made. */
+  historyNote: string | null;
   summary: {
     hostsTotal: number;
     hostsReporting: number;
@@ -82,25 +153,42 @@ export interface ReportModel {
     filesystems: number;
     acceptedLogins: number;
     failedLogins: number;
+    newSourceIps: number;
+    rebooted: number;
   };
   attention: AttentionItem[];
+  /** Host groups in report order; "(no group)" for hosts without one. */
+  groups: string[];
   hosts: HostRow[];
   disks: DiskRow[];
   acceptedLogins: AcceptedLoginRow[];
+  rootLogins: AcceptedLoginRow[];
   failedBySource: FailedSourceRow[];
+  failedByUser: FailedUserRow[];
+  privilege: (PrivilegeUse & { host: string })[];
   uptime: UptimeRow[];
-  unreachable: { host: string; address: string; reason: string }[];
+  resources: ResourceRow[];
+  processes: ProcessRow[];
+  backups: BackupRow[];
+  unreachable: { host: string; address: string; group: string; reason: string }[];
   problems: ProblemRow[];
-  security: { host: string; severity: 'critical' | 'warning'; kind: string; message: string }[];
+  security: SecurityRow[];
+  /** Hosts whose appendix page is included (report.appendix_max_hosts). */
+  appendixHosts: HostSnapshot[];
+  appendixOmitted: number;
 }
 
 type ReportSettings = Config['report'];
 
 const severityRank: Record<Severity, number> = { critical: 0, warning: 1, ok: 2 };
+const noGroup = '(no group)';
 
-export function buildReportModel(collected: CollectedRun, settings: ReportSettings, generatedAt: Date): ReportModel {
+export function buildReportModel(collected: CollectedRun, settings: ReportSettings, generatedAt: Date, history: ReportHistory = noHistory('no history was read')): ReportModel {
   const { thresholds } = settings;
-  const snapshots = [...collected.snapshots].sort((a, b) => a.host.localeCompare(b.host));
+  const tz = settings.timezone;
+  const primaryGroup = (groups: string[]) => groups[0] ?? noGroup;
+  const byGroupThenHost = <T extends { group: string; host: string }>(a: T, b: T) => a.group.localeCompare(b.group) || a.host.localeCompare(b.host);
+  const snapshots = [...collected.snapshots].sort((a, b) => primaryGroup(a.groups).localeCompare(primaryGroup(b.groups)) || a.host.localeCompare(b.host));
   const failures = [...collected.failures].sort((a, b) => a.host.localeCompare(b.host));
   const windowStart = new Date(collected.run.windowStart);
 
@@ -108,29 +196,108 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
     percent >= thresholds.disk_critical_percent ? 'critical' : percent >= thresholds.disk_warn_percent ? 'warning' : 'ok';
 
   const disks: DiskRow[] = snapshots.flatMap((s) =>
-    s.filesystems.map((fs) => ({ host: s.host, ...fs, severity: diskSeverity(fs.usedPercent) })),
+    s.filesystems.map((fs) => {
+      const key = diskKey(s.host, fs.mount);
+      const forecast = history.unavailable
+        ? { daysUntilFull: null, note: 'no history' }
+        : forecastDiskFull(history.diskSeries.get(key) ?? [], { time: Date.parse(s.collectedAt), usedBytes: fs.usedBytes, availableBytes: fs.availableBytes });
+      const inodeSeverityPercent = fs.inodesTotal ? Math.ceil(((fs.inodesUsed ?? 0) * 100) / fs.inodesTotal) : null;
+      const severity = [diskSeverity(fs.usedPercent), inodeSeverityPercent === null ? 'ok' : diskSeverity(inodeSeverityPercent)].sort((a, b) => severityRank[a as Severity] - severityRank[b as Severity])[0] as Severity;
+      return {
+        host: s.host,
+        group: primaryGroup(s.groups),
+        mount: fs.mount,
+        device: fs.device,
+        fsType: fs.fsType,
+        sizeBytes: fs.sizeBytes,
+        usedBytes: fs.usedBytes,
+        availableBytes: fs.availableBytes,
+        usedPercent: fs.usedPercent,
+        inodesUsedPercent: inodeSeverityPercent,
+        severity,
+        previousPercent: history.previousDiskPercent.get(key) ?? null,
+        daysUntilFull: forecast.daysUntilFull,
+        forecastNote: forecast.note,
+      };
+    }),
   );
 
-  const acceptedLogins = snapshots
-    .flatMap((s) => s.logins.accepted.map((l) => ({ host: s.host, time: new Date(l.time), user: l.user, sourceIp: l.sourceIp, method: l.method })))
+  const acceptedLogins: AcceptedLoginRow[] = snapshots
+    .flatMap((s) => {
+      const known = history.loginHistoryKnown ? (history.knownSourceIps.get(s.host) ?? new Set<string>()) : null;
+      const seenThisWindow = new Set<string>();
+      return [...s.logins.accepted]
+        .sort((a, b) => a.time.localeCompare(b.time))
+        .map((l) => {
+          const firstSeen = known === null || l.sourceIp === '' ? null : !known.has(l.sourceIp) && !seenThisWindow.has(l.sourceIp);
+          seenThisWindow.add(l.sourceIp);
+          return { host: s.host, time: new Date(l.time), user: l.user, sourceIp: l.sourceIp, method: l.method, firstSeen };
+        });
+    })
     .sort((a, b) => a.time.getTime() - b.time.getTime() || a.host.localeCompare(b.host));
 
   const failedBySource = snapshots.flatMap((s) => failedSources(s)).sort((a, b) => b.attempts - a.attempts || a.host.localeCompare(b.host) || a.sourceIp.localeCompare(b.sourceIp));
 
+  const failedByUserMap = new Map<string, FailedUserRow & { sourceSet: Set<string> }>();
+  for (const s of snapshots) {
+    for (const f of s.logins.failed) {
+      const row = failedByUserMap.get(f.user) ?? { user: f.user, attempts: 0, invalid: false, sources: 0, hosts: [], sourceSet: new Set<string>() };
+      row.attempts += f.count;
+      row.invalid ||= f.kind === 'invalid-user';
+      row.sourceSet.add(f.sourceIp);
+      if (!row.hosts.includes(s.host)) row.hosts.push(s.host);
+      failedByUserMap.set(f.user, row);
+    }
+  }
+  const failedByUser = [...failedByUserMap.values()]
+    .map(({ sourceSet, ...row }) => ({ ...row, sources: sourceSet.size }))
+    .sort((a, b) => b.attempts - a.attempts || a.user.localeCompare(b.user));
+
   const uptime: UptimeRow[] = snapshots.map((s) => {
     const bootTime = s.bootTime ? new Date(s.bootTime) : null;
-    return {
-      host: s.host,
-      os: s.os.prettyName,
-      kernel: s.os.kernel,
-      uptimeSeconds: s.uptimeSeconds,
-      bootTime,
-      rebootedInWindow: bootTime !== null && bootTime >= windowStart,
-      load1: s.load?.one ?? null,
-      cpuCount: s.cpuCount,
-      memoryUsedPercent: s.memory?.usedPercent ?? null,
-    };
+    return { host: s.host, group: primaryGroup(s.groups), os: s.os.prettyName, kernel: s.os.kernel, uptimeSeconds: s.uptimeSeconds, bootTime, rebootedInWindow: bootTime !== null && bootTime >= windowStart };
   });
+
+  const resources: ResourceRow[] = snapshots.map((s) => ({
+    host: s.host,
+    group: primaryGroup(s.groups),
+    cpuCount: s.cpuCount,
+    cpuPercent: s.cpu?.usagePercent ?? null,
+    iowaitPercent: s.cpu?.iowait ?? null,
+    load1: s.load?.one ?? null,
+    load5: s.load?.five ?? null,
+    load15: s.load?.fifteen ?? null,
+    memoryUsedPercent: s.memory?.usedPercent ?? null,
+    memoryTotalBytes: s.memory?.totalBytes ?? null,
+    swapUsedPercent: s.memory && s.memory.swapTotalBytes > 0 ? Math.round(((s.memory.swapTotalBytes - s.memory.swapFreeBytes) / s.memory.swapTotalBytes) * 1000) / 10 : null,
+    maxTemperature: s.temperatures ? Math.max(...s.temperatures.map((t) => t.celsius)) : null,
+  }));
+
+  const processes: ProcessRow[] = snapshots.map((s) => ({
+    host: s.host,
+    group: primaryGroup(s.groups),
+    total: s.processes?.total ?? null,
+    running: s.processes?.running ?? null,
+    blocked: s.processes?.blocked ?? null,
+    zombies: s.processes?.zombies ?? null,
+    failedUnits: s.failedUnits,
+  }));
+
+  const backups: BackupRow[] = snapshots.flatMap((s) =>
+    s.backups.map((b) => ({
+      host: s.host,
+      name: b.name,
+      path: b.path,
+      newestFile: b.newestFile,
+      modified: b.modified ? new Date(b.modified) : null,
+      ageHours: b.ageHours,
+      sizeBytes: b.sizeBytes,
+      maxAgeHours: b.maxAgeHours,
+      severity: !b.newestFile ? ('critical' as const) : b.stale ? ('warning' as const) : ('ok' as const),
+    })),
+  );
+
+  const security: SecurityRow[] = snapshots.flatMap((s) => s.security.map((f) => ({ host: s.host, severity: f.severity, kind: f.kind, message: f.message })));
 
   const attention: AttentionItem[] = [
     ...failures.map((f) => ({ severity: 'critical' as const, host: f.host, category: 'unreachable' as const, message: `unreachable: ${f.reason}` })),
@@ -140,54 +307,52 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
         severity: d.severity as 'critical' | 'warning',
         host: d.host,
         category: 'disk' as const,
-        message: `${d.mount} is ${d.usedPercent}% full (${formatBytes(d.availableBytes)} free of ${formatBytes(d.sizeBytes)})`,
+        message:
+          `${d.mount} is ${d.usedPercent}% full (${formatBytes(d.availableBytes)} free of ${formatBytes(d.sizeBytes)})` +
+          (d.inodesUsedPercent !== null && d.inodesUsedPercent >= thresholds.disk_warn_percent ? `, inodes ${d.inodesUsedPercent}% used` : '') +
+          (d.previousPercent !== null && d.previousPercent < thresholds.disk_warn_percent ? `, new since the last run (was ${Math.round(d.previousPercent)}%)` : '') +
+          (d.daysUntilFull !== null ? `, full in ~${Math.round(d.daysUntilFull)} days` : ''),
       })),
-    ...snapshots.flatMap((s) =>
-      s.security
-        // Brute force already has its own line from the failed-logins threshold.
-        .filter((f) => f.kind !== 'brute-force')
-        .map((f) => ({ severity: f.severity, host: s.host, category: 'security' as const, message: f.message })),
-    ),
-    ...snapshots
-      .filter((s) => (s.failedUnits?.length ?? 0) > 0)
-      .map((s) => ({ severity: 'warning' as const, host: s.host, category: 'services' as const, message: `failed systemd unit(s): ${s.failedUnits?.join(', ')}` })),
+    ...disks
+      .filter((d) => d.severity === 'ok' && d.daysUntilFull !== null && d.daysUntilFull <= 14)
+      .map((d) => ({ severity: 'warning' as const, host: d.host, category: 'disk' as const, message: `${d.mount} will be full in ~${Math.round(d.daysUntilFull ?? 0)} days at its current growth (${d.forecastNote})` })),
+    ...security.filter((f) => f.kind !== 'brute-force').map((f) => ({ severity: f.severity, host: f.host, category: 'security' as const, message: f.message })),
+    ...acceptedLogins
+      .filter((l) => l.firstSeen === true)
+      .map((l) => ({ severity: 'warning' as const, host: l.host, category: 'logins' as const, message: `first login from ${l.sourceIp} (user ${l.user}, ${formatTime(l.time, tz)})` })),
+    ...processes
+      .filter((p) => (p.failedUnits?.length ?? 0) > 0)
+      .map((p) => ({ severity: 'warning' as const, host: p.host, category: 'services' as const, message: `failed systemd unit(s): ${p.failedUnits?.join(', ')}` })),
     ...failedBySource
       .filter((f) => f.attempts >= thresholds.failed_logins_warn)
       .map((f) => ({ severity: 'warning' as const, host: f.host, category: 'logins' as const, message: `${f.attempts} failed SSH logins from ${f.sourceIp}` })),
     ...uptime
       .filter((u) => u.rebootedInWindow)
-      .map((u) => ({
-        severity: 'warning' as const,
-        host: u.host,
-        category: 'reboot' as const,
-        message: `rebooted at ${u.bootTime ? formatTime(u.bootTime, settings.timezone) : '?'}`,
-      })),
+      .map((u) => ({ severity: 'warning' as const, host: u.host, category: 'reboot' as const, message: `rebooted at ${u.bootTime ? formatTime(u.bootTime, tz) : '?'}` })),
     ...snapshots
       .filter((s) => s.problems.some((p) => p.probe === 'logins'))
-      .map((s) => ({
-        severity: 'warning' as const,
-        host: s.host,
-        category: 'collection' as const,
-        message: s.problems.find((p) => p.probe === 'logins')?.message ?? '',
-      })),
+      .map((s) => ({ severity: 'warning' as const, host: s.host, category: 'collection' as const, message: s.problems.find((p) => p.probe === 'logins')?.message ?? '' })),
   ].sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || a.host.localeCompare(b.host));
 
+  const countFor = (host: string, severity: 'critical' | 'warning') => attention.filter((a) => a.host === host && a.severity === severity).length;
   const hosts: HostRow[] = [
-    ...snapshots.map((s) => ({ host: s.host, address: s.address, groups: s.groups, status: 'reporting' as const, detail: s.os.prettyName ?? '' })),
-    ...failures.map((f) => ({ host: f.host, address: f.address, groups: f.groups, status: 'unreachable' as const, detail: f.reason })),
-  ].sort((a, b) => a.host.localeCompare(b.host));
+    ...snapshots.map((s) => ({ host: s.host, address: s.address, group: primaryGroup(s.groups), groups: s.groups, status: 'reporting' as const, detail: s.os.prettyName ?? '' })),
+    ...failures.map((f) => ({ host: f.host, address: f.address, group: primaryGroup(f.groups), groups: f.groups, status: 'unreachable' as const, detail: f.reason })),
+  ]
+    .map((h) => ({ ...h, critical: countFor(h.host, 'critical'), warnings: countFor(h.host, 'warning') }))
+    .sort(byGroupThenHost);
 
+  const appendixLimit = settings.appendix_max_hosts;
   return {
     title: settings.title,
     company: settings.company,
+    logoFile: settings.logo_file,
+    sections: new Set(settings.sections),
     run: collected.run,
     generatedAt,
-    timezone: settings.timezone,
-    thresholds: {
-      diskWarnPercent: thresholds.disk_warn_percent,
-      diskCriticalPercent: thresholds.disk_critical_percent,
-      failedLoginsWarn: thresholds.failed_logins_warn,
-    },
+    timezone: tz,
+    thresholds: { diskWarnPercent: thresholds.disk_warn_percent, diskCriticalPercent: thresholds.disk_critical_percent, failedLoginsWarn: thresholds.failed_logins_warn },
+    historyNote: history.unavailable,
     summary: {
       hostsTotal: snapshots.length + failures.length,
       hostsReporting: snapshots.length,
@@ -197,16 +362,27 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
       filesystems: disks.length,
       acceptedLogins: acceptedLogins.length,
       failedLogins: snapshots.reduce((sum, s) => sum + s.logins.failed.reduce((n, f) => n + f.count, 0), 0),
+      newSourceIps: acceptedLogins.filter((l) => l.firstSeen === true).length,
+      rebooted: uptime.filter((u) => u.rebootedInWindow).length,
     },
     attention,
+    groups: [...new Set(hosts.map((h) => h.group))],
     hosts,
     disks: disks.sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || b.usedPercent - a.usedPercent || a.host.localeCompare(b.host)),
     acceptedLogins,
+    rootLogins: acceptedLogins.filter((l) => l.user === 'root'),
     failedBySource,
+    failedByUser,
+    privilege: snapshots.flatMap((s) => s.logins.privilege.map((p) => ({ ...p, host: s.host }))).sort((a, b) => a.time.localeCompare(b.time)),
     uptime,
-    unreachable: failures.map((f) => ({ host: f.host, address: f.address, reason: f.reason })),
+    resources,
+    processes,
+    backups,
+    unreachable: failures.map((f) => ({ host: f.host, address: f.address, group: primaryGroup(f.groups), reason: f.reason })),
     problems: snapshots.flatMap((s) => s.problems.map((p) => ({ host: s.host, probe: p.probe, message: p.message }))),
-    security: snapshots.flatMap((s) => s.security.map((f) => ({ host: s.host, ...f }))),
+    security,
+    appendixHosts: snapshots.slice(0, appendixLimit),
+    appendixOmitted: Math.max(0, snapshots.length - appendixLimit),
   };
 }
 
@@ -226,32 +402,4 @@ function failedSources(snapshot: HostSnapshot): FailedSourceRow[] {
     if (time > row.lastAttempt) row.lastAttempt = time;
   }
   return [...bySource.values()];
-}
-
-/** Binary units as df -h prints them. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-export function formatDuration(seconds: number): string {
-  const days = Math.floor(seconds / 86400);
-  const hours = Math.floor((seconds % 86400) / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  return days > 0 ? `${days}d ${hours}h ${minutes}m` : `${hours}h ${minutes}m`;
-}
-
-/** A date and time in the report's time zone, e.g. "2026-11-22 08:00". */
-export function formatTime(instant: Date, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }

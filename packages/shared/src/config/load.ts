@@ -223,7 +223,13 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
 
   return {
     source,
-    report: { ...raw.report, output_dir: expand(raw.report.output_dir), outbox_dir: expand(raw.report.outbox_dir), state_dir: expand(raw.report.state_dir) },
+    report: {
+      ...raw.report,
+      output_dir: expand(raw.report.output_dir),
+      outbox_dir: expand(raw.report.outbox_dir),
+      state_dir: expand(raw.report.state_dir),
+      logo_file: raw.report.logo_file ? expand(raw.report.logo_file) : undefined,
+    },
     hosts,
     redis: redisUrl ? { url: redisUrl, prefix: raw.redis?.prefix ?? 'infra-report' } : undefined,
     influx,

@@ -71,12 +71,20 @@ export const groupSchema = z
 
 const percent = z.number().min(0).max(100);
 
+/** The report's sections, in order; `report.sections` picks which ones appear. */
+export const reportSectionNames = ['summary', 'alerts', 'disks', 'logins', 'uptime', 'resources', 'security', 'processes', 'backups', 'unreachable', 'errors', 'appendix'] as const;
+
 export const configSchema = z
   .object({
     report: z
       .object({
         title: z.string().min(1).default('Daily Infrastructure Report'),
         company: z.string().optional(),
+        /** A PNG or JPEG shown at the top of the PDF. */
+        logo_file: z.string().regex(/\.(png|jpe?g)$/i, 'a .png or .jpg file').optional(),
+        sections: z.array(z.enum(reportSectionNames)).default([...reportSectionNames]),
+        /** The PDF's per-host appendix stops after this many hosts (the XLSX always has all). */
+        appendix_max_hosts: z.number().int().min(0).default(200),
         /** IANA time zone the report's dates and times are shown in. */
         timezone: z
           .string()

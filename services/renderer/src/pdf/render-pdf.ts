@@ -1,15 +1,20 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
-import { formatBytes, formatDuration, formatTime, type DiskRow, type ReportModel, type Severity } from '../report-model.js';
 import { printable } from '../printable.js';
-import { drawTable } from './pdf-table.js';
+import { formatBytes, formatDuration, formatTime, type DiskRow, type ReportModel, type Severity } from '../report-model.js';
+import { drawTable, type PdfColumn } from './pdf-table.js';
 
 const require = createRequire(import.meta.url);
 const fontDir = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 
 const severityFill: Record<Severity, string | undefined> = { critical: '#f8c9c4', warning: '#fbe6b0', ok: undefined };
 const severityColour: Record<Severity, string> = { critical: '#c0392b', warning: '#d68910', ok: '#1e8449' };
+const pageWidth = 515;
+const attentionOnSummary = 25;
+
+type Doc = PDFKit.PDFDocument;
 
 /** Renders the report model as a PDF: a summary page first, then one section per topic. */
 export async function renderPdf(model: ReportModel): Promise<Buffer> {
@@ -32,111 +37,278 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
     doc.on('error', reject);
   });
 
-  const tz = model.timezone;
-  const time = (d: Date | null) => (d ? formatTime(d, tz) : '—');
+  const on = (section: Parameters<ReportModel['sections']['has']>[0]) => model.sections.has(section);
+  if (on('summary')) summaryPage(doc, model);
+  if (on('alerts') && (!on('summary') || model.attention.length > attentionOnSummary)) alertsSection(doc, model);
+  if (on('disks')) diskSection(doc, model);
+  if (on('logins')) loginSections(doc, model);
+  if (on('uptime')) uptimeSection(doc, model);
+  if (on('resources')) resourceSection(doc, model);
+  if (on('security')) securitySection(doc, model);
+  if (on('processes')) processSection(doc, model);
+  if (on('backups') && model.backups.length > 0) backupSection(doc, model);
+  if (on('unreachable')) unreachableSection(doc, model);
+  if (on('errors') && model.problems.length > 0) problemSection(doc, model);
+  if (on('appendix') && model.appendixHosts.length > 0) appendix(doc, model);
 
-  // Summary page
-  doc.font('Sans-Bold').fontSize(20).text(printable(model.title));
+  // Page numbers once the page count is known.
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i += 1) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font('Sans').fontSize(8).fillColor('#555555').text(
+      `${printable(model.title)} – ${model.run.reportDate} – page ${i + 1} of ${range.count}`,
+      doc.page.margins.left,
+      doc.page.height - 30,
+      { width: pageWidth, align: 'center', lineBreak: false },
+    );
+    doc.page.margins.bottom = bottom;
+  }
+  doc.end();
+  return finished;
+}
+
+const time = (model: ReportModel, d: Date | null) => (d ? formatTime(d, model.timezone) : '—');
+const num = (n: number | null, digits = 0) => (n === null ? '—' : n.toFixed(digits));
+const pct = (n: number | null) => (n === null ? '—' : `${n.toFixed(1)}%`);
+
+function summaryPage(doc: Doc, model: ReportModel): void {
+  if (model.logoFile && existsSync(model.logoFile)) {
+    try {
+      doc.image(model.logoFile, doc.page.width - 40 - 120, 40, { fit: [120, 45], align: 'right' });
+    } catch {
+      // An unreadable logo must not cost the report; the title carries on without it.
+    }
+  }
+  doc.font('Sans-Bold').fontSize(20).fillColor('#000000').text(printable(model.title), 40, 50, { width: 380 });
   if (model.company) doc.font('Sans').fontSize(11).fillColor('#555555').text(printable(model.company)).fillColor('#000000');
   doc.moveDown(0.3).font('Sans').fontSize(10)
-    .text(`Report date: ${model.run.reportDate}    Window: ${time(new Date(model.run.windowStart))} – ${time(new Date(model.run.windowEnd))} (${tz})`)
-    .text(`Generated: ${time(model.generatedAt)} (${tz})    Run: ${model.run.runId}`);
+    .text(`Report date: ${model.run.reportDate}    Window: ${time(model, new Date(model.run.windowStart))} – ${time(model, new Date(model.run.windowEnd))} (${model.timezone})`)
+    .text(`Generated: ${time(model, model.generatedAt)} (${model.timezone})    Run: ${model.run.runId}`);
+  if (model.historyNote) doc.font('Sans-Oblique').fontSize(8).fillColor('#555555').text(printable(model.historyNote)).fillColor('#000000').font('Sans');
   doc.moveDown(0.8);
   const s = model.summary;
   drawTable(
     doc,
     [
-      { header: 'Hosts', width: 60, align: 'right', text: (r: typeof s) => String(r.hostsTotal) },
-      { header: 'Reporting', width: 65, align: 'right', text: (r) => String(r.hostsReporting) },
-      { header: 'Unreachable', width: 70, align: 'right', text: (r) => String(r.hostsUnreachable), fill: (r) => (r.hostsUnreachable > 0 ? severityFill.critical : undefined) },
-      { header: 'Critical', width: 55, align: 'right', text: (r) => String(r.critical), fill: (r) => (r.critical > 0 ? severityFill.critical : undefined) },
-      { header: 'Warnings', width: 60, align: 'right', text: (r) => String(r.warning), fill: (r) => (r.warning > 0 ? severityFill.warning : undefined) },
-      { header: 'Filesystems', width: 65, align: 'right', text: (r) => String(r.filesystems) },
-      { header: 'Logins', width: 55, align: 'right', text: (r) => String(r.acceptedLogins) },
-      { header: 'Failed logins', width: 85, align: 'right', text: (r) => String(r.failedLogins) },
+      { header: 'Hosts', width: 45, align: 'right', text: (r: typeof s) => String(r.hostsTotal) },
+      { header: 'Reporting', width: 55, align: 'right', text: (r) => String(r.hostsReporting) },
+      { header: 'Unreachable', width: 62, align: 'right', text: (r) => String(r.hostsUnreachable), fill: (r) => (r.hostsUnreachable > 0 ? severityFill.critical : undefined) },
+      { header: 'Critical', width: 45, align: 'right', text: (r) => String(r.critical), fill: (r) => (r.critical > 0 ? severityFill.critical : undefined) },
+      { header: 'Warnings', width: 50, align: 'right', text: (r) => String(r.warning), fill: (r) => (r.warning > 0 ? severityFill.warning : undefined) },
+      { header: 'Rebooted', width: 50, align: 'right', text: (r) => String(r.rebooted) },
+      { header: 'Filesystems', width: 58, align: 'right', text: (r) => String(r.filesystems) },
+      { header: 'Logins', width: 40, align: 'right', text: (r) => String(r.acceptedLogins) },
+      { header: 'New IPs', width: 45, align: 'right', text: (r) => String(r.newSourceIps), fill: (r) => (r.newSourceIps > 0 ? severityFill.warning : undefined) },
+      { header: 'Failed logins', width: 65, align: 'right', text: (r) => String(r.failedLogins) },
     ],
     [s],
   );
-
   heading(doc, 'Needs attention');
+  attentionTable(doc, model.attention.slice(0, attentionOnSummary));
+  if (model.attention.length > attentionOnSummary) note(doc, `${model.attention.length - attentionOnSummary} more item(s) in the Alerts section.`);
+}
+
+function attentionTable(doc: Doc, items: ReportModel['attention']): void {
   drawTable(
     doc,
     [
-      { header: 'Severity', width: 60, text: (r: ReportModel['attention'][number]) => r.severity.toUpperCase(), fill: (r) => severityFill[r.severity] },
-      { header: 'Host', width: 110, text: (r) => r.host },
-      { header: 'Issue', width: 345, text: (r) => r.message },
+      { header: 'Severity', width: 58, text: (r: ReportModel['attention'][number]) => r.severity.toUpperCase(), fill: (r) => severityFill[r.severity] },
+      { header: 'Host', width: 100, text: (r) => r.host },
+      { header: 'Area', width: 57, text: (r) => r.category },
+      { header: 'Issue', width: 300, text: (r) => r.message },
     ],
-    model.attention,
+    items,
     { emptyText: 'Nothing needs attention.' },
   );
+}
 
+function alertsSection(doc: Doc, model: ReportModel): void {
+  heading(doc, 'Alerts');
+  attentionTable(doc, model.attention);
+}
+
+function diskSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Disk Usage');
-  const bar = (docRef: PDFKit.PDFDocument, row: DiskRow, x: number, y: number, width: number, height: number) => {
+  const bar = (d: Doc, row: DiskRow, x: number, y: number, width: number, height: number) => {
     const inner = width - 8;
-    docRef.save().rect(x + 4, y + 3, inner, height - 6).lineWidth(0.5).stroke('#7f8c8d');
-    docRef.rect(x + 4, y + 3, (inner * Math.min(100, row.usedPercent)) / 100, height - 6).fill(severityColour[row.severity]).restore();
+    d.save().rect(x + 4, y + 3, inner, height - 6).lineWidth(0.5).stroke('#7f8c8d');
+    d.rect(x + 4, y + 3, (inner * Math.min(100, row.usedPercent)) / 100, height - 6).fill(severityColour[row.severity]);
+    // Thresholds as tick marks on the bar.
+    for (const threshold of [model.thresholds.diskWarnPercent, model.thresholds.diskCriticalPercent]) {
+      const tx = x + 4 + (inner * threshold) / 100;
+      d.moveTo(tx, y + 2).lineTo(tx, y + height - 2).lineWidth(0.5).stroke('#34495e');
+    }
+    d.restore();
   };
   drawTable(
     doc,
     [
-      { header: 'Host', width: 85, text: (r: DiskRow) => r.host },
-      { header: 'Mount', width: 110, text: (r) => r.mount },
-      { header: 'Type', width: 45, text: (r) => r.fsType },
-      { header: 'Size', width: 58, align: 'right', text: (r) => formatBytes(r.sizeBytes) },
-      { header: 'Used', width: 58, align: 'right', text: (r) => formatBytes(r.usedBytes) },
-      { header: 'Free', width: 58, align: 'right', text: (r) => formatBytes(r.availableBytes) },
-      { header: 'Use%', width: 37, align: 'right', text: (r) => `${r.usedPercent}%`, fill: (r) => severityFill[r.severity] },
-      { header: 'Usage', width: 64, text: () => '', draw: bar },
+      { header: 'Host', width: 72, text: (r: DiskRow) => r.host },
+      { header: 'Mount', width: 82, text: (r) => r.mount },
+      { header: 'Type', width: 36, text: (r) => r.fsType },
+      { header: 'Size', width: 50, align: 'right', text: (r) => formatBytes(r.sizeBytes) },
+      { header: 'Free', width: 50, align: 'right', text: (r) => formatBytes(r.availableBytes) },
+      { header: 'Use%', width: 32, align: 'right', text: (r) => `${r.usedPercent}%`, fill: (r) => severityFill[r.severity] },
+      { header: 'Prev', width: 30, align: 'right', text: (r) => (r.previousPercent === null ? '—' : `${Math.round(r.previousPercent)}%`) },
+      { header: 'Inodes', width: 36, align: 'right', text: (r) => (r.inodesUsedPercent === null ? '—' : `${r.inodesUsedPercent}%`) },
+      { header: 'Full in', width: 72, text: (r) => (r.daysUntilFull !== null ? `${Math.round(r.daysUntilFull)} days` : r.forecastNote) },
+      { header: 'Usage', width: 55, text: () => '', draw: bar },
     ],
     model.disks,
     { emptyText: 'No filesystem data.' },
   );
+}
 
+function loginSections(doc: Doc, model: ReportModel): void {
   heading(doc, 'User Logins');
+  const acceptedColumns: PdfColumn<ReportModel['acceptedLogins'][number]>[] = [
+    { header: 'Time', width: 84, text: (r) => time(model, r.time) },
+    { header: 'Host', width: 95, text: (r) => r.host },
+    { header: 'User', width: 100, text: (r) => r.user || '—' },
+    { header: 'Source IP', width: 116, text: (r) => r.sourceIp || '—' },
+    { header: 'Method', width: 80, text: (r) => r.method },
+    { header: 'New', width: 40, text: (r) => (r.firstSeen === true ? 'NEW' : r.firstSeen === null ? '?' : ''), fill: (r) => (r.firstSeen ? severityFill.warning : undefined) },
+  ];
   subheading(doc, 'Accepted SSH logins');
-  drawTable(
-    doc,
-    [
-      { header: 'Time', width: 85, text: (r: ReportModel['acceptedLogins'][number]) => time(r.time) },
-      { header: 'Host', width: 100, text: (r) => r.host },
-      { header: 'User', width: 110, text: (r) => r.user },
-      { header: 'Source IP', width: 130, text: (r) => r.sourceIp },
-      { header: 'Method', width: 90, text: (r) => r.method },
-    ],
-    model.acceptedLogins,
-    { emptyText: 'No accepted SSH logins in the window.' },
-  );
+  drawTable(doc, acceptedColumns, model.acceptedLogins, { emptyText: 'No accepted SSH logins in the window.' });
+  subheading(doc, 'Root logins');
+  drawTable(doc, acceptedColumns, model.rootLogins, { emptyText: 'No root logins in the window.' });
+  subheading(doc, 'Logins from addresses not seen in the previous 90 days');
+  if (model.historyNote) note(doc, 'Unknown: no login history to compare with.');
+  else drawTable(doc, acceptedColumns, model.acceptedLogins.filter((l) => l.firstSeen === true), { emptyText: 'Every address was seen before.' });
   subheading(doc, 'Failed SSH logins by source');
   drawTable(
     doc,
     [
-      { header: 'Host', width: 95, text: (r: ReportModel['failedBySource'][number]) => r.host },
-      { header: 'Source IP', width: 110, text: (r) => r.sourceIp },
-      { header: 'Attempts', width: 55, align: 'right', text: (r) => String(r.attempts), fill: (r) => (r.attempts >= model.thresholds.failedLoginsWarn ? severityFill.warning : undefined) },
-      { header: 'Invalid user', width: 60, align: 'right', text: (r) => String(r.invalidUserAttempts) },
-      { header: 'Users tried', width: 115, text: (r) => r.users.join(', ') },
-      { header: 'Last attempt', width: 80, text: (r) => time(r.lastAttempt) },
+      { header: 'Host', width: 90, text: (r: ReportModel['failedBySource'][number]) => r.host },
+      { header: 'Source IP', width: 110, text: (r) => r.sourceIp || '—' },
+      { header: 'Attempts', width: 52, align: 'right', text: (r) => String(r.attempts), fill: (r) => (r.attempts >= model.thresholds.failedLoginsWarn ? severityFill.warning : undefined) },
+      { header: 'Invalid user', width: 58, align: 'right', text: (r) => String(r.invalidUserAttempts) },
+      { header: 'Users tried', width: 121, text: (r) => r.users.map((u) => u || '—').join(', ') },
+      { header: 'Last attempt', width: 84, text: (r) => time(model, r.lastAttempt) },
     ],
     model.failedBySource,
     { emptyText: 'No failed SSH logins in the window.' },
   );
-
-  heading(doc, 'System Uptime');
+  subheading(doc, 'Failed SSH logins by user name');
   drawTable(
     doc,
     [
-      { header: 'Host', width: 90, text: (r: ReportModel['uptime'][number]) => r.host },
-      { header: 'OS', width: 130, text: (r) => r.os ?? '—' },
-      { header: 'Uptime', width: 70, align: 'right', text: (r) => (r.uptimeSeconds === null ? '—' : formatDuration(r.uptimeSeconds)) },
-      { header: 'Booted', width: 85, text: (r) => time(r.bootTime), fill: (r) => (r.rebootedInWindow ? severityFill.warning : undefined) },
-      { header: 'Load 1m', width: 45, align: 'right', text: (r) => (r.load1 === null ? '—' : r.load1.toFixed(2)) },
-      { header: 'CPUs', width: 35, align: 'right', text: (r) => (r.cpuCount === null ? '—' : String(r.cpuCount)) },
-      { header: 'Mem used', width: 60, align: 'right', text: (r) => (r.memoryUsedPercent === null ? '—' : `${r.memoryUsedPercent.toFixed(1)}%`) },
+      { header: 'User', width: 130, text: (r: ReportModel['failedByUser'][number]) => r.user || '—' },
+      { header: 'Attempts', width: 55, align: 'right', text: (r) => String(r.attempts) },
+      { header: 'Exists', width: 45, text: (r) => (r.invalid ? 'no' : 'yes') },
+      { header: 'Sources', width: 50, align: 'right', text: (r) => String(r.sources) },
+      { header: 'Hosts', width: 235, text: (r) => r.hosts.join(', ') },
+    ],
+    model.failedByUser,
+    { emptyText: 'No failed SSH logins in the window.' },
+  );
+  subheading(doc, 'sudo and su');
+  drawTable(
+    doc,
+    [
+      { header: 'Time', width: 84, text: (r: ReportModel['privilege'][number]) => time(model, new Date(r.time)) },
+      { header: 'Host', width: 80, text: (r) => r.host },
+      { header: 'Tool', width: 30, text: (r) => r.tool },
+      { header: 'User', width: 70, text: (r) => r.user },
+      { header: 'As', width: 50, text: (r) => r.asUser },
+      { header: 'Command / result', width: 201, text: (r) => (r.success ? (r.command ?? 'session') : `FAILED: ${r.failure ?? ''}`), fill: (r) => (r.success ? undefined : severityFill.warning) },
+    ],
+    model.privilege,
+    { emptyText: 'No sudo or su use in the window.' },
+  );
+}
+
+function uptimeSection(doc: Doc, model: ReportModel): void {
+  heading(doc, 'System Uptime and Reboots');
+  drawTable(
+    doc,
+    [
+      { header: 'Host', width: 95, text: (r: ReportModel['uptime'][number]) => r.host },
+      { header: 'Group', width: 60, text: (r) => r.group },
+      { header: 'OS', width: 135, text: (r) => r.os ?? '—' },
+      { header: 'Kernel', width: 80, text: (r) => r.kernel ?? '—' },
+      { header: 'Uptime', width: 60, align: 'right', text: (r) => (r.uptimeSeconds === null ? '—' : formatDuration(r.uptimeSeconds)) },
+      { header: 'Booted', width: 85, text: (r) => time(model, r.bootTime), fill: (r) => (r.rebootedInWindow ? severityFill.warning : undefined) },
     ],
     model.uptime,
     { emptyText: 'No host reported.' },
   );
+}
 
+function resourceSection(doc: Doc, model: ReportModel): void {
+  heading(doc, 'Resources');
+  drawTable(
+    doc,
+    [
+      { header: 'Host', width: 95, text: (r: ReportModel['resources'][number]) => r.host },
+      { header: 'Group', width: 55, text: (r) => r.group },
+      { header: 'CPUs', width: 32, align: 'right', text: (r) => num(r.cpuCount) },
+      { header: 'CPU %', width: 42, align: 'right', text: (r) => pct(r.cpuPercent) },
+      { header: 'iowait', width: 40, align: 'right', text: (r) => pct(r.iowaitPercent) },
+      { header: 'Load 1/5/15', width: 80, align: 'right', text: (r) => (r.load1 === null ? '—' : `${num(r.load1, 2)} ${num(r.load5, 2)} ${num(r.load15, 2)}`), fill: (r) => (r.load5 !== null && r.cpuCount !== null && r.load5 > r.cpuCount ? severityFill.warning : undefined) },
+      { header: 'Memory', width: 50, align: 'right', text: (r) => (r.memoryTotalBytes === null ? '—' : formatBytes(r.memoryTotalBytes)) },
+      { header: 'Mem %', width: 42, align: 'right', text: (r) => pct(r.memoryUsedPercent) },
+      { header: 'Swap', width: 40, align: 'right', text: (r) => pct(r.swapUsedPercent) },
+      { header: 'Temp', width: 39, align: 'right', text: (r) => (r.maxTemperature === null ? 'n/a' : `${r.maxTemperature.toFixed(0)}°C`) },
+    ],
+    model.resources,
+    { emptyText: 'No host reported.' },
+  );
+  note(doc, 'CPU % is measured over one second at collection time; temperatures show "n/a" where the host has no sensor (most virtual machines).');
+}
+
+function securitySection(doc: Doc, model: ReportModel): void {
+  heading(doc, 'Security Findings');
+  drawTable(
+    doc,
+    [
+      { header: 'Severity', width: 58, text: (r: ReportModel['security'][number]) => r.severity.toUpperCase(), fill: (r) => severityFill[r.severity] },
+      { header: 'Host', width: 95, text: (r) => r.host },
+      { header: 'Kind', width: 92, text: (r) => r.kind },
+      { header: 'Finding', width: 270, text: (r) => r.message },
+    ],
+    model.security,
+    { emptyText: 'No security findings.' },
+  );
+}
+
+function processSection(doc: Doc, model: ReportModel): void {
+  heading(doc, 'Processes and Failed Units');
+  drawTable(
+    doc,
+    [
+      { header: 'Host', width: 95, text: (r: ReportModel['processes'][number]) => r.host },
+      { header: 'Total', width: 45, align: 'right', text: (r) => num(r.total) },
+      { header: 'Running', width: 48, align: 'right', text: (r) => num(r.running) },
+      { header: 'Blocked', width: 48, align: 'right', text: (r) => num(r.blocked) },
+      { header: 'Zombies', width: 48, align: 'right', text: (r) => num(r.zombies), fill: (r) => ((r.zombies ?? 0) > 0 ? severityFill.warning : undefined) },
+      { header: 'Failed systemd units', width: 231, text: (r) => (r.failedUnits === null ? 'no systemd' : r.failedUnits.join(', ') || 'none'), fill: (r) => ((r.failedUnits?.length ?? 0) > 0 ? severityFill.warning : undefined) },
+    ],
+    model.processes,
+    { emptyText: 'No host reported.' },
+  );
+}
+
+function backupSection(doc: Doc, model: ReportModel): void {
+  heading(doc, 'Backups');
+  drawTable(
+    doc,
+    [
+      { header: 'Host', width: 85, text: (r: ReportModel['backups'][number]) => r.host },
+      { header: 'Backup', width: 70, text: (r) => r.name },
+      { header: 'Newest file', width: 166, text: (r) => r.newestFile ?? `none matches ${r.path}` },
+      { header: 'Modified', width: 84, text: (r) => time(model, r.modified) },
+      { header: 'Age', width: 50, align: 'right', text: (r) => (r.ageHours === null ? '—' : `${r.ageHours.toFixed(1)} h`), fill: (r) => severityFill[r.severity] },
+      { header: 'Size', width: 60, align: 'right', text: (r) => (r.sizeBytes === null ? '—' : formatBytes(r.sizeBytes)) },
+    ],
+    model.backups,
+  );
+}
+
+function unreachableSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Unreachable Hosts');
   drawTable(
     doc,
@@ -149,46 +321,58 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
     { emptyText: 'Every host answered.' },
   );
   // Reasons can be long; the table shows the start, this list the whole text.
-  for (const row of model.unreachable) {
-    doc.font('Sans').fontSize(8).text(`${printable(row.host)}: ${printable(row.reason)}`, { width: 515 });
-  }
-
-  if (model.problems.length > 0) {
-    heading(doc, 'Collection Problems');
-    drawTable(
-      doc,
-      [
-        { header: 'Host', width: 95, text: (r: ReportModel['problems'][number]) => r.host },
-        { header: 'Probe', width: 60, text: (r) => r.probe },
-        { header: 'Problem', width: 360, text: (r) => r.message },
-      ],
-      model.problems,
-    );
-  }
-
-  // Page numbers once the page count is known.
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i += 1) {
-    doc.switchToPage(i);
-    const bottom = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc.font('Sans').fontSize(8).fillColor('#555555').text(
-      `${printable(model.title)} – ${model.run.reportDate} – page ${i + 1} of ${range.count}`,
-      doc.page.margins.left,
-      doc.page.height - 30,
-      { width: doc.page.width - doc.page.margins.left - doc.page.margins.right, align: 'center', lineBreak: false },
-    );
-    doc.page.margins.bottom = bottom;
-  }
-  doc.end();
-  return finished;
+  for (const row of model.unreachable) doc.font('Sans').fontSize(8).text(`${printable(row.host)}: ${printable(row.reason)}`, { width: pageWidth });
 }
 
-function heading(doc: PDFKit.PDFDocument, text: string): void {
+function problemSection(doc: Doc, model: ReportModel): void {
+  heading(doc, 'Collection Problems');
+  drawTable(
+    doc,
+    [
+      { header: 'Host', width: 95, text: (r: ReportModel['problems'][number]) => r.host },
+      { header: 'Probe', width: 60, text: (r) => r.probe },
+      { header: 'Problem', width: 360, text: (r) => r.message },
+    ],
+    model.problems,
+  );
+}
+
+/** One compact block per host: everything collected about it, for the person who owns it. */
+function appendix(doc: Doc, model: ReportModel): void {
+  doc.addPage();
+  doc.font('Sans-Bold').fontSize(14).fillColor('#1f3b57').text('Appendix: hosts', 40).fillColor('#000000').moveDown(0.3);
+  if (model.appendixOmitted > 0) note(doc, `${model.appendixOmitted} more host(s) are not shown here (report.appendix_max_hosts); the XLSX has every host.`);
+  let group: string | undefined;
+  for (const s of model.appendixHosts) {
+    const hostGroup = s.groups[0] ?? '(no group)';
+    if (doc.y > doc.page.height - 160) doc.addPage();
+    if (hostGroup !== group && model.groups.length > 1) {
+      group = hostGroup;
+      doc.font('Sans-Bold').fontSize(11).fillColor('#555555').text(`Group ${printable(hostGroup)}`, 40).fillColor('#000000');
+    }
+    doc.font('Sans-Bold').fontSize(10).text(`${printable(s.host)}  (${printable(s.address)})`, 40);
+    const line = (text: string) => doc.font('Sans').fontSize(8).text(printable(text), 50, undefined, { width: pageWidth - 10 });
+    line(`${s.os.prettyName ?? 'unknown OS'}, ${s.os.kernel ?? ''} ${s.os.arch ?? ''}; ${s.cpuCount ?? '?'} CPU(s); up ${s.uptimeSeconds === null ? '?' : formatDuration(s.uptimeSeconds)}; SSH ${s.sshLatencyMs === null ? 'local' : `${s.sshLatencyMs} ms`}`);
+    line(`load ${s.load ? `${s.load.one} ${s.load.five} ${s.load.fifteen}` : '?'}; CPU ${pct(s.cpu?.usagePercent ?? null)}; memory ${s.memory ? `${s.memory.usedPercent}% of ${formatBytes(s.memory.totalBytes)}` : '?'}; processes ${s.processes?.total ?? '?'} (${s.processes?.zombies ?? 0} zombie)`);
+    line(`disks: ${s.filesystems.map((f) => `${f.mount} ${f.usedPercent}% of ${formatBytes(f.sizeBytes)}`).join('; ') || 'none'}`);
+    line(`logins: ${s.logins.accepted.length} accepted, ${s.logins.failed.reduce((n, f) => n + f.count, 0)} failed, ${s.logins.privilege.length} sudo/su; now logged in: ${s.usersNow.map((u) => u.user).join(', ') || 'nobody'}`);
+    if (s.listening.length > 0) line(`listening: ${s.listening.map((l) => `${l.port}/${l.protocol}`).join(' ')}`);
+    for (const finding of s.security) line(`${finding.severity.toUpperCase()}: ${finding.message}`);
+    for (const problem of s.problems) line(`gap (${problem.probe}): ${problem.message}`);
+    doc.moveDown(0.5);
+  }
+}
+
+function heading(doc: Doc, text: string): void {
   if (doc.y > doc.page.height - 150) doc.addPage();
   doc.moveDown(0.6).font('Sans-Bold').fontSize(14).fillColor('#1f3b57').text(text, doc.page.margins.left).fillColor('#000000').moveDown(0.3);
 }
 
-function subheading(doc: PDFKit.PDFDocument, text: string): void {
-  doc.font('Sans-Bold').fontSize(10).text(text, doc.page.margins.left).moveDown(0.2);
+function subheading(doc: Doc, text: string): void {
+  if (doc.y > doc.page.height - 110) doc.addPage();
+  doc.font('Sans-Bold').fontSize(10).fillColor('#000000').text(text, doc.page.margins.left).moveDown(0.2);
+}
+
+function note(doc: Doc, text: string): void {
+  doc.font('Sans-Oblique').fontSize(8).fillColor('#555555').text(text, doc.page.margins.left, undefined, { width: pageWidth }).fillColor('#000000').font('Sans').moveDown(0.3);
 }
