@@ -9,3 +9,4 @@ export * from './stores/artifact-store.js';
 export * from './shutdown.js';
 export * from './enqueue-run.js';
 export * from './service-setup.js';
+export * from './wall-clock.js';

@@ -1,5 +1,6 @@
 import type { Config, ResolvedHost } from './config/load.js';
 import type { HostFailure, HostSnapshot } from './snapshot.js';
+import { wallDate } from './wall-clock.js';
 
 export const queueNames = {
   collect: 'collect',
@@ -101,9 +102,7 @@ export function selectHosts(config: Config, scope: RunScope): ResolvedHost[] {
 
 /** The date a run reports on, in the report's time zone. */
 export function reportDateFor(instant: Date, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  return wallDate(instant, timezone);
 }
 
 export function describeScope(scope: RunScope): string {

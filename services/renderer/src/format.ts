@@ -1,3 +1,5 @@
+import { wallDateTime } from '@infra-report/shared';
+
 /** Binary units as df -h prints them. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -19,9 +21,5 @@ export function formatDuration(seconds: number): string {
 
 /** A date and time in the report's time zone, e.g. "2026-11-22 08:00". */
 export function formatTime(instant: Date, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  return wallDateTime(instant, timezone);
 }

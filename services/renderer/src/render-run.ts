@@ -22,7 +22,9 @@ export function reportFileBaseName(run: CollectedRun['run']): string {
 export async function renderRun(collected: CollectedRun, deps: RenderDependencies): Promise<RenderResult> {
   const history = await loadReportHistory(deps.influx, collected, deps.logger);
   const model = buildReportModel(collected, deps.report, deps.now(), history);
-  const [pdf, xlsx] = await Promise.all([renderPdf(model), renderXlsx(model)]);
+  // One after the other: both are CPU-bound on this thread anyway, and their peaks do not add up.
+  const pdf = await renderPdf(model);
+  const xlsx = await renderXlsx(model);
   const base = reportFileBaseName(collected.run);
   const files: [string, string, Buffer][] = [
     [`${base}.pdf`, 'application/pdf', pdf],

@@ -21,7 +21,8 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: 50, bottom: 50, left: 40, right: 40 },
-    bufferPages: true,
+    // Pages are written out as they are finished (no bufferPages): memory stays flat for large fleets.
+    autoFirstPage: false,
     info: { Title: `${model.title} - ${model.run.reportDate}`, Author: model.company ?? 'infra-report', Creator: 'infra-report' },
   });
   // An embedded Unicode font: non-Latin usernames and host names render instead of turning into boxes.
@@ -37,6 +38,25 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
     doc.on('error', reject);
   });
 
+  // The footer goes on each page as it is added, so no page has to be kept to number it later.
+  let pageNumber = 0;
+  doc.on('pageAdded', () => {
+    pageNumber += 1;
+    const { x, y } = doc;
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font('Sans').fontSize(8).fillColor('#555555').text(`${printable(model.title)} – ${model.run.reportDate} – page ${pageNumber}`, doc.page.margins.left, doc.page.height - 30, {
+      width: pageWidth,
+      align: 'center',
+      lineBreak: false,
+    });
+    doc.page.margins.bottom = bottom;
+    doc.fillColor('#000000').font('Sans');
+    doc.x = x;
+    doc.y = y;
+  });
+  doc.addPage();
+
   const on = (section: Parameters<ReportModel['sections']['has']>[0]) => model.sections.has(section);
   if (on('summary')) summaryPage(doc, model);
   if (on('alerts') && (!on('summary') || model.attention.length > attentionOnSummary)) alertsSection(doc, model);
@@ -51,20 +71,6 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   if (on('errors') && model.problems.length > 0) problemSection(doc, model);
   if (on('appendix') && model.appendixHosts.length > 0) appendix(doc, model);
 
-  // Page numbers once the page count is known.
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i += 1) {
-    doc.switchToPage(i);
-    const bottom = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc.font('Sans').fontSize(8).fillColor('#555555').text(
-      `${printable(model.title)} – ${model.run.reportDate} – page ${i + 1} of ${range.count}`,
-      doc.page.margins.left,
-      doc.page.height - 30,
-      { width: pageWidth, align: 'center', lineBreak: false },
-    );
-    doc.page.margins.bottom = bottom;
-  }
   doc.end();
   return finished;
 }

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { wallClock } from '@infra-report/shared';
 import { printable } from '../printable.js';
 import type { ReportModel, Severity } from '../report-model.js';
 
@@ -221,9 +222,12 @@ function addSheet<Row>(
     const values = columns.map((c) => safeCellValue(c.value(row)));
     const added = sheet.addRow(values);
     const fill = options.rowFill?.(row);
+    // Number formats come from the column style; only exceptions and fills touch single cells
+    // (a style object per cell is what makes large workbooks slow and big).
     columns.forEach((column, index) => {
+      const format = column.numFmt ? undefined : options.cellFormat?.(values[index]);
+      if (!format && !fill) return;
       const cell = added.getCell(index + 1);
-      const format = column.numFmt ?? options.cellFormat?.(values[index]);
       if (format) cell.numFmt = format;
       if (fill) cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill } };
     });
@@ -268,9 +272,6 @@ function columnLetter(index: number): string {
 
 /** Excel dates have no time zone: store the wall-clock time of the report's zone. */
 export function asLocalWallTime(instant: Date, timezone: string): Date {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-  }).formatToParts(instant);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return new Date(Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')));
+  const c = wallClock(instant, timezone);
+  return new Date(Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second));
 }
