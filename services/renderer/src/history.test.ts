@@ -46,6 +46,11 @@ describe('a report compared with its history in InfluxDB', () => {
     }
     // alice logged in from 192.0.2.10 a month ago; nobody ever from 198.51.100.200.
     points.push(new Point('ssh_login').tag('host', 'web01').tag('result', 'accepted').tag('method', 'publickey').stringField('user', 'alice').stringField('source_ip', '192.0.2.10').intField('attempts', 1).timestamp(new Date(collectedAt - 30 * day)));
+    // Hourly load samples over the last day: the 24-hour chart has something to draw.
+    for (let h = 23; h >= 1; h -= 1) {
+      points.push(new Point('system').tag('host', 'web01').floatField('load1', h === 5 ? 3 : 0.5).timestamp(new Date(collectedAt - h * 3_600_000)));
+      points.push(new Point('mem').tag('host', 'web01').floatField('used_percent', 40).timestamp(new Date(collectedAt - h * 3_600_000)));
+    }
     await influx.writePoints(points);
     run.snapshots[0]!.logins.accepted.push({ time: '2026-11-21T20:00:00.000Z', user: 'bob', sourceIp: '198.51.100.200', port: 1, method: 'password' });
 
@@ -74,5 +79,7 @@ describe('a report compared with its history in InfluxDB', () => {
     ]);
     const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'infrastructure-report-2026-11-22.pdf'), '-'], { encoding: 'utf8' });
     expect(text).toMatch(/\/srv\s+xfs.*40 days/);
+    expect(text).toContain('Last 24 hours (hourly means from InfluxDB)');
+    expect(text).toMatch(/web01\s+max 3\.00\s+max 40/);
   });
 });

@@ -13,10 +13,13 @@ export interface ReportHistory {
   knownSourceIps: Map<string, Set<string>>;
   /** True when the login history query answered (an empty answer means "all addresses are new"). */
   loginHistoryKnown: boolean;
+  /** host -> hourly means of the last 24 hours (load1, memory used %), oldest first. */
+  load24h: Map<string, { time: number; value: number }[]>;
+  memory24h: Map<string, { time: number; value: number }[]>;
 }
 
 export function noHistory(reason: string): ReportHistory {
-  return { unavailable: reason, diskSeries: new Map(), previousDiskPercent: new Map(), knownSourceIps: new Map(), loginHistoryKnown: false };
+  return { unavailable: reason, diskSeries: new Map(), previousDiskPercent: new Map(), knownSourceIps: new Map(), loginHistoryKnown: false, load24h: new Map(), memory24h: new Map() };
 }
 
 export const diskKey = (host: string, mount: string) => `${host}\u0000${mount}`;
@@ -35,12 +38,21 @@ export async function loadReportHistory(influx: InfluxStore | undefined, collect
   // This run's own points are written just before rendering: "before this run" ends a little before them.
   const beforeRun = new Date(Math.min(...collected.snapshots.map((s) => Date.parse(s.collectedAt)), end.getTime()) - 60_000);
   try {
-    const [disk, previous, logins] = await Promise.all([
+    const dayAgo = iso(new Date(end.getTime() - 86_400_000));
+    const until = iso(new Date(end.getTime() + 3_600_000));
+    const [disk, previous, logins, load, memory] = await Promise.all([
       influx.query(`SELECT "used" FROM "disk" WHERE time > ${iso(new Date(end.getTime() - 30 * 86_400_000))} AND time < ${iso(beforeRun)} GROUP BY "host", "path"`),
       influx.query(`SELECT last("used_percent") FROM "disk" WHERE time > ${iso(new Date(end.getTime() - 3 * 86_400_000))} AND time < ${iso(beforeRun)} GROUP BY "host", "path"`),
       influx.query(`SELECT DISTINCT("source_ip") FROM "ssh_login" WHERE "result" = 'accepted' AND time > ${iso(new Date(start.getTime() - 90 * 86_400_000))} AND time < ${iso(start)} GROUP BY "host"`),
+      influx.query(`SELECT mean("load1") FROM "system" WHERE time > ${dayAgo} AND time < ${until} GROUP BY time(1h), "host" fill(none)`),
+      influx.query(`SELECT mean("used_percent") FROM "mem" WHERE time > ${dayAgo} AND time < ${until} GROUP BY time(1h), "host" fill(none)`),
     ]);
-    const history: ReportHistory = { unavailable: null, diskSeries: new Map(), previousDiskPercent: new Map(), knownSourceIps: new Map(), loginHistoryKnown: true };
+    const history: ReportHistory = { ...noHistory(''), unavailable: null, loginHistoryKnown: true };
+    const hourly = (series: typeof load, into: Map<string, { time: number; value: number }[]>) => {
+      for (const s of series) into.set(s.tags['host'] ?? '', s.values.filter((v) => typeof v[1] === 'number').map((v) => ({ time: Number(v[0]), value: Number(v[1]) })));
+    };
+    hourly(load, history.load24h);
+    hourly(memory, history.memory24h);
     for (const series of disk) {
       const key = diskKey(series.tags['host'] ?? '', series.tags['path'] ?? '');
       history.diskSeries.set(key, series.values.filter((v) => typeof v[1] === 'number').map((v) => ({ time: Number(v[0]), usedBytes: Number(v[1]) })));

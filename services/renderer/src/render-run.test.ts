@@ -81,3 +81,30 @@ describe('renderRun', () => {
     writeFileSync(path.join(dir, 'done'), '');
   });
 });
+
+describe('report configuration', () => {
+  it('leaves out disabled sections, shows the logo and groups hosts by a label', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-config-render-'));
+    const logo = path.join(dir, 'logo.png');
+    // A 1x1 PNG.
+    writeFileSync(logo, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+    const settings = parseConfig(
+      `report: { timezone: UTC, company: "Example Corp", logo_file: ${logo}, sections: [summary, disks, unreachable], group_by: "label:site" }\n`,
+      path.join(dir, 'c.yaml'),
+      { env: {} },
+    ).report;
+    const run = sampleRun();
+    run.snapshots[0]!.labels = { site: 'paris' };
+    run.snapshots[1]!.labels = { site: 'lyon' };
+    const result = await renderRun(run, { artifacts: createFilesystemArtifactStore(dir), report: settings, now: () => new Date(), logger: silentLogger() });
+    const pdfFile = path.join(dir, result.artifacts[0]!.fileName);
+    const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Example Corp');
+    expect(text).toContain('Disk Usage');
+    expect(text).not.toContain('User Logins');
+    expect(text).not.toContain('Appendix: hosts');
+    expect(text).toMatch(/By host group[\s\S]*lyon\s+1\s+1\s+0[\s\S]*paris\s+1\s+1\s+0/);
+    const images = execFileSync('pdfimages', ['-list', pdfFile], { encoding: 'utf8' }).trim().split('\n');
+    expect(images.filter((line) => /^\s*1\s+\d+\s+image\s+1\s+1\s/.test(line))).toHaveLength(1); // the 1x1 logo on page 1
+  });
+});

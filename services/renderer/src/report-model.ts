@@ -82,6 +82,9 @@ export interface ResourceRow {
   memoryTotalBytes: number | null;
   swapUsedPercent: number | null;
   maxTemperature: number | null;
+  /** Hourly means over the last 24 hours from InfluxDB (empty without history). */
+  load24h: { time: number; value: number }[];
+  memory24h: { time: number; value: number }[];
 }
 
 export interface ProcessRow {
@@ -123,6 +126,15 @@ export interface ProblemRow {
   message: string;
 }
 
+export interface GroupRow {
+  group: string;
+  hosts: number;
+  reporting: number;
+  unreachable: number;
+  critical: number;
+  warnings: number;
+}
+
 export interface SecurityRow {
   host: string;
   severity: 'critical' | 'warning';
@@ -159,6 +171,7 @@ export interface ReportModel {
   attention: AttentionItem[];
   /** Host groups in report order; "(no group)" for hosts without one. */
   groups: string[];
+  groupSummary: GroupRow[];
   hosts: HostRow[];
   disks: DiskRow[];
   acceptedLogins: AcceptedLoginRow[];
@@ -173,8 +186,8 @@ export interface ReportModel {
   unreachable: { host: string; address: string; group: string; reason: string }[];
   problems: ProblemRow[];
   security: SecurityRow[];
-  /** Hosts whose appendix page is included (report.appendix_max_hosts). */
-  appendixHosts: HostSnapshot[];
+  /** Hosts whose appendix block is included (report.appendix_max_hosts), in report order. */
+  appendixHosts: { group: string; snapshot: HostSnapshot }[];
   appendixOmitted: number;
 }
 
@@ -186,9 +199,16 @@ const noGroup = '(no group)';
 export function buildReportModel(collected: CollectedRun, settings: ReportSettings, generatedAt: Date, history: ReportHistory = noHistory('no history was read')): ReportModel {
   const { thresholds } = settings;
   const tz = settings.timezone;
-  const primaryGroup = (groups: string[]) => groups[0] ?? noGroup;
+  const labelKey = settings.group_by.startsWith('label:') ? settings.group_by.slice('label:'.length) : null;
+  const groupOf = new Map<string, string>(
+    [...collected.snapshots, ...collected.failures].map((h) => [
+      h.host,
+      settings.group_by === 'none' ? noGroup : labelKey ? (('labels' in h ? h.labels[labelKey] : undefined) ?? noGroup) : (h.groups[0] ?? noGroup),
+    ]),
+  );
+  const hostGroup = (host: string) => groupOf.get(host) ?? noGroup;
   const byGroupThenHost = <T extends { group: string; host: string }>(a: T, b: T) => a.group.localeCompare(b.group) || a.host.localeCompare(b.host);
-  const snapshots = [...collected.snapshots].sort((a, b) => primaryGroup(a.groups).localeCompare(primaryGroup(b.groups)) || a.host.localeCompare(b.host));
+  const snapshots = [...collected.snapshots].sort((a, b) => hostGroup(a.host).localeCompare(hostGroup(b.host)) || a.host.localeCompare(b.host));
   const failures = [...collected.failures].sort((a, b) => a.host.localeCompare(b.host));
   const windowStart = new Date(collected.run.windowStart);
 
@@ -205,7 +225,7 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
       const severity = [diskSeverity(fs.usedPercent), inodeSeverityPercent === null ? 'ok' : diskSeverity(inodeSeverityPercent)].sort((a, b) => severityRank[a as Severity] - severityRank[b as Severity])[0] as Severity;
       return {
         host: s.host,
-        group: primaryGroup(s.groups),
+        group: hostGroup(s.host),
         mount: fs.mount,
         device: fs.device,
         fsType: fs.fsType,
@@ -255,12 +275,12 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
 
   const uptime: UptimeRow[] = snapshots.map((s) => {
     const bootTime = s.bootTime ? new Date(s.bootTime) : null;
-    return { host: s.host, group: primaryGroup(s.groups), os: s.os.prettyName, kernel: s.os.kernel, uptimeSeconds: s.uptimeSeconds, bootTime, rebootedInWindow: bootTime !== null && bootTime >= windowStart };
+    return { host: s.host, group: hostGroup(s.host), os: s.os.prettyName, kernel: s.os.kernel, uptimeSeconds: s.uptimeSeconds, bootTime, rebootedInWindow: bootTime !== null && bootTime >= windowStart };
   });
 
   const resources: ResourceRow[] = snapshots.map((s) => ({
     host: s.host,
-    group: primaryGroup(s.groups),
+    group: hostGroup(s.host),
     cpuCount: s.cpuCount,
     cpuPercent: s.cpu?.usagePercent ?? null,
     iowaitPercent: s.cpu?.iowait ?? null,
@@ -271,11 +291,13 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
     memoryTotalBytes: s.memory?.totalBytes ?? null,
     swapUsedPercent: s.memory && s.memory.swapTotalBytes > 0 ? Math.round(((s.memory.swapTotalBytes - s.memory.swapFreeBytes) / s.memory.swapTotalBytes) * 1000) / 10 : null,
     maxTemperature: s.temperatures ? Math.max(...s.temperatures.map((t) => t.celsius)) : null,
+    load24h: history.load24h.get(s.host) ?? [],
+    memory24h: history.memory24h.get(s.host) ?? [],
   }));
 
   const processes: ProcessRow[] = snapshots.map((s) => ({
     host: s.host,
-    group: primaryGroup(s.groups),
+    group: hostGroup(s.host),
     total: s.processes?.total ?? null,
     running: s.processes?.running ?? null,
     blocked: s.processes?.blocked ?? null,
@@ -334,10 +356,16 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
       .map((s) => ({ severity: 'warning' as const, host: s.host, category: 'collection' as const, message: s.problems.find((p) => p.probe === 'logins')?.message ?? '' })),
   ].sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || a.host.localeCompare(b.host));
 
-  const countFor = (host: string, severity: 'critical' | 'warning') => attention.filter((a) => a.host === host && a.severity === severity).length;
+  const counts = new Map<string, { critical: number; warning: number }>();
+  for (const a of attention) {
+    const c = counts.get(a.host) ?? { critical: 0, warning: 0 };
+    c[a.severity] += 1;
+    counts.set(a.host, c);
+  }
+  const countFor = (host: string, severity: 'critical' | 'warning') => counts.get(host)?.[severity] ?? 0;
   const hosts: HostRow[] = [
-    ...snapshots.map((s) => ({ host: s.host, address: s.address, group: primaryGroup(s.groups), groups: s.groups, status: 'reporting' as const, detail: s.os.prettyName ?? '' })),
-    ...failures.map((f) => ({ host: f.host, address: f.address, group: primaryGroup(f.groups), groups: f.groups, status: 'unreachable' as const, detail: f.reason })),
+    ...snapshots.map((s) => ({ host: s.host, address: s.address, group: hostGroup(s.host), groups: s.groups, status: 'reporting' as const, detail: s.os.prettyName ?? '' })),
+    ...failures.map((f) => ({ host: f.host, address: f.address, group: hostGroup(f.host), groups: f.groups, status: 'unreachable' as const, detail: f.reason })),
   ]
     .map((h) => ({ ...h, critical: countFor(h.host, 'critical'), warnings: countFor(h.host, 'warning') }))
     .sort(byGroupThenHost);
@@ -367,6 +395,17 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
     },
     attention,
     groups: [...new Set(hosts.map((h) => h.group))],
+    groupSummary: [...new Set(hosts.map((h) => h.group))].map((group) => {
+      const members = hosts.filter((h) => h.group === group);
+      return {
+        group,
+        hosts: members.length,
+        reporting: members.filter((h) => h.status === 'reporting').length,
+        unreachable: members.filter((h) => h.status === 'unreachable').length,
+        critical: members.reduce((n, h) => n + h.critical, 0),
+        warnings: members.reduce((n, h) => n + h.warnings, 0),
+      };
+    }),
     hosts,
     disks: disks.sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || b.usedPercent - a.usedPercent || a.host.localeCompare(b.host)),
     acceptedLogins,
@@ -378,10 +417,10 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
     resources,
     processes,
     backups,
-    unreachable: failures.map((f) => ({ host: f.host, address: f.address, group: primaryGroup(f.groups), reason: f.reason })),
+    unreachable: failures.map((f) => ({ host: f.host, address: f.address, group: hostGroup(f.host), reason: f.reason })),
     problems: snapshots.flatMap((s) => s.problems.map((p) => ({ host: s.host, probe: p.probe, message: p.message }))),
     security,
-    appendixHosts: snapshots.slice(0, appendixLimit),
+    appendixHosts: snapshots.slice(0, appendixLimit).map((snapshot) => ({ group: hostGroup(snapshot.host), snapshot })),
     appendixOmitted: Math.max(0, snapshots.length - appendixLimit),
   };
 }

@@ -83,6 +83,8 @@ export const configSchema = z
         /** A PNG or JPEG shown at the top of the PDF. */
         logo_file: z.string().regex(/\.(png|jpe?g)$/i, 'a .png or .jpg file').optional(),
         sections: z.array(z.enum(reportSectionNames)).default([...reportSectionNames]),
+        /** How hosts are grouped in the report: by their first group, by a label ("label:site"), or not at all. */
+        group_by: z.string().regex(/^(group|none|label:[A-Za-z0-9_.-]+)$/, '"group", "none" or "label:NAME"').default('group'),
         /** The PDF's per-host appendix stops after this many hosts (the XLSX always has all). */
         appendix_max_hosts: z.number().int().min(0).default(200),
         /** IANA time zone the report's dates and times are shown in. */

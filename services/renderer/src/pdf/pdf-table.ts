@@ -20,8 +20,9 @@ const stripeFill = '#f2f5f8';
  * A table that splits across pages with its header repeated; cells never wrap (a long
  * username or hostile string is cut with an ellipsis, not allowed to break the layout).
  */
-export function drawTable<Row>(doc: InstanceType<typeof PDFDocument>, columns: PdfColumn<Row>[], rows: Row[], options: { emptyText?: string } = {}): void {
+export function drawTable<Row>(doc: InstanceType<typeof PDFDocument>, columns: PdfColumn<Row>[], rows: Row[], options: { emptyText?: string; rowHeight?: number } = {}): void {
   const left = doc.page.margins.left;
+  const bodyRowHeight = options.rowHeight ?? rowHeight;
   const bottomLimit = () => doc.page.height - doc.page.margins.bottom - rowHeight;
   const drawHeader = () => {
     let x = left;
@@ -47,19 +48,19 @@ export function drawTable<Row>(doc: InstanceType<typeof PDFDocument>, columns: P
     return;
   }
   rows.forEach((row, index) => {
-    if (doc.y > bottomLimit()) {
+    if (doc.y > bottomLimit() - (bodyRowHeight - rowHeight)) {
       doc.addPage();
       drawHeader();
     }
     const y = doc.y;
     let x = left;
-    if (index % 2 === 1) doc.save().rect(left, y, totalWidth(columns), rowHeight).fill(stripeFill).restore();
+    if (index % 2 === 1) doc.save().rect(left, y, totalWidth(columns), bodyRowHeight).fill(stripeFill).restore();
     doc.font('Sans').fontSize(8).fillColor('#000000');
     for (const column of columns) {
       const fill = column.fill?.(row);
-      if (fill) doc.save().rect(x, y, column.width, rowHeight).fill(fill).restore();
+      if (fill) doc.save().rect(x, y, column.width, bodyRowHeight).fill(fill).restore();
       if (column.draw) {
-        column.draw(doc, row, x, y, column.width, rowHeight);
+        column.draw(doc, row, x, y, column.width, bodyRowHeight);
       } else {
         doc.fillColor('#000000').text(printable(column.text(row)), x + 3, y + 3, {
           width: column.width - 6,
@@ -72,7 +73,7 @@ export function drawTable<Row>(doc: InstanceType<typeof PDFDocument>, columns: P
       x += column.width;
     }
     doc.x = left;
-    doc.y = y + rowHeight;
+    doc.y = y + bodyRowHeight;
   });
   doc.y += 6;
 }

@@ -111,6 +111,21 @@ function summaryPage(doc: Doc, model: ReportModel): void {
     ],
     [s],
   );
+  if (model.groupSummary.length > 1) {
+    subheading(doc, 'By host group');
+    drawTable(
+      doc,
+      [
+        { header: 'Group', width: 175, text: (r: ReportModel['groupSummary'][number]) => r.group },
+        { header: 'Hosts', width: 60, align: 'right', text: (r) => String(r.hosts) },
+        { header: 'Reporting', width: 70, align: 'right', text: (r) => String(r.reporting) },
+        { header: 'Unreachable', width: 70, align: 'right', text: (r) => String(r.unreachable), fill: (r) => (r.unreachable > 0 ? severityFill.critical : undefined) },
+        { header: 'Critical', width: 70, align: 'right', text: (r) => String(r.critical), fill: (r) => (r.critical > 0 ? severityFill.critical : undefined) },
+        { header: 'Warnings', width: 70, align: 'right', text: (r) => String(r.warnings), fill: (r) => (r.warnings > 0 ? severityFill.warning : undefined) },
+      ],
+      model.groupSummary,
+    );
+  }
   heading(doc, 'Needs attention');
   attentionTable(doc, model.attention.slice(0, attentionOnSummary));
   if (model.attention.length > attentionOnSummary) note(doc, `${model.attention.length - attentionOnSummary} more item(s) in the Alerts section.`);
@@ -264,6 +279,36 @@ function resourceSection(doc: Doc, model: ReportModel): void {
     { emptyText: 'No host reported.' },
   );
   note(doc, 'CPU % is measured over one second at collection time; temperatures show "n/a" where the host has no sensor (most virtual machines).');
+  const charted = model.resources.filter((r) => r.load24h.length >= 2 || r.memory24h.length >= 2);
+  subheading(doc, 'Last 24 hours (hourly means from InfluxDB)');
+  if (charted.length === 0) {
+    note(doc, model.historyNote ? 'No charts: no history.' : 'No charts yet: a host needs at least two samples in the last 24 hours (more than one run or sample a day).');
+    return;
+  }
+  const end = Date.parse(model.run.windowEnd);
+  const chart = (pick: (r: ReportModel['resources'][number]) => { time: number; value: number }[], fixedMax?: number) =>
+    (d: Doc, row: ReportModel['resources'][number], x: number, y: number, width: number, height: number) => {
+      const points = pick(row);
+      if (points.length < 2) return;
+      const max = fixedMax ?? Math.max(1, ...points.map((p) => p.value)) * 1.1;
+      const px = (t: number) => x + 4 + ((t - (end - 86_400_000)) / 86_400_000) * (width - 40);
+      const py = (v: number) => y + height - 4 - (Math.min(v, max) / max) * (height - 8);
+      d.save().rect(x + 4, y + 3, width - 40, height - 6).lineWidth(0.3).stroke('#bdc3c7');
+      d.moveTo(px(points[0]!.time), py(points[0]!.value));
+      for (const p of points.slice(1)) d.lineTo(px(p.time), py(p.value));
+      d.lineWidth(0.8).stroke('#1f3b57').restore();
+      d.font('Sans').fontSize(6).fillColor('#555555').text(`max ${Math.max(...points.map((p) => p.value)).toFixed(fixedMax ? 0 : 2)}`, x + width - 34, y + 4, { width: 32, lineBreak: false }).fillColor('#000000');
+    };
+  drawTable(
+    doc,
+    [
+      { header: 'Host', width: 95, text: (r: ReportModel['resources'][number]) => r.host },
+      { header: 'Load (1 min)', width: 210, text: () => '', draw: chart((r) => r.load24h) },
+      { header: 'Memory used %', width: 210, text: () => '', draw: chart((r) => r.memory24h, 100) },
+    ],
+    charted,
+    { rowHeight: 30 },
+  );
 }
 
 function securitySection(doc: Doc, model: ReportModel): void {
@@ -349,8 +394,7 @@ function appendix(doc: Doc, model: ReportModel): void {
   doc.font('Sans-Bold').fontSize(14).fillColor('#1f3b57').text('Appendix: hosts', 40).fillColor('#000000').moveDown(0.3);
   if (model.appendixOmitted > 0) note(doc, `${model.appendixOmitted} more host(s) are not shown here (report.appendix_max_hosts); the XLSX has every host.`);
   let group: string | undefined;
-  for (const s of model.appendixHosts) {
-    const hostGroup = s.groups[0] ?? '(no group)';
+  for (const { group: hostGroup, snapshot: s } of model.appendixHosts) {
     if (doc.y > doc.page.height - 160) doc.addPage();
     if (hostGroup !== group && model.groups.length > 1) {
       group = hostGroup;
