@@ -39,3 +39,29 @@ export function wallDateTime(instant: Date, timezone: string): string {
   const c = wallClock(instant, timezone);
   return `${c.year}-${pad(c.month)}-${pad(c.day)} ${pad(c.hour)}:${pad(c.minute)}`;
 }
+
+/**
+ * The instant a clock in `timezone` showed the given wall time. Around a DST change the
+ * offset of the guessed instant is corrected once more; a wall time that does not exist
+ * (skipped hour) resolves to the later offset, one that happens twice to the first.
+ */
+export function instantFromWallClock(fields: WallClock, timezone: string): Date {
+  const wallAsUtc = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second);
+  const offsetAt = (instant: number) => {
+    const c = wallClock(new Date(instant), timezone);
+    return Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second) - Math.floor(instant / 1000) * 1000;
+  };
+  let instant = wallAsUtc - offsetAt(wallAsUtc);
+  instant = wallAsUtc - offsetAt(instant);
+  return new Date(instant);
+}
+
+/** True when Intl knows the zone (an IANA name such as "Europe/Paris"). */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -131,7 +131,7 @@ export function buildSnapshot(
     return parsed.value;
   };
 
-  const clock = read('clock', parseClock, { epochSeconds: null, utcOffset: null });
+  const clock = read('clock', parseClock, { epochSeconds: null, utcOffset: null, timeZone: null });
   const hostNow = clock.epochSeconds !== null ? new Date(clock.epochSeconds * 1000) : collectedAt;
   const utcOffset = clock.utcOffset ?? '+0000';
   const uname = read('uname', parseUname, { kernel: null, arch: null });
@@ -146,7 +146,7 @@ export function buildSnapshot(
   const uptimeSeconds = read('uptime', parseUptime, null);
 
   const logins: HostSnapshot['logins'] = { source: null, windowStart: run.windowStart, windowEnd: run.windowEnd, accepted: [], failed: [], signals: [], privilege: [] };
-  const authLogState = readAuthLogSection(sections.get('auth-log'), { host, run, hostNow, utcOffset, ...authLog }, logins, (message) => problems.push({ probe: 'logins', message }));
+  const authLogState = readAuthLogSection(sections.get('auth-log'), { host, run, hostNow, utcOffset, timeZone: clock.timeZone, ...authLog }, logins, (message) => problems.push({ probe: 'logins', message }));
   const filesystems = read('df', parseDfOutput, [] as HostSnapshot['filesystems']);
   const suspicious = read('suspicious-processes', parseSuspiciousProcesses, { processes: [], hidden: 0 });
   if (suspicious.hidden > 0) {
@@ -186,6 +186,7 @@ interface AuthLogReadContext {
   run: RunSpec;
   hostNow: Date;
   utcOffset: string;
+  timeZone: string | null;
   previous: AuthLogState | null;
   nonce: string;
 }
@@ -215,7 +216,7 @@ function readAuthLogSection(section: SectionOutput | undefined, context: AuthLog
   if (status.status === 'journal') return readJournalSection(section.text.slice(newline + 1), 'journal', context, logins, problem);
   logins.source = status.path;
   const { chunks, lines } = splitAuthLogChunks(newline < 0 ? '' : section.text.slice(newline + 1), context.nonce);
-  const parsed = parseAuthLog(lines, { windowStart: new Date(run.windowStart), windowEnd: new Date(run.windowEnd), hostNow: context.hostNow, utcOffset: context.utcOffset });
+  const parsed = parseAuthLog(lines, { windowStart: new Date(run.windowStart), windowEnd: new Date(run.windowEnd), hostNow: context.hostNow, utcOffset: context.utcOffset, timeZone: context.timeZone });
   parsed.problems.forEach(problem);
   let fresh = parsed.value;
   for (const chunk of chunks) {
@@ -267,7 +268,7 @@ function readJournalSection(text: string, source: string, context: AuthLogReadCo
   if (source === 'journal' && !journal.userCanSeeAll) {
     problem(`user ${journal.user} sees only its own journal entries: add it to group systemd-journal (or adm) to count logins`);
   }
-  const parsed = parseAuthLog(journal.lines, { windowStart: new Date(run.windowStart), windowEnd: new Date(run.windowEnd), hostNow: context.hostNow, utcOffset: context.utcOffset });
+  const parsed = parseAuthLog(journal.lines, { windowStart: new Date(run.windowStart), windowEnd: new Date(run.windowEnd), hostNow: context.hostNow, utcOffset: context.utcOffset, timeZone: context.timeZone });
   parsed.problems.forEach(problem);
   const samePath = previous?.position.path === source;
   const merged = mergeAuthLogEvents(samePath ? previous.events : null, parsed.value, run.windowStart);

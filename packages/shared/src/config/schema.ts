@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isKnownTimeZone } from '../wall-clock.js';
 
 /**
  * A secret is given inline (only when the user chooses to), or named: `{ env: VAR }` reads an
@@ -197,12 +198,3 @@ export const configSchema = z
   });
 
 export type RawConfig = z.infer<typeof configSchema>;
-
-function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}

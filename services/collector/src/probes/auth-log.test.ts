@@ -181,6 +181,29 @@ describe('parseAuthLog timestamps', () => {
     expect(parsed.value.accepted[0]?.time).toBe('2026-07-04T08:00:00.000Z');
   });
 
+  it('gives each line the offset of its own date in the host\'s zone, across a DST change', () => {
+    // Europe/Paris moved from +01:00 to +02:00 at 02:00 on 29 March 2026.
+    const parsed = parseAuthLog(
+      [
+        'Mar 29 01:30:00 web1 sshd[1]: Accepted password for before from 192.0.2.1 port 1 ssh2',
+        'Mar 29 03:30:00 web1 sshd[2]: Accepted password for after from 192.0.2.2 port 1 ssh2',
+        '2026-03-29T03:45:00 web1 sshd[3]: Accepted password for iso from 192.0.2.3 port 1 ssh2',
+      ].join('\n'),
+      {
+        windowStart: new Date('2026-03-28T12:00:00Z'),
+        windowEnd: new Date('2026-03-29T12:00:00Z'),
+        hostNow: new Date('2026-03-29T12:00:00Z'),
+        utcOffset: '+0200', // today's offset: wrong for the first line
+        timeZone: 'Europe/Paris',
+      },
+    );
+    expect(parsed.value.accepted.map((a) => [a.user, a.time])).toEqual([
+      ['before', '2026-03-29T00:30:00.000Z'],
+      ['after', '2026-03-29T01:30:00.000Z'],
+      ['iso', '2026-03-29T01:45:00.000Z'],
+    ]);
+  });
+
   it('reads RFC 3339 high-precision timestamps (rsyslog default on newer distributions)', () => {
     const parsed = parseAuthLog(
       '2026-11-22T07:15:02.123456+01:00 web1 sshd-session[991]: Failed password for invalid user oracle from 2001:db8::7 port 40022 ssh2\n',

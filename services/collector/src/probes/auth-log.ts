@@ -1,5 +1,6 @@
 import type { AcceptedLogin, AuthSignal, FailedLogin, FailureKind, LoginMethod, PrivilegeUse } from '@infra-report/shared';
 import { shellQuote } from './command-batch.js';
+import { instantFromWallClock } from '@infra-report/shared';
 import { journalCommand } from './journal.js';
 import type { Parsed } from './parse-result.js';
 
@@ -145,8 +146,10 @@ export interface AuthLogContext {
   windowEnd: Date;
   /** The host's clock when collected: anchors the year of year-less syslog timestamps. */
   hostNow: Date;
-  /** The host's UTC offset ("+0100"), used for timestamps that carry none. */
+  /** The host's UTC offset ("+0100"), used for timestamps that carry none when the zone is unknown. */
   utcOffset: string;
+  /** The host's IANA zone: each timestamp gets the offset of its own date (DST). */
+  timeZone?: string | null;
 }
 
 export interface AuthLogEvents {
@@ -288,7 +291,7 @@ interface SyslogEntry {
   message: string;
 }
 
-export function parseSyslogLine(line: string, context: Pick<AuthLogContext, 'hostNow' | 'utcOffset'>): SyslogEntry | null {
+export function parseSyslogLine(line: string, context: Pick<AuthLogContext, 'hostNow' | 'utcOffset' | 'timeZone'>): SyslogEntry | null {
   const classic = rfc3164Prefix.exec(line);
   if (classic) {
     const [, monthName, day, hh, mm, ss, , program, pid, message] = classic as unknown as string[];
@@ -301,7 +304,11 @@ export function parseSyslogLine(line: string, context: Pick<AuthLogContext, 'hos
   if (iso) {
     const [, stamp, , program, pid, message] = iso as unknown as string[];
     const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(stamp ?? '');
-    const time = new Date(hasZone ? (stamp ?? '') : `${stamp}${isoOffset(context.utcOffset)}`);
+    const wall = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(stamp ?? '');
+    const time =
+      !hasZone && context.timeZone && wall
+        ? instantFromWallClock({ year: +wall[1]!, month: +wall[2]!, day: +wall[3]!, hour: +wall[4]!, minute: +wall[5]!, second: +wall[6]! }, context.timeZone)
+        : new Date(hasZone ? (stamp ?? '') : `${stamp}${isoOffset(context.utcOffset)}`);
     return Number.isNaN(time.getTime()) ? null : { time, program: program ?? '', pid: pid ?? '', message: message ?? '' };
   }
   return null;
@@ -311,14 +318,16 @@ export function parseSyslogLine(line: string, context: Pick<AuthLogContext, 'hos
  * Syslog timestamps carry no year: take the host's current year, and the previous one when the
  * date would otherwise lie in the future (a December line read in January).
  */
-function inferYear(month: number, day: number, hh: number, mm: number, ss: number, context: Pick<AuthLogContext, 'hostNow' | 'utcOffset'>): Date | null {
+function inferYear(month: number, day: number, hh: number, mm: number, ss: number, context: Pick<AuthLogContext, 'hostNow' | 'utcOffset' | 'timeZone'>): Date | null {
   if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return null;
   const offsetMinutes = offsetToMinutes(context.utcOffset);
   const hostLocalNow = new Date(context.hostNow.getTime() + offsetMinutes * 60_000);
   for (const year of [hostLocalNow.getUTCFullYear(), hostLocalNow.getUTCFullYear() - 1]) {
     const local = Date.UTC(year, month, day, hh, mm, ss);
     if (new Date(local).getUTCDate() !== day) continue; // Feb 29 in a non-leap year
-    const instant = new Date(local - offsetMinutes * 60_000);
+    const instant = context.timeZone
+      ? instantFromWallClock({ year, month: month + 1, day, hour: hh, minute: mm, second: ss }, context.timeZone)
+      : new Date(local - offsetMinutes * 60_000);
     // A day of slack for clock skew between the log writer and `date`.
     if (instant.getTime() <= context.hostNow.getTime() + 86_400_000) return instant;
   }

@@ -1,11 +1,12 @@
-import type { LoadAverage, OsInfo } from '@infra-report/shared';
+import { isKnownTimeZone, type LoadAverage, type OsInfo } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
 
 export const systemCommands = {
   'os-release': 'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release',
   uname: 'uname -srm',
   hostname: 'uname -n',
-  clock: 'date +%s; date +%z',
+  // The zone name too: a log line's offset depends on its date (DST), not on today's offset.
+  clock: 'date +%s; date +%z; cat /etc/timezone 2>/dev/null || readlink /etc/localtime 2>/dev/null || echo',
   nproc: 'getconf _NPROCESSORS_ONLN 2>/dev/null || nproc',
   uptime: 'cat /proc/uptime',
   loadavg: 'cat /proc/loadavg',
@@ -25,15 +26,18 @@ export function parseUname(text: string): Parsed<{ kernel: string | null; arch: 
   return { value: { kernel: `${fields[0]} ${fields[1]}`, arch: fields[2] ?? null }, problems: [] };
 }
 
-/** `date +%s; date +%z`: the host's clock and UTC offset, for its own log timestamps. */
-export function parseClock(text: string): Parsed<{ epochSeconds: number | null; utcOffset: string | null }> {
-  const [epoch, offset] = text.trim().split(/\s+/);
+/** `date +%s; date +%z; zone`: the host's clock, UTC offset and IANA zone, for its own log timestamps. */
+export function parseClock(text: string): Parsed<{ epochSeconds: number | null; utcOffset: string | null; timeZone: string | null }> {
+  const [epoch, offset, zoneLine] = text.trim().split(/\n/).map((l) => l.trim());
   const problems: string[] = [];
   const epochSeconds = epoch && /^\d+$/.test(epoch) ? Number(epoch) : null;
   if (epochSeconds === null) problems.push(`unexpected date +%s output: ${excerpt(text)}`);
   const utcOffset = offset && /^[+-]\d{4}$/.test(offset) ? offset : null;
   if (utcOffset === null) problems.push(`unexpected date +%z output: ${excerpt(text)}`);
-  return { value: { epochSeconds, utcOffset }, problems };
+  // /etc/timezone holds "Europe/Paris"; /etc/localtime links to .../zoneinfo/Europe/Paris.
+  const zone = (zoneLine ?? '').replace(/^.*zoneinfo\//, '');
+  const timeZone = /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone) && isKnownTimeZone(zone) ? zone : null;
+  return { value: { epochSeconds, utcOffset, timeZone }, problems };
 }
 
 export function parseCpuCount(text: string): Parsed<number | null> {
