@@ -48,7 +48,11 @@ export function findSecurityIssues(snapshot: Omit<HostSnapshot, 'security'>, set
     findings.push({
       severity: 'critical',
       kind: 'suspicious-process',
-      message: p.deleted ? `process ${p.pid} runs a deleted executable (${p.executable})` : `process ${p.pid} runs from ${p.executable}`,
+      message: p.executable.startsWith('/memfd:')
+        ? `process ${p.pid} runs from an in-memory file (${p.executable}): fileless malware does this, and so do some container runtimes`
+        : p.deleted
+          ? `process ${p.pid} runs a deleted executable (${p.executable})`
+          : `process ${p.pid} runs from ${p.executable}`,
     });
   }
   if (settings.allowedPorts) {

@@ -29,7 +29,8 @@ export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
 export const suspiciousProcessesCommand = [
   'seen=0; hidden=0',
   'for p in /proc/[0-9]*; do',
-  '  e=$(readlink "$p/exe" 2>/dev/null) || { [ -e "$p" ] && hidden=$((hidden + 1)); continue; }',
+  // No exe link and an empty cmdline: a kernel thread (or a zombie), nothing to inspect.
+  '  e=$(readlink "$p/exe" 2>/dev/null) || { [ -s "$p/cmdline" ] && hidden=$((hidden + 1)); continue; }',
   '  seen=$((seen + 1))',
   '  case "$e" in /tmp/*|/var/tmp/*|/dev/shm/*|*" (deleted)") printf "proc %s %s\\n" "${p#/proc/}" "$e";; esac',
   'done',
