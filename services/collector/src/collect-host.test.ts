@@ -64,7 +64,7 @@ describe('collectHost over real SSH', () => {
       ["=cmd|' /C calc'!A0", '203.0.113.5', 1],
     ]);
     // Without root, other users' processes cannot be looked at: said, not hidden.
-    expect(snapshot.problems).toEqual([{ probe: 'processes', message: expect.stringMatching(/^\d+ process\(es\) of other users cannot be inspected without root/) }]);
+    expect(snapshot.problems).toEqual([{ probe: 'processes', message: expect.stringMatching(/^\d+ process\(es\) could not be inspected \(other users. processes need root\)/) }]);
     expect(snapshot.processes?.running).toBeGreaterThanOrEqual(1);
     expect(snapshot.cpu?.usagePercent).toBeGreaterThanOrEqual(0);
     expect(snapshot.temperatures).toBeNull(); // this VM has no sensor: null, not 0

@@ -150,7 +150,7 @@ export function buildSnapshot(
   const filesystems = read('df', parseDfOutput, [] as HostSnapshot['filesystems']);
   const suspicious = read('suspicious-processes', parseSuspiciousProcesses, { processes: [], hidden: 0 });
   if (suspicious.hidden > 0) {
-    problems.push({ probe: 'processes', message: `${suspicious.hidden} process(es) of other users cannot be inspected without root: checked for /tmp and deleted executables among the visible ones only` });
+    problems.push({ probe: 'processes', message: `${suspicious.hidden} process(es) could not be inspected (other users' processes need root): /tmp and deleted executables were checked among the visible ones only` });
   }
   const collected: Omit<HostSnapshot, 'security'> = {
     host: host.name,

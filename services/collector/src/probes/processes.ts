@@ -29,8 +29,13 @@ export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
 export const suspiciousProcessesCommand = [
   'seen=0; hidden=0',
   'for p in /proc/[0-9]*; do',
-  // No exe link and an empty cmdline: a kernel thread (or a zombie), nothing to inspect.
-  '  e=$(readlink "$p/exe" 2>/dev/null) || { [ -s "$p/cmdline" ] && hidden=$((hidden + 1)); continue; }',
+  '  e=$(readlink "$p/exe" 2>/dev/null) || {',
+  // Kernel threads (kthreadd, pid 2, and its children) and zombies have no executable: nothing hidden.
+  '    read -r st < "$p/stat" 2>/dev/null || continue',
+  '    set -- ${st##*) }',
+  '    [ "${p#/proc/}" = 2 ] || [ "$2" = 2 ] || [ "$1" = Z ] || hidden=$((hidden + 1))',
+  '    continue',
+  '  }',
   '  seen=$((seen + 1))',
   '  case "$e" in /tmp/*|/var/tmp/*|/dev/shm/*|*" (deleted)") printf "proc %s %s\\n" "${p#/proc/}" "$e";; esac',
   'done',
