@@ -19,7 +19,7 @@ function snapshot(i) {
   const fs = (mount, size, pct) => ({ device: `/dev/sd${mount.length}`, fsType: 'ext4', mount, sizeBytes: size, usedBytes: Math.round((size * pct) / 100), availableBytes: Math.round((size * (100 - pct)) / 100), usedPercent: pct, inodesTotal: 6553600, inodesUsed: 100000, inodesFree: 6453600 });
   return {
     host, address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, groups: [`group${i % 20}`], labels: {},
-    collectedAt: iso(windowEnd + 5000), sshLatencyMs: 40,
+    collectedAt: iso(windowEnd + 5000), sshLatencyMs: 40, collectedBytes: 12000,
     os: { prettyName: 'Debian GNU/Linux 12 (bookworm)', kernel: 'Linux 6.1.0-27-amd64', arch: 'x86_64', hostname: host, utcOffset: '+0000' },
     cpuCount: 8, uptimeSeconds: 86400 * (i % 400), bootTime: iso(windowEnd - 86400_000 * (i % 400)),
     load: { one: 0.5, five: 0.6, fifteen: 0.7 }, cpu: { usagePercent: 10, user: 7, system: 3, idle: 90, iowait: 0, steal: 0 }, temperatures: null,

@@ -11,6 +11,8 @@ export interface HostSnapshot {
   collectedAt: string;
   /** Time to connect and authenticate (null for the local machine). */
   sshLatencyMs: number | null;
+  /** Bytes of command output received from the host for this collection. */
+  collectedBytes: number;
   os: OsInfo;
   cpuCount: number | null;
   uptimeSeconds: number | null;

@@ -62,6 +62,7 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
     }
     const sections = splitBatchOutput(output, nonce, maxBytes);
     const { snapshot, authLogState } = buildSnapshot(host, run, sections, latencyMs, deps.now(), { previous, nonce }, deps.bruteForceAttempts ?? 10);
+    snapshot.collectedBytes = result.stdout.length;
     if (deps.influx) {
       try {
         await deps.influx.writePoints(snapshotToPoints(snapshot));
@@ -159,6 +160,7 @@ export function buildSnapshot(
     labels: host.labels,
     collectedAt: collectedAt.toISOString(),
     sshLatencyMs: latencyMs,
+    collectedBytes: 0,
     os,
     cpuCount: read('nproc', parseCpuCount, null),
     uptimeSeconds,

@@ -106,7 +106,7 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
     );
   }
 
-  const collection = point('collection').intField('problems', snapshot.problems.length).booleanField('reachable', true);
+  const collection = point('collection').intField('problems', snapshot.problems.length).booleanField('reachable', true).intField('bytes', snapshot.collectedBytes);
   if (snapshot.sshLatencyMs !== null) collection.intField('ssh_latency_ms', snapshot.sshLatencyMs);
   points.push(collection);
   return points;

@@ -1,8 +1,14 @@
 import type { ListeningSocket } from '@infra-report/shared';
 import type { Parsed } from './parse-result.js';
 
-/** The kernel's socket tables: no ss or netstat needed, readable by any user. */
-export const listeningPortsCommand = 'for t in tcp tcp6 udp udp6; do echo "table $t"; cat /proc/net/$t 2>/dev/null; done';
+/**
+ * The kernel's socket tables: no ss or netstat needed, readable by any user. Only listening
+ * (TCP 0A) and unconnected (UDP 07) sockets leave the host; a busy server has thousands of others.
+ */
+export const listeningPortsCommand = [
+  'for t in tcp tcp6; do echo "table $t"; awk \'$4 == "0A"\' /proc/net/$t 2>/dev/null; done',
+  'for t in udp udp6; do echo "table $t"; awk \'$4 == "07"\' /proc/net/$t 2>/dev/null; done',
+].join('\n');
 
 /** TCP sockets in LISTEN (0A) and UDP sockets bound with no peer (07), deduplicated by protocol/address/port. */
 export function parseListeningPorts(text: string): Parsed<ListeningSocket[]> {

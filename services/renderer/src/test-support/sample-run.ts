@@ -17,6 +17,7 @@ export function sampleSnapshot(host: string, overrides: Partial<HostSnapshot> = 
     labels: {},
     collectedAt: '2026-11-22T07:00:05.000Z',
     sshLatencyMs: 42,
+    collectedBytes: 12000,
     os: { prettyName: 'Debian GNU/Linux 12 (bookworm)', kernel: 'Linux 6.1.0-27-amd64', arch: 'x86_64', hostname: host, utcOffset: '+0100' },
     cpuCount: 4,
     uptimeSeconds: 864000,
