@@ -17,6 +17,8 @@ COPY services services
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
+# A CJK font for the PDF (DejaVu, embedded from npm, covers Latin, Greek and Cyrillic).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production INFRA_REPORT_CONFIG=/etc/infra-report/config.yaml
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules

@@ -71,6 +71,19 @@ describe('renderRun', () => {
     expect(resources[0]?.['Max temperature °C']).toBeUndefined(); // no sensor: an empty cell, not 0
   });
 
+  it('renders Chinese host and user names with the CJK font beside DejaVu', async () => {
+    const run = sampleRun();
+    run.snapshots[1]!.host = '服务器-北京-01';
+    run.snapshots[0]!.logins.accepted.push({ time: '2026-11-21T12:00:00.000Z', user: '张三', sourceIp: '192.0.2.30', port: 1, method: 'password' });
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-render-'));
+    await renderRun(run, { artifacts: createFilesystemArtifactStore(dir), report, now: () => new Date(), logger: silentLogger() });
+    const pdfFile = path.join(dir, 'infrastructure-report-2026-11-22.pdf');
+    const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
+    expect(text).toContain('服务器-北京-01');
+    expect(text).toMatch(/web01\s+张三\s+192\.0\.2\.30/);
+    expect(execFileSync('pdffonts', [pdfFile], { encoding: 'utf8' })).toMatch(/WenQuanYiMicroHei|NotoSansCJK/);
+  });
+
   it('keeps a PDF readable when a log line carries ANSI escapes', async () => {
     const run = sampleRun();
     run.snapshots[0]!.logins.failed.push({ time: '2026-11-21T11:00:00.000Z', user: '\u001b[2J\u001b[31mgotcha', sourceIp: '203.0.113.99', kind: 'invalid-user', count: 1 });

@@ -149,6 +149,8 @@ export interface ReportModel {
   title: string;
   company: string | undefined;
   logoFile: string | undefined;
+  /** A CJK font to use beside DejaVu (report.cjk_font_file; otherwise the usual system paths are tried). */
+  cjkFontFile: string | undefined;
   sections: Set<ReportSection>;
   run: RunSpec;
   generatedAt: Date;
@@ -375,6 +377,7 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
     title: settings.title,
     company: settings.company,
     logoFile: settings.logo_file,
+    cjkFontFile: settings.cjk_font_file,
     sections: new Set(settings.sections),
     run: collected.run,
     generatedAt,

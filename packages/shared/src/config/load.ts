@@ -229,6 +229,7 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
       outbox_dir: expand(raw.report.outbox_dir),
       state_dir: expand(raw.report.state_dir),
       logo_file: raw.report.logo_file ? expand(raw.report.logo_file) : undefined,
+      cjk_font_file: raw.report.cjk_font_file ? expand(raw.report.cjk_font_file) : undefined,
     },
     hosts,
     redis: redisUrl ? { url: redisUrl, prefix: raw.redis?.prefix ?? 'infra-report' } : undefined,

@@ -84,6 +84,8 @@ export const configSchema = z
         /** A PNG or JPEG shown at the top of the PDF. */
         logo_file: z.string().regex(/\.(png|jpe?g)$/i, 'a .png or .jpg file').optional(),
         sections: z.array(z.enum(reportSectionNames)).default([...reportSectionNames]),
+        /** A TTF/OTF/TTC font with CJK glyphs; by default fonts-wqy-microhei or Noto Sans CJK where installed. */
+        cjk_font_file: z.string().regex(/\.(ttf|otf|ttc)$/i, 'a .ttf, .otf or .ttc file').optional(),
         /** How hosts are grouped in the report: by their first group, by a label ("label:site"), or not at all. */
         group_by: z.string().regex(/^(group|none|label:[A-Za-z0-9_.-]+)$/, '"group", "none" or "label:NAME"').default('group'),
         /** The PDF's per-host appendix stops after this many hosts (the XLSX always has all). */

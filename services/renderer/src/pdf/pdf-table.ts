@@ -20,7 +20,12 @@ const stripeFill = '#f2f5f8';
  * A table that splits across pages with its header repeated; cells never wrap (a long
  * username or hostile string is cut with an ellipsis, not allowed to break the layout).
  */
-export function drawTable<Row>(doc: InstanceType<typeof PDFDocument>, columns: PdfColumn<Row>[], rows: Row[], options: { emptyText?: string; rowHeight?: number } = {}): void {
+export function drawTable<Row>(
+  doc: InstanceType<typeof PDFDocument>,
+  columns: PdfColumn<Row>[],
+  rows: Row[],
+  options: { emptyText?: string; rowHeight?: number; fontFor?: (text: string) => string } = {},
+): void {
   const left = doc.page.margins.left;
   const bodyRowHeight = options.rowHeight ?? rowHeight;
   const bottomLimit = () => doc.page.height - doc.page.margins.bottom - rowHeight;
@@ -62,7 +67,8 @@ export function drawTable<Row>(doc: InstanceType<typeof PDFDocument>, columns: P
       if (column.draw) {
         column.draw(doc, row, x, y, column.width, bodyRowHeight);
       } else {
-        doc.fillColor('#000000').text(printable(column.text(row)), x + 3, y + 3, {
+        const text = printable(column.text(row));
+        doc.font(options.fontFor?.(text) ?? 'Sans').fillColor('#000000').text(text, x + 3, y + 3, {
           width: column.width - 6,
           height: rowHeight,
           lineBreak: false,

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { printable } from '../printable.js';
 import { formatBytes, formatDuration, formatTime, type DiskRow, type ReportModel, type Severity } from '../report-model.js';
+import { registerFonts, type PdfFonts } from './fonts.js';
 import { drawTable, type PdfColumn } from './pdf-table.js';
 
-const require = createRequire(import.meta.url);
-const fontDir = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+// Set per rendering; the section functions below draw with it.
+let fonts: PdfFonts;
+
 
 const severityFill: Record<Severity, string | undefined> = { critical: '#f8c9c4', warning: '#fbe6b0', ok: undefined };
 const severityColour: Record<Severity, string> = { critical: '#c0392b', warning: '#d68910', ok: '#1e8449' };
@@ -25,10 +25,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
     autoFirstPage: false,
     info: { Title: `${model.title} - ${model.run.reportDate}`, Author: model.company ?? 'infra-report', Creator: 'infra-report' },
   });
-  // An embedded Unicode font: non-Latin usernames and host names render instead of turning into boxes.
-  doc.registerFont('Sans', path.join(fontDir, 'DejaVuSans.ttf'));
-  doc.registerFont('Sans-Bold', path.join(fontDir, 'DejaVuSans-Bold.ttf'));
-  doc.registerFont('Sans-Oblique', path.join(fontDir, 'DejaVuSans-Oblique.ttf'));
+  fonts = registerFonts(doc, model.cjkFontFile);
   doc.font('Sans');
 
   const chunks: Buffer[] = [];
@@ -87,15 +84,15 @@ function summaryPage(doc: Doc, model: ReportModel): void {
       // An unreadable logo must not cost the report; the title carries on without it.
     }
   }
-  doc.font('Sans-Bold').fontSize(20).fillColor('#000000').text(printable(model.title), 40, 50, { width: 380 });
-  if (model.company) doc.font('Sans').fontSize(11).fillColor('#555555').text(printable(model.company)).fillColor('#000000');
+  doc.font(fonts.forText(model.title, 'bold')).fontSize(20).fillColor('#000000').text(printable(model.title), 40, 50, { width: 380 });
+  if (model.company) doc.font(fonts.forText(model.company)).fontSize(11).fillColor('#555555').text(printable(model.company)).fillColor('#000000');
   doc.moveDown(0.3).font('Sans').fontSize(10)
     .text(`Report date: ${model.run.reportDate}    Window: ${time(model, new Date(model.run.windowStart))} – ${time(model, new Date(model.run.windowEnd))} (${model.timezone})`)
     .text(`Generated: ${time(model, model.generatedAt)} (${model.timezone})    Run: ${model.run.runId}`);
   if (model.historyNote) doc.font('Sans-Oblique').fontSize(8).fillColor('#555555').text(printable(model.historyNote)).fillColor('#000000').font('Sans');
   doc.moveDown(0.8);
   const s = model.summary;
-  drawTable(
+  table(
     doc,
     [
       { header: 'Hosts', width: 38, align: 'right', text: (r: typeof s) => String(r.hostsTotal) },
@@ -113,7 +110,7 @@ function summaryPage(doc: Doc, model: ReportModel): void {
   );
   if (model.groupSummary.length > 1) {
     subheading(doc, 'By host group');
-    drawTable(
+    table(
       doc,
       [
         { header: 'Group', width: 175, text: (r: ReportModel['groupSummary'][number]) => r.group },
@@ -132,7 +129,7 @@ function summaryPage(doc: Doc, model: ReportModel): void {
 }
 
 function attentionTable(doc: Doc, items: ReportModel['attention']): void {
-  drawTable(
+  table(
     doc,
     [
       { header: 'Severity', width: 58, text: (r: ReportModel['attention'][number]) => r.severity.toUpperCase(), fill: (r) => severityFill[r.severity] },
@@ -163,7 +160,7 @@ function diskSection(doc: Doc, model: ReportModel): void {
     }
     d.restore();
   };
-  drawTable(
+  table(
     doc,
     [
       { header: 'Host', width: 72, text: (r: DiskRow) => r.host },
@@ -193,14 +190,14 @@ function loginSections(doc: Doc, model: ReportModel): void {
     { header: 'New', width: 40, text: (r) => (r.firstSeen === true ? 'NEW' : r.firstSeen === null ? '?' : ''), fill: (r) => (r.firstSeen ? severityFill.warning : undefined) },
   ];
   subheading(doc, 'Accepted SSH logins');
-  drawTable(doc, acceptedColumns, model.acceptedLogins, { emptyText: 'No accepted SSH logins in the window.' });
+  table(doc, acceptedColumns, model.acceptedLogins, { emptyText: 'No accepted SSH logins in the window.' });
   subheading(doc, 'Root logins');
-  drawTable(doc, acceptedColumns, model.rootLogins, { emptyText: 'No root logins in the window.' });
+  table(doc, acceptedColumns, model.rootLogins, { emptyText: 'No root logins in the window.' });
   subheading(doc, 'Logins from addresses not seen in the previous 90 days');
   if (model.historyNote) note(doc, 'Unknown: no login history to compare with.');
-  else drawTable(doc, acceptedColumns, model.acceptedLogins.filter((l) => l.firstSeen === true), { emptyText: 'Every address was seen before.' });
+  else table(doc, acceptedColumns, model.acceptedLogins.filter((l) => l.firstSeen === true), { emptyText: 'Every address was seen before.' });
   subheading(doc, 'Failed SSH logins by source');
-  drawTable(
+  table(
     doc,
     [
       { header: 'Host', width: 90, text: (r: ReportModel['failedBySource'][number]) => r.host },
@@ -214,7 +211,7 @@ function loginSections(doc: Doc, model: ReportModel): void {
     { emptyText: 'No failed SSH logins in the window.' },
   );
   subheading(doc, 'Failed SSH logins by user name');
-  drawTable(
+  table(
     doc,
     [
       { header: 'User', width: 130, text: (r: ReportModel['failedByUser'][number]) => r.user || '—' },
@@ -227,7 +224,7 @@ function loginSections(doc: Doc, model: ReportModel): void {
     { emptyText: 'No failed SSH logins in the window.' },
   );
   subheading(doc, 'sudo and su');
-  drawTable(
+  table(
     doc,
     [
       { header: 'Time', width: 84, text: (r: ReportModel['privilege'][number]) => time(model, new Date(r.time)) },
@@ -244,7 +241,7 @@ function loginSections(doc: Doc, model: ReportModel): void {
 
 function uptimeSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'System Uptime and Reboots');
-  drawTable(
+  table(
     doc,
     [
       { header: 'Host', width: 95, text: (r: ReportModel['uptime'][number]) => r.host },
@@ -261,7 +258,7 @@ function uptimeSection(doc: Doc, model: ReportModel): void {
 
 function resourceSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Resources');
-  drawTable(
+  table(
     doc,
     [
       { header: 'Host', width: 95, text: (r: ReportModel['resources'][number]) => r.host },
@@ -299,7 +296,7 @@ function resourceSection(doc: Doc, model: ReportModel): void {
       d.lineWidth(0.8).stroke('#1f3b57').restore();
       d.font('Sans').fontSize(6).fillColor('#555555').text(`max ${Math.max(...points.map((p) => p.value)).toFixed(fixedMax ? 0 : 2)}`, x + width - 34, y + 4, { width: 32, lineBreak: false }).fillColor('#000000');
     };
-  drawTable(
+  table(
     doc,
     [
       { header: 'Host', width: 95, text: (r: ReportModel['resources'][number]) => r.host },
@@ -313,7 +310,7 @@ function resourceSection(doc: Doc, model: ReportModel): void {
 
 function securitySection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Security Findings');
-  drawTable(
+  table(
     doc,
     [
       { header: 'Severity', width: 58, text: (r: ReportModel['security'][number]) => r.severity.toUpperCase(), fill: (r) => severityFill[r.severity] },
@@ -328,7 +325,7 @@ function securitySection(doc: Doc, model: ReportModel): void {
 
 function processSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Processes and Failed Units');
-  drawTable(
+  table(
     doc,
     [
       { header: 'Host', width: 95, text: (r: ReportModel['processes'][number]) => r.host },
@@ -345,7 +342,7 @@ function processSection(doc: Doc, model: ReportModel): void {
 
 function backupSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Backups');
-  drawTable(
+  table(
     doc,
     [
       { header: 'Host', width: 85, text: (r: ReportModel['backups'][number]) => r.host },
@@ -361,7 +358,7 @@ function backupSection(doc: Doc, model: ReportModel): void {
 
 function unreachableSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Unreachable Hosts');
-  drawTable(
+  table(
     doc,
     [
       { header: 'Host', width: 95, text: (r: ReportModel['unreachable'][number]) => r.host },
@@ -372,12 +369,12 @@ function unreachableSection(doc: Doc, model: ReportModel): void {
     { emptyText: 'Every host answered.' },
   );
   // Reasons can be long; the table shows the start, this list the whole text.
-  for (const row of model.unreachable) doc.font('Sans').fontSize(8).text(`${printable(row.host)}: ${printable(row.reason)}`, { width: pageWidth });
+  for (const row of model.unreachable) doc.font(fonts.forText(row.host)).fontSize(8).text(`${printable(row.host)}: ${printable(row.reason)}`, { width: pageWidth });
 }
 
 function problemSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Collection Problems');
-  drawTable(
+  table(
     doc,
     [
       { header: 'Host', width: 95, text: (r: ReportModel['problems'][number]) => r.host },
@@ -398,10 +395,10 @@ function appendix(doc: Doc, model: ReportModel): void {
     if (doc.y > doc.page.height - 160) doc.addPage();
     if (hostGroup !== group && model.groups.length > 1) {
       group = hostGroup;
-      doc.font('Sans-Bold').fontSize(11).fillColor('#555555').text(`Group ${printable(hostGroup)}`, 40).fillColor('#000000');
+      doc.font(fonts.forText(hostGroup, 'bold')).fontSize(11).fillColor('#555555').text(`Group ${printable(hostGroup)}`, 40).fillColor('#000000');
     }
-    doc.font('Sans-Bold').fontSize(10).text(`${printable(s.host)}  (${printable(s.address)})`, 40);
-    const line = (text: string) => doc.font('Sans').fontSize(8).text(printable(text), 50, undefined, { width: pageWidth - 10 });
+    doc.font(fonts.forText(s.host, 'bold')).fontSize(10).text(`${printable(s.host)}  (${printable(s.address)})`, 40);
+    const line = (text: string) => doc.font(fonts.forText(text)).fontSize(8).text(printable(text), 50, undefined, { width: pageWidth - 10 });
     line(`${s.os.prettyName ?? 'unknown OS'}, ${s.os.kernel ?? ''} ${s.os.arch ?? ''}; ${s.cpuCount ?? '?'} CPU(s); up ${s.uptimeSeconds === null ? '?' : formatDuration(s.uptimeSeconds)}; SSH ${s.sshLatencyMs === null ? 'local' : `${s.sshLatencyMs} ms`}`);
     line(`load ${s.load ? `${s.load.one} ${s.load.five} ${s.load.fifteen}` : '?'}; CPU ${pct(s.cpu?.usagePercent ?? null)}; memory ${s.memory ? `${s.memory.usedPercent}% of ${formatBytes(s.memory.totalBytes)}` : '?'}; processes ${s.processes?.total ?? '?'} (${s.processes?.zombies ?? 0} zombie)`);
     line(`disks: ${s.filesystems.map((f) => `${f.mount} ${f.usedPercent}% of ${formatBytes(f.sizeBytes)}`).join('; ') || 'none'}`);
@@ -411,6 +408,11 @@ function appendix(doc: Doc, model: ReportModel): void {
     for (const problem of s.problems) line(`gap (${problem.probe}): ${problem.message}`);
     doc.moveDown(0.5);
   }
+}
+
+/** A table whose cells switch to the CJK font where their text needs it. */
+function table<Row>(doc: Doc, columns: PdfColumn<Row>[], rows: Row[], options: { emptyText?: string; rowHeight?: number } = {}): void {
+  drawTable(doc, columns, rows, { ...options, fontFor: (text) => fonts.forText(text) });
 }
 
 function heading(doc: Doc, text: string): void {
