@@ -33,22 +33,35 @@ export function registerFonts(doc: PDFKit.PDFDocument, cjkFontFile: string | und
   doc.registerFont('Sans-Bold', path.join(dejavuDir, 'DejaVuSans-Bold.ttf'));
   doc.registerFont('Sans-Oblique', path.join(dejavuDir, 'DejaVuSans-Oblique.ttf'));
   const cjkFile = [cjkFontFile, ...cjkCandidates].find((f): f is string => Boolean(f) && existsSync(f as string)) ?? null;
-  let cjk = false;
-  if (cjkFile) {
-    try {
-      const opened = fontkit.openSync(cjkFile) as unknown as { fonts?: { postscriptName: string }[] };
-      // A collection (.ttc) needs the name of the face to use: its first.
-      doc.registerFont('CJK', cjkFile, opened.fonts?.[0]?.postscriptName);
-      cjk = true;
-    } catch {
-      cjk = false;
+  // Registered on first use: most reports never need it, and opening a 5 MB collection costs.
+  let cjk: 'unused' | 'ready' | 'failed' = 'unused';
+  const cjkReady = () => {
+    if (cjk === 'unused' && cjkFile) {
+      try {
+        doc.registerFont('CJK', cjkFile, faceName(cjkFile));
+        cjk = 'ready';
+      } catch {
+        cjk = 'failed';
+      }
     }
-  }
+    return cjk === 'ready';
+  };
   return {
-    cjkFile: cjk ? cjkFile : null,
+    cjkFile,
     forText(text, weight = 'regular') {
-      if (cjk && cjkText.test(text)) return 'CJK';
+      if (cjkText.test(text) && cjkReady()) return 'CJK';
       return weight === 'bold' ? 'Sans-Bold' : weight === 'oblique' ? 'Sans-Oblique' : 'Sans';
     },
   };
+}
+
+const faceNames = new Map<string, string | undefined>();
+
+/** A collection (.ttc) needs the name of the face to use: its first. */
+function faceName(file: string): string | undefined {
+  if (!faceNames.has(file)) {
+    const opened = fontkit.openSync(file) as unknown as { fonts?: { postscriptName: string }[] };
+    faceNames.set(file, opened.fonts?.[0]?.postscriptName);
+  }
+  return faceNames.get(file);
 }
