@@ -84,3 +84,13 @@ export function mergeAuthLogEvents(previous: AuthLogEvents | null, fresh: AuthLo
   };
   return { events, capped };
 }
+
+/** The events that pass `keep`, every kind alike. */
+export function filterAuthLogEvents(events: AuthLogEvents, keep: (event: { time: string }) => boolean): AuthLogEvents {
+  return {
+    accepted: events.accepted.filter(keep),
+    failed: events.failed.filter(keep),
+    signals: events.signals.filter(keep),
+    privilege: events.privilege.filter(keep),
+  };
+}

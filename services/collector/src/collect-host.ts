@@ -2,7 +2,7 @@ import type { CollectionProblem, HostSnapshot, InfluxStore, Logger, ResolvedHost
 import { CollectionError, type CommandRunner } from './command-runner.js';
 import { snapshotToPoints } from './points.js';
 import { randomBytes } from 'node:crypto';
-import { mergeAuthLogEvents, type AuthLogState, type AuthLogStateStore } from './auth-log-state.js';
+import { filterAuthLogEvents, mergeAuthLogEvents, type AuthLogState, type AuthLogStateStore } from './auth-log-state.js';
 import { authLogCommand, describeUnreadableLog, parseAuthLog, parseAuthLogStatus, splitAuthLogChunks } from './probes/auth-log.js';
 import { buildBatchScript, splitBatchOutput, type BatchCommand, type SectionOutput } from './probes/command-batch.js';
 import { backupsCommand, parseBackups } from './probes/backups.js';
@@ -229,12 +229,7 @@ function readAuthLogSection(section: SectionOutput | undefined, context: AuthLog
     // The file read last time is gone (compressed, removed, overwritten): rotations were read
     // again, so keep only what is newer than the last event already counted.
     const after = previous.lastEventTime;
-    fresh = {
-      accepted: fresh.accepted.filter((e) => e.time > after),
-      failed: fresh.failed.filter((e) => e.time > after),
-      signals: fresh.signals.filter((e) => e.time > after),
-      privilege: fresh.privilege.filter((e) => e.time > after),
-    };
+    fresh = filterAuthLogEvents(fresh, (e) => e.time > after);
     if (chunks.some((c) => c.kind === 'rotated-lost')) {
       problem(`${status.path} was rotated and the old file compressed or removed before it was read to the end: events of the second ${after} may be missing`);
     }

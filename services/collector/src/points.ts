@@ -37,19 +37,16 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
   }
 
   for (const fs of snapshot.filesystems) {
-    points.push(
-      point('disk')
-        .tag('path', fs.mount)
-        .tag('device', fs.device)
-        .tag('fstype', fs.fsType)
-        .intField('total', fs.sizeBytes)
-        .intField('used', fs.usedBytes)
-        .intField('free', fs.availableBytes)
-        .floatField('used_percent', fs.usedPercent),
-    );
-    if (fs.inodesTotal !== null) {
-      points.at(-1)?.intField('inodes_total', fs.inodesTotal).intField('inodes_used', fs.inodesUsed ?? 0).intField('inodes_free', fs.inodesFree ?? 0);
-    }
+    const disk = point('disk')
+      .tag('path', fs.mount)
+      .tag('device', fs.device)
+      .tag('fstype', fs.fsType)
+      .intField('total', fs.sizeBytes)
+      .intField('used', fs.usedBytes)
+      .intField('free', fs.availableBytes)
+      .floatField('used_percent', fs.usedPercent);
+    if (fs.inodesTotal !== null) disk.intField('inodes_total', fs.inodesTotal).intField('inodes_used', fs.inodesUsed ?? 0).intField('inodes_free', fs.inodesFree ?? 0);
+    points.push(disk);
   }
 
   if (snapshot.cpu) {

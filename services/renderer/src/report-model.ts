@@ -224,7 +224,7 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
         ? { daysUntilFull: null, note: 'no history' }
         : forecastDiskFull(history.diskSeries.get(key) ?? [], { time: Date.parse(s.collectedAt), usedBytes: fs.usedBytes, availableBytes: fs.availableBytes });
       const inodeSeverityPercent = fs.inodesTotal ? Math.ceil(((fs.inodesUsed ?? 0) * 100) / fs.inodesTotal) : null;
-      const severity = [diskSeverity(fs.usedPercent), inodeSeverityPercent === null ? 'ok' : diskSeverity(inodeSeverityPercent)].sort((a, b) => severityRank[a as Severity] - severityRank[b as Severity])[0] as Severity;
+      const severity = worseOf(diskSeverity(fs.usedPercent), inodeSeverityPercent === null ? 'ok' : diskSeverity(inodeSeverityPercent));
       return {
         host: s.host,
         group: hostGroup(s.host),
@@ -426,6 +426,10 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
     appendixHosts: snapshots.slice(0, appendixLimit).map((snapshot) => ({ group: hostGroup(snapshot.host), snapshot })),
     appendixOmitted: Math.max(0, snapshots.length - appendixLimit),
   };
+}
+
+function worseOf(a: Severity, b: Severity): Severity {
+  return severityRank[a] <= severityRank[b] ? a : b;
 }
 
 function failedSources(snapshot: HostSnapshot): FailedSourceRow[] {
