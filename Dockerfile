@@ -1,20 +1,23 @@
 # One image for every service and the CLI; the command picks which one runs:
 #   node services/collector/dist/main.js /etc/infra-report/config.yaml
-#   node packages/cli/bin/infra-report.js trigger -c /etc/infra-report/config.yaml
+#   node apps/cli/bin/infra-report.js trigger -c /etc/infra-report/config.yaml
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
-COPY packages/cli/package.json packages/cli/
+COPY packages/testkit/package.json packages/testkit/
 COPY services/collector/package.json services/collector/
 COPY services/renderer/package.json services/renderer/
 COPY services/mailer/package.json services/mailer/
 COPY services/api/package.json services/api/
+COPY apps/cli/package.json apps/cli/
 RUN npm install --no-audit --no-fund --loglevel=error
 COPY tsconfig.base.json tsconfig.build.json ./
 COPY packages packages
 COPY services services
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+COPY apps apps
+# The test kit is built with the rest (one tsc -b) but never leaves this stage.
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund && rm -f node_modules/@infra-report/testkit
 
 FROM node:24-bookworm-slim
 # A CJK font for the PDF (DejaVu, embedded from npm, covers Latin, Greek and Cyrillic).
@@ -23,7 +26,8 @@ ENV NODE_ENV=production INFRA_REPORT_CONFIG=/etc/infra-report/config.yaml
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/package.json ./
-COPY --from=build /app/packages packages
+COPY --from=build /app/packages/shared packages/shared
 COPY --from=build /app/services services
+COPY --from=build /app/apps apps
 USER node
-CMD ["node", "packages/cli/bin/infra-report.js", "--help"]
+CMD ["node", "apps/cli/bin/infra-report.js", "--help"]

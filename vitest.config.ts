@@ -12,11 +12,11 @@ export default defineConfig({
       '@infra-report/renderer': at('./services/renderer/src/index.ts'),
       '@infra-report/mailer': at('./services/mailer/src/index.ts'),
       '@infra-report/api': at('./services/api/src/index.ts'),
-      '@infra-report/test-support': at('./packages/shared/src/test-support/index.ts'),
+      '@infra-report/testkit': at('./packages/testkit/src/index.ts'),
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

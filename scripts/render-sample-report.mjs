@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createFilesystemArtifactStore, parseConfig, silentLogger } from '@infra-report/shared';
 import { renderRun } from '@infra-report/renderer';
-import { sampleRun } from '../services/renderer/src/test-support/sample-run.ts';
+import { sampleRun } from '@infra-report/testkit';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ir-sample-'));
 const report = parseConfig('report: { timezone: Europe/Paris, company: Example Corp }\n', 'sample.yaml', { env: {} }).report;

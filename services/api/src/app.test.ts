@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisArtifactStore, parseConfig } from '@infra-report/shared';
-import { testServices, uniqueName } from '@infra-report/test-support';
+import { testServices, uniqueName } from '@infra-report/testkit';
 import { buildApp } from './app.js';
 
 const services = testServices();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planRun, silentLogger, type HostSnapshot } from '@infra-report/shared';
-import { fleetConfig, fleetHost, syslogTime, testServices } from '@infra-report/test-support';
+import { fleetConfig, fleetHost, syslogTime, testServices } from '@infra-report/testkit';
 import { createFileAuthLogStateStore } from './auth-log-state.js';
 import { collectHost } from './collect-host.js';
 import { createRunnerFactory } from './open-runner.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxStore, ensureInfluxV1Database, planRun, silentLogger, type Config } from '@infra-report/shared';
-import { fleetAddress, fleetConfig, fleetHost, syslogTime, testServices, uniqueName, writeFleetAuthLog } from '@infra-report/test-support';
+import { fleetAddress, fleetConfig, fleetHost, syslogTime, testServices, uniqueName, writeFleetAuthLog } from '@infra-report/testkit';
 import { collectHost } from './collect-host.js';
 import { CollectionError } from './command-runner.js';
 import { createRunnerFactory } from './open-runner.js';

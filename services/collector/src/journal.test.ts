@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planRun, silentLogger } from '@infra-report/shared';
-import { fleetConfig, fleetHost, testServices } from '@infra-report/test-support';
+import { fleetConfig, fleetHost, testServices } from '@infra-report/testkit';
 import { createFileAuthLogStateStore } from './auth-log-state.js';
 import { collectHost } from './collect-host.js';
 import { createRunnerFactory } from './open-runner.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactKey, createFilesystemArtifactStore, parseConfig, silentLogger, type RenderResult } from '@infra-report/shared';
-import { startTestSmtpServer, type TestSmtpServer } from '@infra-report/test-support';
+import { startTestSmtpServer, type TestSmtpServer } from '@infra-report/testkit';
 import { deliverRun, type DeliveryLedger } from './deliver-run.js';
 import { createMailDestination } from './transports.js';
 

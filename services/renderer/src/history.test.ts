@@ -5,10 +5,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
 import { createFilesystemArtifactStore, createInfluxStore, ensureInfluxV1Database, parseConfig, Point, silentLogger } from '@infra-report/shared';
-import { testServices, uniqueName } from '@infra-report/test-support';
+import { testServices, uniqueName } from '@infra-report/testkit';
 import { forecastDiskFull } from './history.js';
 import { renderRun } from './render-run.js';
-import { sampleRun } from './test-support/sample-run.js';
+import { sampleRun } from '@infra-report/testkit';
 
 const day = 86_400_000;
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
 import { createFilesystemArtifactStore, parseConfig, silentLogger } from '@infra-report/shared';
 import { renderRun } from './render-run.js';
-import { sampleRun } from './test-support/sample-run.js';
+import { sampleRun } from '@infra-report/testkit';
 
 const report = parseConfig('report: { timezone: Europe/Paris }\n', 'test.yaml', { env: {} }).report;
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '@infra-report/test-support';
+import { repoRoot } from '@infra-report/testkit';
 import { describeUnreadableLog, parseAuthLog, parseAuthLogStatus, type AuthLogContext } from './auth-log.js';
 
 const fixture = path.join(repoRoot, 'test-fixtures/auth-logs/loghub-OpenSSH_2k.log');

@@ -245,6 +245,8 @@ export function classifyConnectError(error: Error & { level?: string; code?: str
       return new CollectionError(`connection reset by ${where} (host ${host.name}) during the SSH handshake`, false, { cause: error });
     case 'ETIMEDOUT':
       return new CollectionError(`timeout connecting to ${where} (host ${host.name})`, false, { cause: error });
+    default:
+      break; // not a socket error: told apart by ssh2's level below
   }
   if (error.level === 'client-timeout' || /Timed out while waiting for handshake/i.test(error.message)) {
     return new CollectionError(

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseConfig, type Config, type ResolvedHost } from '../config/load.js';
+import { parseConfig, type Config, type ResolvedHost } from '@infra-report/shared';
 import { fleetAddress, testServices } from './services.js';
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -6,7 +6,7 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
 import { formatBytes } from '@infra-report/renderer';
-import { runCli } from '@infra-report/test-support';
+import { runCli } from '@infra-report/testkit';
 
 /** The README's first command: a report of this machine with no configuration and no services. */
 describe('infra-report run with no configuration', () => {

@@ -55,10 +55,10 @@ export async function startService(name: string, configFile: string, env: Record
   };
 }
 
-/** Runs the built CLI (packages/cli/bin/infra-report.js) to completion. */
+/** Runs the built CLI (apps/cli/bin/infra-report.js) to completion. */
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'packages/cli/bin/infra-report.js'), ...args], {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'apps/cli/bin/infra-report.js'), ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,7 +18,7 @@ import {
   writeFleetAuthLog,
   type ServiceProcess,
   type TestSmtpServer,
-} from '@infra-report/test-support';
+} from '@infra-report/testkit';
 
 /**
  * The distributed path end to end: four services as four processes, a run triggered by the

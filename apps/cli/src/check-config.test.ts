@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fleetConfigYaml, runCli } from '@infra-report/test-support';
+import { fleetConfigYaml, runCli } from '@infra-report/testkit';
 
 describe('infra-report check-config', () => {
   it('connects to every host and says, per host, what is wrong', async () => {

@@ -2,3 +2,4 @@ export * from './services.js';
 export * from './smtp.js';
 export * from './fleet.js';
 export * from './processes.js';
+export * from './sample-run.js';
