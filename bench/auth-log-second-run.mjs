@@ -3,7 +3,16 @@
 // the target is "a few KB" for the second run of an unchanged log.
 // Needs the test services (bash scripts/test-services.sh) and a build (npm run build).
 // Usage: node bench/auth-log-second-run.mjs [size-in-MB]
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, openSync, writeSync, closeSync, chmodSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+  chmodSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig, planRun, silentLogger } from '@infra-report/shared';
@@ -11,7 +20,12 @@ import { collectHost, createFileAuthLogStateStore, createRunnerFactory } from '@
 
 const sizeMb = Number(process.argv[2] ?? 100);
 const stateFile = path.join(process.env.INFRA_REPORT_TEST_STATE ?? '/var/tmp/infra-report-test-services', 'env');
-const env = Object.fromEntries(readFileSync(stateFile, 'utf8').split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const env = Object.fromEntries(
+  readFileSync(stateFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+);
 
 const logDir = path.join(env.SSH_FLEET_LOGS, 'bench');
 mkdirSync(logDir, { recursive: true });
@@ -30,9 +44,10 @@ let written = 0;
 let i = 0;
 while (written < sizeMb * 1024 * 1024) {
   const t = now - 23 * 3600_000 + Math.floor((i / (sizeMb * 6000)) * 22 * 3600_000);
-  const line = i % 200 === 0
-    ? `${stamp(t)} bench sshd[${i}]: Failed password for root from 198.51.100.${i % 250} port ${i % 60000} ssh2\n`
-    : `${stamp(t)} bench CRON[${i}]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0) padding-padding-padding\n`;
+  const line =
+    i % 200 === 0
+      ? `${stamp(t)} bench sshd[${i}]: Failed password for root from 198.51.100.${i % 250} port ${i % 60000} ssh2\n`
+      : `${stamp(t)} bench CRON[${i}]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0) padding-padding-padding\n`;
   written += writeSync(fd, line);
   i += 1;
 }
@@ -67,7 +82,11 @@ const first = await collectOnce();
 const second = await collectOnce();
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 console.log(`auth log: ${sizeMb} MB, ${i} lines (${Math.ceil(i / 200)} sshd failures)`);
-console.log(`first run:  ${kb(first.bytes)} over the wire (whole batch; sshd lines filtered on the host), ${first.failed} failed logins, ${first.ms} ms`);
-console.log(`second run: ${kb(second.bytes)} over the wire, ${second.failed} failed logins (same window, from state), ${second.ms} ms`);
+console.log(
+  `first run:  ${kb(first.bytes)} over the wire (whole batch; sshd lines filtered on the host), ${first.failed} failed logins, ${first.ms} ms`,
+);
+console.log(
+  `second run: ${kb(second.bytes)} over the wire, ${second.failed} failed logins (same window, from state), ${second.ms} ms`,
+);
 console.log(`target: second run a few KB, not ${sizeMb} MB -> ${second.bytes < 16 * 1024 ? 'met' : 'NOT met'}`);
 writeFileSync(log, '');

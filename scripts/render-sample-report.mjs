@@ -9,8 +9,15 @@ import { renderRun } from '@infra-report/renderer';
 import { sampleRun } from '@infra-report/testkit';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ir-sample-'));
-const report = parseConfig('report: { timezone: Europe/Paris, company: Example Corp }\n', 'sample.yaml', { env: {} }).report;
-await renderRun(sampleRun(), { artifacts: createFilesystemArtifactStore(dir), report, now: () => new Date('2026-11-22T07:01:00Z'), logger: silentLogger() });
+const report = parseConfig('report: { timezone: Europe/Paris, company: Example Corp }\n', 'sample.yaml', {
+  env: {},
+}).report;
+await renderRun(sampleRun(), {
+  artifacts: createFilesystemArtifactStore(dir),
+  report,
+  now: () => new Date('2026-11-22T07:01:00Z'),
+  logger: silentLogger(),
+});
 const pdf = readdirSync(dir).find((f) => f.endsWith('.pdf'));
 execFileSync('pdftoppm', ['-r', '80', '-png', path.join(dir, pdf), path.join(dir, 'page')]);
 for (const file of readdirSync(dir).filter((f) => f.startsWith('page-'))) {

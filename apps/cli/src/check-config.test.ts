@@ -22,8 +22,12 @@ describe('infra-report check-config', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${file}: valid, 3 host(s)`);
     expect(result.stderr).toMatch(/ok\s+host1 irtest@127\.0\.0\.11:2222 in \d+ ms/);
-    expect(result.stderr).toMatch(/FAIL\s+stranger: host key unknown for stranger \(127\.0\.0\.12:2222\): SHA256:\S+ is not in /);
-    expect(result.stderr).toContain('FAIL  down: connection refused by 127.0.0.97:2222 (host down): is sshd running on port 2222?');
+    expect(result.stderr).toMatch(
+      /FAIL\s+stranger: host key unknown for stranger \(127\.0\.0\.12:2222\): SHA256:\S+ is not in /,
+    );
+    expect(result.stderr).toContain(
+      'FAIL  down: connection refused by 127.0.0.97:2222 (host down): is sshd running on port 2222?',
+    );
     expect(result.stderr).toContain('2 of 3 host(s) cannot be collected');
   });
 });

@@ -30,7 +30,16 @@ describe('a report run through the four services', () => {
   const bucket = uniqueName('run').replace(/-/g, '_');
   const token = uniqueName('token');
   const apiPort = 18000 + Math.floor(Math.random() * 1000);
-  const influxSettings = { url: services.influxUrl, api: services.influxApi, org: '', bucket, token: undefined, username: undefined, password: undefined, timeout_seconds: 10 };
+  const influxSettings = {
+    url: services.influxUrl,
+    api: services.influxApi,
+    org: '',
+    bucket,
+    token: undefined,
+    username: undefined,
+    password: undefined,
+    timeout_seconds: 10,
+  };
   const dir = mkdtempSync(path.join(tmpdir(), 'ir-distributed-'));
   const configFile = path.join(dir, 'config.yaml');
   const redis = new Redis(services.redisUrl);
@@ -46,7 +55,9 @@ describe('a report run through the four services', () => {
       `${ago(200)} host3 sshd[100]: Accepted publickey for deploy from 192.0.2.33 port 51000 ssh2: ED25519 SHA256:k`,
       `${ago(100)} host3 sshd[101]: Failed password for invalid user admin from 198.51.100.23 port 40000 ssh2`,
     ]);
-    writeFleetAuthLog('host4', [`${ago(50)} host4 sshd[200]: Accepted password for operator from 192.0.2.44 port 52000 ssh2`]);
+    writeFleetAuthLog('host4', [
+      `${ago(50)} host4 sshd[200]: Accepted password for operator from 192.0.2.44 port 52000 ssh2`,
+    ]);
     writeFileSync(
       configFile,
       fleetConfigYaml(
@@ -99,7 +110,9 @@ describe('a report run through the four services', () => {
       ['offline9', 'unreachable'],
     ]);
     const unreachable = XLSX.utils.sheet_to_json<Record<string, string>>(workbook.Sheets['Unreachable Hosts']!);
-    expect(unreachable[0]?.['Reason']).toBe('connection refused by 127.0.0.99:2222 (host offline9): is sshd running on port 2222?');
+    expect(unreachable[0]?.['Reason']).toBe(
+      'connection refused by 127.0.0.99:2222 (host offline9): is sshd running on port 2222?',
+    );
     const logins = XLSX.utils.sheet_to_json<Record<string, string>>(workbook.Sheets['User Logins']!);
     expect(logins.map((l) => [l['Host'], l['User']])).toEqual([
       ['host3', 'deploy'],
@@ -125,17 +138,31 @@ describe('a report run through the four services', () => {
     expect(await collect.getJobCounts('completed', 'failed')).toEqual({ completed: 2, failed: 1 });
 
     // The API serves the run's status and its files.
-    const status = await fetch(`http://127.0.0.1:${apiPort}/v1/runs/${runId}`, { headers: { authorization: `Bearer ${token}` } });
-    const body = (await status.json()) as { state: string; unreachable: { reason: string }[]; files: { url: string }[] };
+    const status = await fetch(`http://127.0.0.1:${apiPort}/v1/runs/${runId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await status.json()) as {
+      state: string;
+      unreachable: { reason: string }[];
+      files: { url: string }[];
+    };
     expect(body.state).toBe('completed');
-    expect(body.unreachable).toEqual([{ job: `${runId}__offline9`, reason: expect.stringContaining('connection refused') }]);
-    const download = await fetch(`http://127.0.0.1:${apiPort}${body.files[0]!.url}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(body.unreachable).toEqual([
+      { job: `${runId}__offline9`, reason: expect.stringContaining('connection refused') },
+    ]);
+    const download = await fetch(`http://127.0.0.1:${apiPort}${body.files[0]!.url}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(Buffer.from(await download.arrayBuffer()).equals(pdf!.content)).toBe(true);
 
     // A second trigger of the same run changes nothing and sends nothing.
     const again = await runCli(['trigger', '-c', configFile]);
     expect(again.stderr).toContain(`run ${runId} already exists (completed): nothing enqueued`);
-    expect(await collect.getJobCounts('completed', 'failed', 'waiting')).toEqual({ completed: 2, failed: 1, waiting: 0 });
+    expect(await collect.getJobCounts('completed', 'failed', 'waiting')).toEqual({
+      completed: 2,
+      failed: 1,
+      waiting: 0,
+    });
     expect(smtp.messages).toHaveLength(1);
     await Promise.all([deliver.close(), collect.close()]);
   });

@@ -14,7 +14,12 @@ import {
   type RenderResult,
   type RunScope,
 } from '@infra-report/shared';
-import { collectHost, CollectionError, createFileAuthLogStateStore, createRunnerFactory } from '@infra-report/collector';
+import {
+  collectHost,
+  CollectionError,
+  createFileAuthLogStateStore,
+  createRunnerFactory,
+} from '@infra-report/collector';
 import { renderRun } from '@infra-report/renderer';
 import { createMailDestination, deliverRun } from '@infra-report/mailer';
 
@@ -45,7 +50,10 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const { spec, hosts } = planRun(config, options.scope, now(), options.reportDate);
   if (hosts.length === 0) throw new Error('the run has no hosts');
   const influx = config.influx ? createInfluxStore(config.influx) : undefined;
-  if (config.influx?.api === 'v1') await ensureInfluxV1Database(config.influx).catch((error: Error) => logger.warn({ err: error }, 'cannot create the InfluxDB database'));
+  if (config.influx?.api === 'v1')
+    await ensureInfluxV1Database(config.influx).catch((error: Error) =>
+      logger.warn({ err: error }, 'cannot create the InfluxDB database'),
+    );
   const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir());
   const authLogState = createFileAuthLogStateStore(config.report.state_dir);
   const limit = pLimit(config.collector.concurrency);
@@ -60,13 +68,24 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
             const snapshot = await pRetry(
               async () => {
                 try {
-                  return await collectHost(host, spec, { openRunner, influx, now, logger, authLogState, bruteForceAttempts: config.report.thresholds.brute_force_attempts });
+                  return await collectHost(host, spec, {
+                    openRunner,
+                    influx,
+                    now,
+                    logger,
+                    authLogState,
+                    bruteForceAttempts: config.report.thresholds.brute_force_attempts,
+                  });
                 } catch (error) {
                   if (error instanceof CollectionError && error.permanent) throw new AbortError(error);
                   throw error;
                 }
               },
-              { retries: config.collector.attempts - 1, minTimeout: config.collector.backoff_seconds * 1000, factor: 2 },
+              {
+                retries: config.collector.attempts - 1,
+                minTimeout: config.collector.backoff_seconds * 1000,
+                factor: 2,
+              },
             );
             snapshots.push(snapshot);
             options.onHost?.(host.name, { ok: true, problems: snapshot.problems.length });
@@ -84,11 +103,27 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   }
 
   const artifacts = createFilesystemArtifactStore(config.report.output_dir);
-  const rendered = await renderRun({ run: spec, snapshots, failures }, { artifacts, report: config.report, now, logger, influx }).finally(() => influx?.close());
+  const rendered = await renderRun(
+    { run: spec, snapshots, failures },
+    { artifacts, report: config.report, now, logger, influx },
+  ).finally(() => influx?.close());
   const destination = createMailDestination(config);
   try {
-    const delivered = await deliverRun(rendered, { artifacts, destination, report: config.report, ledger: undefined, now, logger });
-    return { rendered, delivered, snapshots, failures, reportFiles: rendered.artifacts.map((a) => artifacts.describe(a.key)) };
+    const delivered = await deliverRun(rendered, {
+      artifacts,
+      destination,
+      report: config.report,
+      ledger: undefined,
+      now,
+      logger,
+    });
+    return {
+      rendered,
+      delivered,
+      snapshots,
+      failures,
+      reportFiles: rendered.artifacts.map((a) => artifacts.describe(a.key)),
+    };
   } finally {
     destination.transport.close();
   }

@@ -8,7 +8,10 @@ import { triggerCommand } from './commands/trigger.js';
 const program = new Command()
   .name('infra-report')
   .description('Daily infrastructure report for Linux fleets: collect over SSH, render PDF and XLSX, deliver by email.')
-  .option('-c, --config <file>', 'configuration file (default: $INFRA_REPORT_CONFIG, ./infra-report.yaml, /etc/infra-report/config.yaml)')
+  .option(
+    '-c, --config <file>',
+    'configuration file (default: $INFRA_REPORT_CONFIG, ./infra-report.yaml, /etc/infra-report/config.yaml)',
+  )
   .showHelpAfterError();
 
 program
@@ -22,7 +25,9 @@ program
 
 program
   .command('trigger')
-  .description('enqueue a report run for the collector, renderer and mailer services (what the Kubernetes CronJob runs)')
+  .description(
+    'enqueue a report run for the collector, renderer and mailer services (what the Kubernetes CronJob runs)',
+  )
   .option('--date <YYYY-MM-DD>', 'report date (default: today in the report time zone)')
   .option('--group <name...>', 'only hosts in these groups')
   .option('--host <name...>', 'only these hosts')
@@ -37,7 +42,7 @@ program
 
 program
   .command('check-config')
-  .description('validate the configuration, then try each host\'s SSH connection and say what is wrong')
+  .description("validate the configuration, then try each host's SSH connection and say what is wrong")
   .option('--no-connect', 'only validate the file')
   .action(async (options, command: Command) => checkConfigCommand({ ...command.optsWithGlobals(), ...options }));
 

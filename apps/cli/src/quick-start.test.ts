@@ -18,22 +18,38 @@ describe('infra-report run with no configuration', () => {
     expect(result.code).toBe(0);
 
     const reports = readdirSync(path.join(dir, 'reports')).sort();
-    expect(reports).toEqual([expect.stringMatching(/^infrastructure-report-\d{4}-\d{2}-\d{2}\.pdf$/), expect.stringMatching(/\.xlsx$/)]);
-    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'reports', reports[0]!), '-'], { encoding: 'utf8' });
+    expect(reports).toEqual([
+      expect.stringMatching(/^infrastructure-report-\d{4}-\d{2}-\d{2}\.pdf$/),
+      expect.stringMatching(/\.xlsx$/),
+    ]);
+    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'reports', reports[0]!), '-'], {
+      encoding: 'utf8',
+    });
     expect(text).toContain(hostname());
     // Every real filesystem df -B1 lists, with its size, as the report shows it.
-    const df = execFileSync('df', ['-P', '-B1', '-x', 'tmpfs', '-x', 'devtmpfs'], { encoding: 'utf8' }).trim().split('\n').slice(1);
+    const df = execFileSync('df', ['-P', '-B1', '-x', 'tmpfs', '-x', 'devtmpfs'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .slice(1);
     expect(df.length).toBeGreaterThan(0);
     for (const line of df) {
       const fields = line.trim().split(/\s+/);
       const mount = fields.slice(5).join(' ');
-      expect(text).toMatch(new RegExp(`${mount.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+\\S+\\s+${formatBytes(Number(fields[1])).replace('.', '\\.')}`));
+      expect(text).toMatch(
+        new RegExp(
+          `${mount.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+\\S+\\s+${formatBytes(Number(fields[1])).replace('.', '\\.')}`,
+        ),
+      );
     }
 
     const workbook = XLSX.readFile(path.join(dir, 'reports', reports[1]!));
-    expect(workbook.SheetNames).toEqual(expect.arrayContaining(['Summary', 'Disk Usage', 'User Logins', 'Uptime', 'Unreachable Hosts']));
+    expect(workbook.SheetNames).toEqual(
+      expect.arrayContaining(['Summary', 'Disk Usage', 'User Logins', 'Uptime', 'Unreachable Hosts']),
+    );
     const disks = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Disk Usage']!);
-    const rootSize = Number(execFileSync('df', ['-P', '-B1', '/'], { encoding: 'utf8' }).split('\n')[1]?.trim().split(/\s+/)[1]);
+    const rootSize = Number(
+      execFileSync('df', ['-P', '-B1', '/'], { encoding: 'utf8' }).split('\n')[1]?.trim().split(/\s+/)[1],
+    );
     expect(disks.find((d) => d['Mount'] === '/')?.['Size (bytes)']).toBe(rootSize);
 
     const outbox = readdirSync(path.join(dir, 'outbox'));
@@ -59,7 +75,10 @@ describe('infra-report run with no configuration', () => {
     const again = await runCli(['init'], { cwd: dir });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists');
-    const check = await runCli(['check-config', '-c', 'infra-report.yaml'], { cwd: dir, env: { REDIS_URL: '', INFLUX_URL: '' } });
+    const check = await runCli(['check-config', '-c', 'infra-report.yaml'], {
+      cwd: dir,
+      env: { REDIS_URL: '', INFLUX_URL: '' },
+    });
     expect(check.stderr).toContain('infra-report.yaml: valid, 1 host(s)');
     expect(check.stderr).toMatch(/ok\s+\S+ \(local, no SSH\)/);
     expect(check.code).toBe(0);

@@ -1,6 +1,15 @@
 import { FlowProducer, Queue, type ConnectionOptions } from 'bullmq';
 import type { Config } from './config/load.js';
-import { collectJobId, planRun, queueNames, type CollectJobData, type DeliverJobData, type RenderJobData, type RunScope, type RunSpec } from './run.js';
+import {
+  collectJobId,
+  planRun,
+  queueNames,
+  type CollectJobData,
+  type DeliverJobData,
+  type RenderJobData,
+  type RunScope,
+  type RunSpec,
+} from './run.js';
 
 export interface EnqueueOutcome {
   run: RunSpec;
@@ -17,7 +26,13 @@ const keepFor = (config: Config) => ({ age: config.artifacts.retentionSeconds })
  * Enqueues a run as one BullMQ flow: deliver ← render ← one collect per host. Every job id is
  * derived from the run id, so triggering the same run twice is a no-op.
  */
-export async function enqueueRun(config: Config, connection: ConnectionOptions, scope: RunScope, now: Date, reportDate?: string): Promise<EnqueueOutcome> {
+export async function enqueueRun(
+  config: Config,
+  connection: ConnectionOptions,
+  scope: RunScope,
+  now: Date,
+  reportDate?: string,
+): Promise<EnqueueOutcome> {
   const prefix = config.redis?.prefix ?? 'infra-report';
   const { spec, hosts } = planRun(config, scope, now, reportDate);
   if (hosts.length === 0) throw new Error('the run has no hosts: add hosts to the configuration');
@@ -29,7 +44,12 @@ export async function enqueueRun(config: Config, connection: ConnectionOptions, 
       return { run: existing.data.run, created: false, state: await existing.getState(), hosts: hosts.length };
     }
     const retention = { removeOnComplete: keepFor(config), removeOnFail: keepFor(config) };
-    const runHosts = hosts.map((h) => ({ name: h.name, address: h.address, groups: h.groups, collectJobId: collectJobId(spec.runId, h.name) }));
+    const runHosts = hosts.map((h) => ({
+      name: h.name,
+      address: h.address,
+      groups: h.groups,
+      collectJobId: collectJobId(spec.runId, h.name),
+    }));
     await flows.add({
       name: 'deliver',
       queueName: queueNames.deliver,
@@ -40,7 +60,13 @@ export async function enqueueRun(config: Config, connection: ConnectionOptions, 
           name: 'render',
           queueName: queueNames.render,
           data: { run: spec, hosts: runHosts } satisfies RenderJobData,
-          opts: { jobId: spec.runId, attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, failParentOnFailure: true, ...retention },
+          opts: {
+            jobId: spec.runId,
+            attempts: 3,
+            backoff: { type: 'exponential', delay: 10_000 },
+            failParentOnFailure: true,
+            ...retention,
+          },
           children: runHosts.map((host) => ({
             name: 'collect',
             queueName: queueNames.collect,

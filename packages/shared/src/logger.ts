@@ -11,7 +11,18 @@ export function createLogger(service: string, level = 'info'): Logger {
     name: service,
     level,
     redact: {
-      paths: ['*.password', '*.token', '*.tokens', '*.passphrase', '*.privateKey', 'password', 'token', 'passphrase', 'authorization', '*.authorization'],
+      paths: [
+        '*.password',
+        '*.token',
+        '*.tokens',
+        '*.passphrase',
+        '*.privateKey',
+        'password',
+        'token',
+        'passphrase',
+        'authorization',
+        '*.authorization',
+      ],
       censor: '[redacted]',
     },
   });

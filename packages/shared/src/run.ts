@@ -89,10 +89,12 @@ export interface RunScope {
 /** Chooses the hosts of a run; unknown names are an error, not a silently smaller report. */
 export function selectHosts(config: Config, scope: RunScope): ResolvedHost[] {
   const unknownHosts = (scope.hosts ?? []).filter((name) => !config.hosts.some((h) => h.name === name));
-  if (unknownHosts.length > 0) throw new Error(`unknown host${unknownHosts.length > 1 ? 's' : ''}: ${unknownHosts.join(', ')}`);
+  if (unknownHosts.length > 0)
+    throw new Error(`unknown host${unknownHosts.length > 1 ? 's' : ''}: ${unknownHosts.join(', ')}`);
   const knownGroups = new Set(config.hosts.flatMap((h) => h.groups));
   const unknownGroups = (scope.groups ?? []).filter((g) => !knownGroups.has(g));
-  if (unknownGroups.length > 0) throw new Error(`no host is in group${unknownGroups.length > 1 ? 's' : ''}: ${unknownGroups.join(', ')}`);
+  if (unknownGroups.length > 0)
+    throw new Error(`no host is in group${unknownGroups.length > 1 ? 's' : ''}: ${unknownGroups.join(', ')}`);
   return config.hosts.filter(
     (host) =>
       (!scope.hosts?.length || scope.hosts.includes(host.name)) &&
@@ -116,7 +118,12 @@ export function describeScope(scope: RunScope): string {
 }
 
 /** Plans a run: id, window, and the hosts it covers. */
-export function planRun(config: Config, scope: RunScope, now: Date, reportDate?: string): { spec: RunSpec; hosts: ResolvedHost[] } {
+export function planRun(
+  config: Config,
+  scope: RunScope,
+  now: Date,
+  reportDate?: string,
+): { spec: RunSpec; hosts: ResolvedHost[] } {
   const hosts = selectHosts(config, scope);
   const date = reportDate ?? reportDateFor(now, config.report.timezone);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {

@@ -2,7 +2,11 @@ import type { Redis } from 'ioredis';
 import { findConfigFile, loadConfig, type Config } from './config/load.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedisConnection } from './redis.js';
-import { createFilesystemArtifactStore, createRedisArtifactStore, type ArtifactStore } from './stores/artifact-store.js';
+import {
+  createFilesystemArtifactStore,
+  createRedisArtifactStore,
+  type ArtifactStore,
+} from './stores/artifact-store.js';
 
 export interface ServiceSetup {
   logger: Logger;

@@ -118,7 +118,13 @@ export interface BackupStatus {
 
 export interface SecurityFinding {
   severity: 'critical' | 'warning';
-  kind: 'brute-force' | 'possible-compromise' | 'invalid-usernames' | 'suspicious-process' | 'unexpected-port' | 'stale-backup';
+  kind:
+    | 'brute-force'
+    | 'possible-compromise'
+    | 'invalid-usernames'
+    | 'suspicious-process'
+    | 'unexpected-port'
+    | 'stale-backup';
   message: string;
 }
 
@@ -149,7 +155,8 @@ export interface AcceptedLogin {
   method: LoginMethod;
 }
 
-export type FailureKind = 'wrong-password' | 'invalid-user' | 'publickey-refused' | 'keyboard-interactive' | 'pam-failure' | 'other';
+export type FailureKind =
+  'wrong-password' | 'invalid-user' | 'publickey-refused' | 'keyboard-interactive' | 'pam-failure' | 'other';
 
 export interface FailedLogin {
   time: string;

@@ -57,7 +57,9 @@ export function fleetConfigYaml(hosts: FleetHostSpec[], extra = ''): string {
 }
 
 export function fleetConfig(hosts: FleetHostSpec[], extra = ''): Config {
-  return parseConfig(fleetConfigYaml(hosts, extra), 'fleet-test.yaml', { env: { HOME: process.env['HOME'] ?? '/root' } });
+  return parseConfig(fleetConfigYaml(hosts, extra), 'fleet-test.yaml', {
+    env: { HOME: process.env['HOME'] ?? '/root' },
+  });
 }
 
 export function fleetHost(config: Config, name: string): ResolvedHost {

@@ -14,9 +14,17 @@ export interface ServiceProcess {
  * Starts a built service (services/<name>/dist/main.js) as its own process and waits until it
  * logs that it is ready.
  */
-export async function startService(name: string, configFile: string, env: Record<string, string> = {}, readyPattern = /"msg":"(\w+ started|api listening)"/): Promise<ServiceProcess> {
+export async function startService(
+  name: string,
+  configFile: string,
+  env: Record<string, string> = {},
+  readyPattern = /"msg":"(\w+ started|api listening)"/,
+): Promise<ServiceProcess> {
   const main = path.join(repoRoot, 'services', name, 'dist', 'main.js');
-  const child = spawn(process.execPath, [main, configFile], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main, configFile], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -56,7 +64,10 @@ export async function startService(name: string, configFile: string, env: Record
 }
 
 /** Runs the built CLI (apps/cli/bin/infra-report.js) to completion. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'apps/cli/bin/infra-report.js'), ...args], {
       cwd: options.cwd ?? repoRoot,

@@ -28,7 +28,10 @@ export function testServices(): TestServices {
   }
   const get = (name: string) => {
     const value = process.env[name] ?? fromFile[name];
-    if (!value) throw new Error(`${name} is not set: start the test services with "bash scripts/test-services.sh" (or run "npm test")`);
+    if (!value)
+      throw new Error(
+        `${name} is not set: start the test services with "bash scripts/test-services.sh" (or run "npm test")`,
+      );
     return value;
   };
   const dir = get('SSH_FLEET_DIR');

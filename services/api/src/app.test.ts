@@ -18,7 +18,12 @@ describe('API', () => {
       'api.yaml',
       { env: {} },
     );
-    app = await buildApp({ config, redis, artifacts: createRedisArtifactStore(redis, prefix, 3600), now: () => new Date('2026-11-22T06:00:00Z') });
+    app = await buildApp({
+      config,
+      redis,
+      artifacts: createRedisArtifactStore(redis, prefix, 3600),
+      now: () => new Date('2026-11-22T06:00:00Z'),
+    });
   });
 
   afterEach(async () => {
@@ -32,7 +37,12 @@ describe('API', () => {
 
   it('should refuse /v1 requests without a valid bearer token', async () => {
     expect((await app.inject({ method: 'POST', url: '/v1/reports', payload: {} })).statusCode).toBe(401);
-    const wrong = await app.inject({ method: 'POST', url: '/v1/reports', payload: {}, headers: { authorization: 'Bearer nope' } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/v1/reports',
+      payload: {},
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json()).toEqual({ error: 'missing or invalid bearer token' });
   });
@@ -41,20 +51,40 @@ describe('API', () => {
     const first = await app.inject({ method: 'POST', url: '/v1/reports', payload: { groups: ['web'] }, headers: auth });
     expect(first.statusCode).toBe(202);
     expect(first.json()).toEqual({ runId: '2026-11-22_group-web', created: true, state: 'waiting-children', hosts: 1 });
-    const second = await app.inject({ method: 'POST', url: '/v1/reports', payload: { groups: ['web'] }, headers: auth });
+    const second = await app.inject({
+      method: 'POST',
+      url: '/v1/reports',
+      payload: { groups: ['web'] },
+      headers: auth,
+    });
     expect(second.json()).toMatchObject({ runId: '2026-11-22_group-web', created: false });
     const status = await app.inject({ method: 'GET', url: '/v1/runs/2026-11-22_group-web', headers: auth });
     expect(status.json()).toMatchObject({ state: 'waiting-children', collect: { unprocessed: 1 }, files: [] });
   });
 
   it('should reject bad requests with a clear message', async () => {
-    const badDate = await app.inject({ method: 'POST', url: '/v1/reports', payload: { date: '22/11/2026' }, headers: auth });
+    const badDate = await app.inject({
+      method: 'POST',
+      url: '/v1/reports',
+      payload: { date: '22/11/2026' },
+      headers: auth,
+    });
     expect(badDate.statusCode).toBe(400);
     expect(badDate.json().error).toMatch(/date/);
-    const unknownHost = await app.inject({ method: 'POST', url: '/v1/reports', payload: { hosts: ['nosuchhost'] }, headers: auth });
+    const unknownHost = await app.inject({
+      method: 'POST',
+      url: '/v1/reports',
+      payload: { hosts: ['nosuchhost'] },
+      headers: auth,
+    });
     expect(unknownHost.statusCode).toBe(400);
     expect(unknownHost.json()).toEqual({ error: 'unknown host: nosuchhost' });
-    const extra = await app.inject({ method: 'POST', url: '/v1/reports', payload: { hosts: ['web01'], sudo: true }, headers: auth });
+    const extra = await app.inject({
+      method: 'POST',
+      url: '/v1/reports',
+      payload: { hosts: ['web01'], sudo: true },
+      headers: auth,
+    });
     expect(extra.statusCode).toBe(400);
     const traversal = await app.inject({ method: 'GET', url: '/v1/runs/..%2F..%2Fetc/files/passwd', headers: auth });
     expect(traversal.statusCode).toBe(400);

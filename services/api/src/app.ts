@@ -62,118 +62,165 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     const status = error instanceof HttpError ? error.statusCode : error.validation ? 400 : (error.statusCode ?? 500);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    void reply.status(status).send({ error: status >= 500 && !(error instanceof HttpError) ? 'internal error' : error.message });
+    void reply
+      .status(status)
+      .send({ error: status >= 500 && !(error instanceof HttpError) ? 'internal error' : error.message });
   });
 
   const tokens = config.api.tokens.map((t) => Buffer.from(t));
   const authenticate = async (request: { headers: Record<string, string | string[] | undefined> }) => {
-    if (tokens.length === 0) throw new HttpError(401, 'no API tokens are configured (api.tokens or INFRA_REPORT_API_TOKEN)');
+    if (tokens.length === 0)
+      throw new HttpError(401, 'no API tokens are configured (api.tokens or INFRA_REPORT_API_TOKEN)');
     const header = request.headers['authorization'];
-    const presented = typeof header === 'string' && header.startsWith('Bearer ') ? Buffer.from(header.slice(7)) : undefined;
+    const presented =
+      typeof header === 'string' && header.startsWith('Bearer ') ? Buffer.from(header.slice(7)) : undefined;
     if (!presented || !tokens.some((t) => t.length === presented.length && timingSafeEqual(t, presented))) {
       throw new HttpError(401, 'missing or invalid bearer token');
     }
   };
 
-  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: errorSchema } } }, async (_request, reply) => {
-    try {
-      await redis.ping();
-      return { status: 'ok' };
-    } catch (error) {
-      return reply.status(503).send({ error: `redis: ${(error as Error).message}` });
-    }
-  });
+  app.get(
+    '/healthz',
+    { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: errorSchema } } },
+    async (_request, reply) => {
+      try {
+        await redis.ping();
+        return { status: 'ok' };
+      } catch (error) {
+        return reply.status(503).send({ error: `redis: ${(error as Error).message}` });
+      }
+    },
+  );
 
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
 
-  await app.register(async (v1) => {
-    v1.addHook('onRequest', authenticate);
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', authenticate);
 
-    v1.post(
-      '/reports',
-      {
-        schema: {
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
-              groups: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 100 },
-              hosts: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 253 }, maxItems: 10000 },
-            },
-          },
-          response: {
-            202: {
+      v1.post(
+        '/reports',
+        {
+          schema: {
+            body: {
               type: 'object',
-              properties: { runId: { type: 'string' }, created: { type: 'boolean' }, state: { type: 'string' }, hosts: { type: 'integer' } },
+              additionalProperties: false,
+              properties: {
+                date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+                groups: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 100 },
+                hosts: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 253 }, maxItems: 10000 },
+              },
             },
-            400: errorSchema,
+            response: {
+              202: {
+                type: 'object',
+                properties: {
+                  runId: { type: 'string' },
+                  created: { type: 'boolean' },
+                  state: { type: 'string' },
+                  hosts: { type: 'integer' },
+                },
+              },
+              400: errorSchema,
+            },
           },
         },
-      },
-      async (request, reply) => {
-        const body = (request.body ?? {}) as { date?: string; groups?: string[]; hosts?: string[] };
-        let outcome;
-        try {
-          outcome = await enqueueRun(config, connection, { groups: body.groups, hosts: body.hosts }, now(), body.date);
-        } catch (error) {
-          if (/unknown host|no host is in group|report date|has no hosts/.test((error as Error).message)) throw new HttpError(400, (error as Error).message);
-          throw error;
-        }
-        return reply.status(202).send({ runId: outcome.run.runId, created: outcome.created, state: outcome.state, hosts: outcome.hosts });
-      },
-    );
+        async (request, reply) => {
+          const body = (request.body ?? {}) as { date?: string; groups?: string[]; hosts?: string[] };
+          let outcome;
+          try {
+            outcome = await enqueueRun(
+              config,
+              connection,
+              { groups: body.groups, hosts: body.hosts },
+              now(),
+              body.date,
+            );
+          } catch (error) {
+            if (/unknown host|no host is in group|report date|has no hosts/.test((error as Error).message))
+              throw new HttpError(400, (error as Error).message);
+            throw error;
+          }
+          return reply
+            .status(202)
+            .send({ runId: outcome.run.runId, created: outcome.created, state: outcome.state, hosts: outcome.hosts });
+        },
+      );
 
-    v1.get(
-      '/runs/:runId',
-      { schema: { params: { type: 'object', properties: { runId: { type: 'string', pattern: runIdPattern } }, required: ['runId'] } } },
-      async (request) => {
-        const { runId } = request.params as { runId: string };
-        const deliverJob = await queues.deliver.getJob(runId);
-        if (!deliverJob) throw new HttpError(404, `no run ${runId}`);
-        const renderJob = await queues.render.getJob(runId);
-        const collect = renderJob ? await renderJob.getDependenciesCount() : undefined;
-        const failures = renderJob ? await renderJob.getIgnoredChildrenFailures() : {};
-        const rendered = renderJob?.returnvalue ?? null;
-        return {
-          runId,
-          run: deliverJob.data.run,
-          state: await deliverJob.getState(),
-          render: renderJob ? { state: await renderJob.getState(), failedReason: renderJob.failedReason || null } : null,
-          collect: collect ?? null,
-          unreachable: Object.entries(failures).map(([key, reason]) => ({ job: key.split(':').pop(), reason })),
-          delivered: deliverJob.returnvalue ?? null,
-          files: rendered?.artifacts.map((a) => ({ fileName: a.fileName, bytes: a.bytes, contentType: a.contentType, url: `/v1/runs/${runId}/files/${a.fileName}` })) ?? [],
-          summary: rendered?.summary ?? null,
-        };
-      },
-    );
-
-    v1.get(
-      '/runs/:runId/files/:fileName',
-      {
-        schema: {
-          params: {
-            type: 'object',
-            properties: { runId: { type: 'string', pattern: runIdPattern }, fileName: { type: 'string', pattern: '^[A-Za-z0-9._+-]{1,200}$' } },
-            required: ['runId', 'fileName'],
+      v1.get(
+        '/runs/:runId',
+        {
+          schema: {
+            params: {
+              type: 'object',
+              properties: { runId: { type: 'string', pattern: runIdPattern } },
+              required: ['runId'],
+            },
           },
         },
-      },
-      async (request, reply) => {
-        const { runId, fileName } = request.params as { runId: string; fileName: string };
-        const renderJob = await queues.render.getJob(runId);
-        const artifact = renderJob?.returnvalue?.artifacts.find((a) => a.fileName === fileName);
-        if (!artifact) throw new HttpError(404, `run ${runId} has no file ${fileName}`);
-        const content = await artifacts.get(artifact.key);
-        if (!content) throw new HttpError(410, `${fileName} has expired from the artifact store`);
-        return reply.header('content-type', artifact.contentType).header('content-disposition', `attachment; filename="${fileName}"`).send(content);
-      },
-    );
-  }, { prefix: '/v1' });
+        async (request) => {
+          const { runId } = request.params as { runId: string };
+          const deliverJob = await queues.deliver.getJob(runId);
+          if (!deliverJob) throw new HttpError(404, `no run ${runId}`);
+          const renderJob = await queues.render.getJob(runId);
+          const collect = renderJob ? await renderJob.getDependenciesCount() : undefined;
+          const failures = renderJob ? await renderJob.getIgnoredChildrenFailures() : {};
+          const rendered = renderJob?.returnvalue ?? null;
+          return {
+            runId,
+            run: deliverJob.data.run,
+            state: await deliverJob.getState(),
+            render: renderJob
+              ? { state: await renderJob.getState(), failedReason: renderJob.failedReason || null }
+              : null,
+            collect: collect ?? null,
+            unreachable: Object.entries(failures).map(([key, reason]) => ({ job: key.split(':').pop(), reason })),
+            delivered: deliverJob.returnvalue ?? null,
+            files:
+              rendered?.artifacts.map((a) => ({
+                fileName: a.fileName,
+                bytes: a.bytes,
+                contentType: a.contentType,
+                url: `/v1/runs/${runId}/files/${a.fileName}`,
+              })) ?? [],
+            summary: rendered?.summary ?? null,
+          };
+        },
+      );
+
+      v1.get(
+        '/runs/:runId/files/:fileName',
+        {
+          schema: {
+            params: {
+              type: 'object',
+              properties: {
+                runId: { type: 'string', pattern: runIdPattern },
+                fileName: { type: 'string', pattern: '^[A-Za-z0-9._+-]{1,200}$' },
+              },
+              required: ['runId', 'fileName'],
+            },
+          },
+        },
+        async (request, reply) => {
+          const { runId, fileName } = request.params as { runId: string; fileName: string };
+          const renderJob = await queues.render.getJob(runId);
+          const artifact = renderJob?.returnvalue?.artifacts.find((a) => a.fileName === fileName);
+          if (!artifact) throw new HttpError(404, `run ${runId} has no file ${fileName}`);
+          const content = await artifacts.get(artifact.key);
+          if (!content) throw new HttpError(410, `${fileName} has expired from the artifact store`);
+          return reply
+            .header('content-type', artifact.contentType)
+            .header('content-disposition', `attachment; filename="${fileName}"`)
+            .send(content);
+        },
+      );
+    },
+    { prefix: '/v1' },
+  );
 
   return app;
 }

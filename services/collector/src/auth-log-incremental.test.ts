@@ -81,14 +81,18 @@ describe('incremental auth log reading over SSH', () => {
     const snapshot = await collect();
     expect(users(snapshot)).toEqual(['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7']);
     // The new file may even reuse the old inode number: then it shows as "replaced". Either way it is said.
-    expect(loginProblems(snapshot)).toEqual([expect.stringMatching(/was rotated and the old file compressed or removed|was truncated or replaced/)]);
+    expect(loginProblems(snapshot)).toEqual([
+      expect.stringMatching(/was rotated and the old file compressed or removed|was truncated or replaced/),
+    ]);
   });
 
   it('notices a truncated log and reads it again from the start', async () => {
     writeFileSync(log, login('u8'));
     const snapshot = await collect();
     expect(users(snapshot)).toEqual(['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8']);
-    expect(loginProblems(snapshot)).toEqual([`${log} was truncated or replaced since the last run: read again from the start`]);
+    expect(loginProblems(snapshot)).toEqual([
+      `${log} was truncated or replaced since the last run: read again from the start`,
+    ]);
   });
 
   it('on a first run reads rotated files (plain and .gz) that reach into the window', async () => {

@@ -58,7 +58,12 @@ export function createFileAuthLogStateStore(directory: string): AuthLogStateStor
 function parseState(text: string): AuthLogState | null {
   try {
     const state = JSON.parse(text) as AuthLogState;
-    if (typeof state?.position?.inode !== 'string' || typeof state.position.offset !== 'number' || !Array.isArray(state.events?.accepted)) return null;
+    if (
+      typeof state?.position?.inode !== 'string' ||
+      typeof state.position.offset !== 'number' ||
+      !Array.isArray(state.events?.accepted)
+    )
+      return null;
     return state;
   } catch {
     return null;
@@ -68,7 +73,11 @@ function parseState(text: string): AuthLogState | null {
 const maxEventsPerKind = 50_000;
 
 /** Previous events still inside the window, plus the new ones; the newest kept when over the cap. */
-export function mergeAuthLogEvents(previous: AuthLogEvents | null, fresh: AuthLogEvents, windowStart: string): { events: AuthLogEvents; capped: boolean } {
+export function mergeAuthLogEvents(
+  previous: AuthLogEvents | null,
+  fresh: AuthLogEvents,
+  windowStart: string,
+): { events: AuthLogEvents; capped: boolean } {
   let capped = false;
   const merge = <T extends { time: string }>(old: T[] | undefined, added: T[]): T[] => {
     const all = [...(old ?? []).filter((e) => e.time >= windowStart), ...added];

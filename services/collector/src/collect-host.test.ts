@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxStore, ensureInfluxV1Database, planRun, silentLogger, type Config } from '@infra-report/shared';
-import { fleetAddress, fleetConfig, fleetHost, syslogTime, testServices, uniqueName, writeFleetAuthLog } from '@infra-report/testkit';
+import {
+  fleetAddress,
+  fleetConfig,
+  fleetHost,
+  syslogTime,
+  testServices,
+  uniqueName,
+  writeFleetAuthLog,
+} from '@infra-report/testkit';
 import { collectHost } from './collect-host.js';
 import { CollectionError } from './command-runner.js';
 import { createRunnerFactory } from './open-runner.js';
@@ -42,47 +50,74 @@ describe('collectHost over real SSH', () => {
     ]);
   });
 
-  it('collects the host: filesystems as df -B1 shows them, memory, load and the window\'s logins', async () => {
+  it("collects the host: filesystems as df -B1 shows them, memory, load and the window's logins", async () => {
     const config = fleetConfig([{ index: 1 }]);
     const snapshot = await collectHost(fleetHost(config, 'host1'), runFor(config), deps);
 
     // The fleet runs on this machine: df here is what the host itself says.
-    const dfRoot = execFileSync('df', ['-P', '-B1', '/'], { encoding: 'utf8' }).split('\n')[1]?.trim().split(/\s+/) ?? [];
+    const dfRoot =
+      execFileSync('df', ['-P', '-B1', '/'], { encoding: 'utf8' }).split('\n')[1]?.trim().split(/\s+/) ?? [];
     const root = snapshot.filesystems.find((fs) => fs.mount === '/');
     expect(root?.sizeBytes).toBe(Number(dfRoot[1]));
     expect(snapshot.sshLatencyMs).toBeGreaterThan(0);
-    expect(snapshot.memory?.totalBytes).toBe(Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) * 1024);
+    expect(snapshot.memory?.totalBytes).toBe(
+      Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) * 1024,
+    );
     expect(snapshot.load).not.toBeNull();
     expect(snapshot.uptimeSeconds).toBeGreaterThan(0);
     expect(snapshot.processes?.total).toBeGreaterThan(1);
     expect(snapshot.os.prettyName).toMatch(/Debian/);
 
-    expect(snapshot.logins.accepted.map((l) => [l.user, l.sourceIp, l.method])).toEqual([['alice', '192.0.2.10', 'publickey']]);
+    expect(snapshot.logins.accepted.map((l) => [l.user, l.sourceIp, l.method])).toEqual([
+      ['alice', '192.0.2.10', 'publickey'],
+    ]);
     expect(snapshot.logins.failed.map((f) => [f.user, f.sourceIp, f.count])).toEqual([
       ['root', '198.51.100.7', 1],
       ['root', '198.51.100.7', 3],
       ["=cmd|' /C calc'!A0", '203.0.113.5', 1],
     ]);
     // Without root, other users' processes cannot be looked at: said, not hidden.
-    expect(snapshot.problems).toEqual([{ probe: 'processes', message: expect.stringMatching(/^\d+ process\(es\) could not be inspected \(other users. processes need root\)/) }]);
+    expect(snapshot.problems).toEqual([
+      {
+        probe: 'processes',
+        message: expect.stringMatching(
+          /^\d+ process\(es\) could not be inspected \(other users. processes need root\)/,
+        ),
+      },
+    ]);
     expect(snapshot.processes?.running).toBeGreaterThanOrEqual(1);
     expect(snapshot.cpu?.usagePercent).toBeGreaterThanOrEqual(0);
     expect(snapshot.temperatures).toBeNull(); // this VM has no sensor: null, not 0
     expect(snapshot.listening).toContainEqual({ protocol: 'tcp', address: '127.0.0.11', port: 2222 });
-    expect(root?.inodesTotal).toBe(Number(execFileSync('df', ['-P', '-i', '/'], { encoding: 'utf8' }).split('\n')[1]?.trim().split(/\s+/)[1]));
+    expect(root?.inodesTotal).toBe(
+      Number(execFileSync('df', ['-P', '-i', '/'], { encoding: 'utf8' }).split('\n')[1]?.trim().split(/\s+/)[1]),
+    );
     expect(snapshot.security.map((f) => f.kind)).toEqual(['invalid-usernames']);
   });
 
   it('writes Telegraf-named points to InfluxDB', async () => {
     const bucket = uniqueName('collect').replace(/-/g, '_');
-    const influxSettings = { url: services.influxUrl, api: services.influxApi, org: '', bucket, token: undefined, username: undefined, password: undefined, timeout_seconds: 10 };
+    const influxSettings = {
+      url: services.influxUrl,
+      api: services.influxApi,
+      org: '',
+      bucket,
+      token: undefined,
+      username: undefined,
+      password: undefined,
+      timeout_seconds: 10,
+    };
     await ensureInfluxV1Database(influxSettings);
     const influx = createInfluxStore(influxSettings);
     const config = fleetConfig([{ index: 1 }]);
     await collectHost(fleetHost(config, 'host1'), runFor(config), { ...deps, influx });
-    const disk = await influx.query(`SELECT "total", "used_percent" FROM "disk" WHERE "host" = 'host1' AND "path" = '/'`);
+    const disk = await influx.query(
+      `SELECT "total", "used_percent" FROM "disk" WHERE "host" = 'host1' AND "path" = '/'`,
+    );
     expect(disk[0]?.values).toHaveLength(1);
-    const logins = await influx.query(`SELECT SUM("attempts") FROM "ssh_login" WHERE "host" = 'host1' AND "result" = 'failed'`);
+    const logins = await influx.query(
+      `SELECT SUM("attempts") FROM "ssh_login" WHERE "host" = 'host1' AND "result" = 'failed'`,
+    );
     expect(logins[0]?.values[0]?.[1]).toBe(5);
     const mem = await influx.query(`SELECT "total" FROM "mem" WHERE "host" = 'host1'`);
     expect(mem[0]?.values).toHaveLength(1);
@@ -90,7 +125,11 @@ describe('collectHost over real SSH', () => {
   });
 
   it('reports an unreadable auth log with the fix, and still collects the rest', async () => {
-    writeFleetAuthLog('host2', [`${ago(5)} host2 sshd[1]: Accepted password for bob from 192.0.2.20 port 1 ssh2`], 0o600);
+    writeFleetAuthLog(
+      'host2',
+      [`${ago(5)} host2 sshd[1]: Accepted password for bob from 192.0.2.20 port 1 ssh2`],
+      0o600,
+    );
     const config = fleetConfig([{ index: 2 }]);
     const snapshot = await collectHost(fleetHost(config, 'host2'), runFor(config), deps);
     expect(snapshot.filesystems.length).toBeGreaterThan(0);
@@ -104,12 +143,17 @@ describe('collectHost over real SSH', () => {
   it('refuses a host whose key changed, without retrying', async () => {
     // host1's address, but host2's key on record: what a man-in-the-middle looks like.
     const dir = mkdtempSync(path.join(tmpdir(), 'ir-known-'));
-    const host2Key = readFileSync(path.join(services.ssh.dir, 'hosts/host2/ssh_host_ed25519_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    const host2Key = readFileSync(path.join(services.ssh.dir, 'hosts/host2/ssh_host_ed25519_key.pub'), 'utf8')
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
     const knownHostsFile = path.join(dir, 'known_hosts');
     writeFileSync(knownHostsFile, `[${fleetAddress(1)}]:${services.ssh.port} ${host2Key}\n`);
     const failure = await collectFailure(fleetConfig([{ index: 1, knownHostsFile }]), 'host1');
     expect(failure.permanent).toBe(true);
-    expect(failure.reason).toMatch(/^host key changed for host1 \(127\.0\.0\.11:2222\): it presented SHA256:\S+, which does not match/);
+    expect(failure.reason).toMatch(
+      /^host key changed for host1 \(127\.0\.0\.11:2222\): it presented SHA256:\S+, which does not match/,
+    );
   });
 
   it('refuses a host whose key is unknown', async () => {
@@ -128,7 +172,10 @@ describe('collectHost over real SSH', () => {
   });
 
   it('collects a host through a jump host (ProxyJump), checking both host keys', async () => {
-    const config = fleetConfig([{ index: 1 }], `groups:\n  fleet: { ssh: { jump_host: "${services.ssh.user}@${fleetAddress(4)}:${services.ssh.port}" } }`);
+    const config = fleetConfig(
+      [{ index: 1 }],
+      `groups:\n  fleet: { ssh: { jump_host: "${services.ssh.user}@${fleetAddress(4)}:${services.ssh.port}" } }`,
+    );
     const snapshot = await collectHost(fleetHost(config, 'host1'), runFor(config), deps);
     expect(snapshot.host).toBe('host1');
     expect(snapshot.logins.accepted.map((l) => l.user)).toEqual(['alice']);
@@ -137,7 +184,9 @@ describe('collectHost over real SSH', () => {
   it('names the jump host when it is the one that refuses', async () => {
     const config = fleetConfig([{ index: 1 }], 'groups:\n  fleet: { ssh: { jump_host: "127.0.0.98:2222" } }');
     const failure = await collectFailure(config, 'host1');
-    expect(failure.reason).toBe('jump host 127.0.0.98:2222 for host1: connection refused by 127.0.0.98:2222 (host 127.0.0.98): is sshd running on port 2222?');
+    expect(failure.reason).toBe(
+      'jump host 127.0.0.98:2222 for host1: connection refused by 127.0.0.98:2222 (host 127.0.0.98): is sshd running on port 2222?',
+    );
   });
 
   afterAll(() => {

@@ -2,22 +2,47 @@ import type { CollectionProblem, HostSnapshot, InfluxStore, Logger, ResolvedHost
 import { CollectionError, type CommandRunner } from './command-runner.js';
 import { snapshotToPoints } from './points.js';
 import { randomBytes } from 'node:crypto';
-import { filterAuthLogEvents, mergeAuthLogEvents, type AuthLogState, type AuthLogStateStore } from './auth-log-state.js';
-import { authLogCommand, describeUnreadableLog, parseAuthLog, parseAuthLogStatus, splitAuthLogChunks } from './probes/auth-log.js';
+import {
+  filterAuthLogEvents,
+  mergeAuthLogEvents,
+  type AuthLogState,
+  type AuthLogStateStore,
+} from './auth-log-state.js';
+import {
+  authLogCommand,
+  describeUnreadableLog,
+  parseAuthLog,
+  parseAuthLogStatus,
+  splitAuthLogChunks,
+} from './probes/auth-log.js';
 import { buildBatchScript, splitBatchOutput, type BatchCommand, type SectionOutput } from './probes/command-batch.js';
 import { backupsCommand, parseBackups } from './probes/backups.js';
 import { isJournalSource, journalCommand, parseJournalOutput } from './probes/journal.js';
 import { cpuCommand, parseCpuSamples } from './probes/cpu.js';
 import { diskCommand, inodeCommand, mergeDfInodes, parseDfOutput } from './probes/disk.js';
 import { listeningPortsCommand, parseListeningPorts } from './probes/listening-ports.js';
-import { parseProcessStates, parseSuspiciousProcesses, processStatesCommand, suspiciousProcessesCommand } from './probes/processes.js';
+import {
+  parseProcessStates,
+  parseSuspiciousProcesses,
+  processStatesCommand,
+  suspiciousProcessesCommand,
+} from './probes/processes.js';
 import { failedUnitsCommand, parseFailedUnits } from './probes/systemd.js';
 import { parseTemperatures, temperatureCommand } from './probes/temperature.js';
 import { findSecurityIssues } from './security.js';
 import { memoryCommand, parseMeminfo } from './probes/memory.js';
 import type { Parsed } from './probes/parse-result.js';
 import { parseWho, whoCommand } from './probes/sessions.js';
-import { emptyOsInfo, parseClock, parseCpuCount, parseLoadavg, parseOsRelease, parseUname, parseUptime, systemCommands } from './probes/system.js';
+import {
+  emptyOsInfo,
+  parseClock,
+  parseCpuCount,
+  parseLoadavg,
+  parseOsRelease,
+  parseUname,
+  parseUptime,
+  systemCommands,
+} from './probes/system.js';
 
 export interface OpenedRunner {
   runner: CommandRunner;
@@ -58,10 +83,21 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
     const output = result.stdout.toString('utf8');
     if (!output.includes(`@@ir-${nonce}@@ begin`)) {
       const detail = (result.stderr || output).trim().split('\n').slice(-3).join(' / ').slice(0, 300);
-      throw new CollectionError(`commands did not run on ${host.name} (exit status ${result.exitCode ?? 'unknown'}): ${detail || 'no output'}`, false);
+      throw new CollectionError(
+        `commands did not run on ${host.name} (exit status ${result.exitCode ?? 'unknown'}): ${detail || 'no output'}`,
+        false,
+      );
     }
     const sections = splitBatchOutput(output, nonce, maxBytes);
-    const { snapshot, authLogState } = buildSnapshot(host, run, sections, latencyMs, deps.now(), { previous, nonce }, deps.bruteForceAttempts ?? 10);
+    const { snapshot, authLogState } = buildSnapshot(
+      host,
+      run,
+      sections,
+      latencyMs,
+      deps.now(),
+      { previous, nonce },
+      deps.bruteForceAttempts ?? 10,
+    );
     snapshot.collectedBytes = result.stdout.length;
     if (deps.influx) {
       try {
@@ -96,7 +132,11 @@ function batchCommands(host: ResolvedHost, run: RunSpec, previous: AuthLogState 
     {
       name: 'auth-log',
       script: isJournalSource(host.collect.authLog)
-        ? journalCommand(host.collect.authLog, previous?.position.path === host.collect.authLog ? (previous.position.cursor ?? null) : null, Date.parse(run.windowStart) / 1000)
+        ? journalCommand(
+            host.collect.authLog,
+            previous?.position.path === host.collect.authLog ? (previous.position.cursor ?? null) : null,
+            Date.parse(run.windowStart) / 1000,
+          )
         : authLogCommand(host.collect.authLog, previous?.position ?? null, Date.parse(run.windowStart) / 1000, nonce),
     },
   ];
@@ -120,10 +160,17 @@ export function buildSnapshot(
       return fallback;
     }
     if (section.exitCode === 127) {
-      problems.push({ probe: name, message: `command not found: ${section.text.trim().split('\n')[0]?.slice(0, 200) ?? ''}` });
+      problems.push({
+        probe: name,
+        message: `command not found: ${section.text.trim().split('\n')[0]?.slice(0, 200) ?? ''}`,
+      });
       return fallback;
     }
-    if (section.truncated) problems.push({ probe: name, message: `output longer than ${host.collect.maxOutputBytes} bytes: cut, the rest is missing` });
+    if (section.truncated)
+      problems.push({
+        probe: name,
+        message: `output longer than ${host.collect.maxOutputBytes} bytes: cut, the rest is missing`,
+      });
     const parsed = parse(section.text);
     for (const message of parsed.problems) problems.push({ probe: name, message });
     if (section.exitCode !== 0 && section.exitCode !== null && !section.truncated && parsed.problems.length === 0) {
@@ -146,12 +193,28 @@ export function buildSnapshot(
   };
   const uptimeSeconds = read('uptime', parseUptime, null);
 
-  const logins: HostSnapshot['logins'] = { source: null, windowStart: run.windowStart, windowEnd: run.windowEnd, accepted: [], failed: [], signals: [], privilege: [] };
-  const authLogState = readAuthLogSection(sections.get('auth-log'), { host, run, hostNow, utcOffset, timeZone: clock.timeZone, ...authLog }, logins, (message) => problems.push({ probe: 'logins', message }));
+  const logins: HostSnapshot['logins'] = {
+    source: null,
+    windowStart: run.windowStart,
+    windowEnd: run.windowEnd,
+    accepted: [],
+    failed: [],
+    signals: [],
+    privilege: [],
+  };
+  const authLogState = readAuthLogSection(
+    sections.get('auth-log'),
+    { host, run, hostNow, utcOffset, timeZone: clock.timeZone, ...authLog },
+    logins,
+    (message) => problems.push({ probe: 'logins', message }),
+  );
   const filesystems = read('df', parseDfOutput, [] as HostSnapshot['filesystems']);
   const suspicious = read('suspicious-processes', parseSuspiciousProcesses, { processes: [], hidden: 0 });
   if (suspicious.hidden > 0) {
-    problems.push({ probe: 'processes', message: `${suspicious.hidden} process(es) could not be inspected (other users' processes need root): /tmp and deleted executables were checked among the visible ones only` });
+    problems.push({
+      probe: 'processes',
+      message: `${suspicious.hidden} process(es) could not be inspected (other users' processes need root): /tmp and deleted executables were checked among the visible ones only`,
+    });
   }
   const collected: Omit<HostSnapshot, 'security'> = {
     host: host.name,
@@ -169,17 +232,25 @@ export function buildSnapshot(
     cpu: read('cpu', parseCpuSamples, null),
     temperatures: read('temperature', parseTemperatures, null),
     memory: read('meminfo', parseMeminfo, null),
-    filesystems: sections.has('df-inodes') ? read('df-inodes', (text) => mergeDfInodes(filesystems, text), filesystems) : filesystems,
+    filesystems: sections.has('df-inodes')
+      ? read('df-inodes', (text) => mergeDfInodes(filesystems, text), filesystems)
+      : filesystems,
     processes: read('processes', parseProcessStates, null),
     failedUnits: read('failed-units', parseFailedUnits, null),
     listening: read('listening', parseListeningPorts, []),
     suspiciousProcesses: suspicious.processes,
-    backups: host.collect.backups.length > 0 ? read('backups', (text) => parseBackups(text, host.collect.backups, hostNow), []) : [],
+    backups:
+      host.collect.backups.length > 0
+        ? read('backups', (text) => parseBackups(text, host.collect.backups, hostNow), [])
+        : [],
     usersNow: read('who', (text) => parseWho(text, clock.utcOffset), []),
     logins,
     problems,
   };
-  const snapshot: HostSnapshot = { ...collected, security: findSecurityIssues(collected, { bruteForceAttempts, allowedPorts: host.collect.allowedPorts }) };
+  const snapshot: HostSnapshot = {
+    ...collected,
+    security: findSecurityIssues(collected, { bruteForceAttempts, allowedPorts: host.collect.allowedPorts }),
+  };
   return { snapshot, authLogState };
 }
 
@@ -194,13 +265,19 @@ interface AuthLogReadContext {
 }
 
 /** Fills `logins` from the auth-log section; returns the state to remember, or null when nothing was read. */
-function readAuthLogSection(section: SectionOutput | undefined, context: AuthLogReadContext, logins: HostSnapshot['logins'], problem: (message: string) => void): AuthLogState | null {
+function readAuthLogSection(
+  section: SectionOutput | undefined,
+  context: AuthLogReadContext,
+  logins: HostSnapshot['logins'],
+  problem: (message: string) => void,
+): AuthLogState | null {
   const { host, run, previous } = context;
   if (!section) {
     problem('no output (the command batch was cut off)');
     return null;
   }
-  if (isJournalSource(host.collect.authLog)) return readJournalSection(section.text, host.collect.authLog, context, logins, problem);
+  if (isJournalSource(host.collect.authLog))
+    return readJournalSection(section.text, host.collect.authLog, context, logins, problem);
   const newline = section.text.indexOf('\n');
   const status = parseAuthLogStatus(newline < 0 ? section.text : section.text.slice(0, newline), host.collect.authLog);
   if (!status) {
@@ -215,14 +292,22 @@ function readAuthLogSection(section: SectionOutput | undefined, context: AuthLog
     problem(describeUnreadableLog(status));
     return null;
   }
-  if (status.status === 'journal') return readJournalSection(section.text.slice(newline + 1), 'journal', context, logins, problem);
+  if (status.status === 'journal')
+    return readJournalSection(section.text.slice(newline + 1), 'journal', context, logins, problem);
   logins.source = status.path;
   const { chunks, lines } = splitAuthLogChunks(newline < 0 ? '' : section.text.slice(newline + 1), context.nonce);
-  const parsed = parseAuthLog(lines, { windowStart: new Date(run.windowStart), windowEnd: new Date(run.windowEnd), hostNow: context.hostNow, utcOffset: context.utcOffset, timeZone: context.timeZone });
+  const parsed = parseAuthLog(lines, {
+    windowStart: new Date(run.windowStart),
+    windowEnd: new Date(run.windowEnd),
+    hostNow: context.hostNow,
+    utcOffset: context.utcOffset,
+    timeZone: context.timeZone,
+  });
   parsed.problems.forEach(problem);
   let fresh = parsed.value;
   for (const chunk of chunks) {
-    if (chunk.kind === 'truncated' || chunk.kind === 'replaced') problem(`${chunk.path} was truncated or replaced since the last run: read again from the start`);
+    if (chunk.kind === 'truncated' || chunk.kind === 'replaced')
+      problem(`${chunk.path} was truncated or replaced since the last run: read again from the start`);
     if (chunk.kind === 'unreadable') problem(`cannot read the rotated log ${chunk.path}: its lines are missing`);
   }
   if (chunks.some((c) => c.kind === 'rotated-lost' || c.kind === 'replaced') && previous?.lastEventTime) {
@@ -231,10 +316,15 @@ function readAuthLogSection(section: SectionOutput | undefined, context: AuthLog
     const after = previous.lastEventTime;
     fresh = filterAuthLogEvents(fresh, (e) => e.time > after);
     if (chunks.some((c) => c.kind === 'rotated-lost')) {
-      problem(`${status.path} was rotated and the old file compressed or removed before it was read to the end: events of the second ${after} may be missing`);
+      problem(
+        `${status.path} was rotated and the old file compressed or removed before it was read to the end: events of the second ${after} may be missing`,
+      );
     }
   }
-  if (section.truncated) problem(`new lines of ${status.path} exceed ${host.collect.maxOutputBytes} bytes: the rest was cut, counts are incomplete`);
+  if (section.truncated)
+    problem(
+      `new lines of ${status.path} exceed ${host.collect.maxOutputBytes} bytes: the rest was cut, counts are incomplete`,
+    );
   const samePath = previous?.position.path === status.path;
   const merged = mergeAuthLogEvents(samePath ? previous.events : null, fresh, run.windowStart);
   if (merged.capped) problem('more than 50,000 events of one kind in the window: only the newest are kept');
@@ -248,7 +338,13 @@ function readAuthLogSection(section: SectionOutput | undefined, context: AuthLog
 }
 
 /** The journal variant: same parser (entries become RFC 3339 lines), position = the journal cursor. */
-function readJournalSection(text: string, source: string, context: AuthLogReadContext, logins: HostSnapshot['logins'], problem: (message: string) => void): AuthLogState | null {
+function readJournalSection(
+  text: string,
+  source: string,
+  context: AuthLogReadContext,
+  logins: HostSnapshot['logins'],
+  problem: (message: string) => void,
+): AuthLogState | null {
   const { run, previous } = context;
   const read = parseJournalOutput(text);
   read.problems.forEach(problem);
@@ -258,20 +354,37 @@ function readJournalSection(text: string, source: string, context: AuthLogReadCo
     return null;
   }
   if (journal.status === 'unreadable') {
-    problem(`cannot read the journal file ${journal.path} as user ${journal.user}: add it to group systemd-journal (or adm)`);
+    problem(
+      `cannot read the journal file ${journal.path} as user ${journal.user}: add it to group systemd-journal (or adm)`,
+    );
     return null;
   }
   logins.source = source === 'journal' ? 'systemd journal' : `journal file ${source.slice('journal:'.length)}`;
   if (source === 'journal' && !journal.userCanSeeAll) {
-    problem(`user ${journal.user} sees only its own journal entries: add it to group systemd-journal (or adm) to count logins`);
+    problem(
+      `user ${journal.user} sees only its own journal entries: add it to group systemd-journal (or adm) to count logins`,
+    );
   }
-  const parsed = parseAuthLog(journal.lines, { windowStart: new Date(run.windowStart), windowEnd: new Date(run.windowEnd), hostNow: context.hostNow, utcOffset: context.utcOffset, timeZone: context.timeZone });
+  const parsed = parseAuthLog(journal.lines, {
+    windowStart: new Date(run.windowStart),
+    windowEnd: new Date(run.windowEnd),
+    hostNow: context.hostNow,
+    utcOffset: context.utcOffset,
+    timeZone: context.timeZone,
+  });
   parsed.problems.forEach(problem);
   const samePath = previous?.position.path === source;
   const merged = mergeAuthLogEvents(samePath ? previous.events : null, parsed.value, run.windowStart);
   Object.assign(logins, merged.events);
   return {
-    position: { path: source, inode: 'journal', offset: 0, fingerprint: '', fingerprintBytes: 0, cursor: journal.cursor ?? (samePath ? (previous.position.cursor ?? null) : null) },
+    position: {
+      path: source,
+      inode: 'journal',
+      offset: 0,
+      fingerprint: '',
+      fingerprintBytes: 0,
+      cursor: journal.cursor ?? (samePath ? (previous.position.cursor ?? null) : null),
+    },
     events: merged.events,
     lastEventTime: previous?.lastEventTime ?? null,
   };

@@ -7,9 +7,15 @@ import { CollectionError } from './command-runner.js';
 export function createCollectProcessor(config: Config, deps: CollectDependencies) {
   return async (job: Job<CollectJobData>): Promise<HostSnapshot> => {
     const host = config.hosts.find((h) => h.name === job.data.hostName);
-    if (!host) throw new UnrecoverableError(`host ${job.data.hostName} is not in the collector's configuration (${config.source})`);
+    if (!host)
+      throw new UnrecoverableError(
+        `host ${job.data.hostName} is not in the collector's configuration (${config.source})`,
+      );
     try {
-      return await collectHost(host, job.data.run, { ...deps, bruteForceAttempts: config.report.thresholds.brute_force_attempts });
+      return await collectHost(host, job.data.run, {
+        ...deps,
+        bruteForceAttempts: config.report.thresholds.brute_force_attempts,
+      });
     } catch (error) {
       if (error instanceof CollectionError) {
         deps.logger.warn({ host: host.name, attempt: job.attemptsMade + 1, reason: error.reason }, 'collection failed');
@@ -22,7 +28,11 @@ export function createCollectProcessor(config: Config, deps: CollectDependencies
   };
 }
 
-export function startCollectWorker(config: Config, deps: CollectDependencies, connection: ConnectionOptions): Worker<CollectJobData, HostSnapshot> {
+export function startCollectWorker(
+  config: Config,
+  deps: CollectDependencies,
+  connection: ConnectionOptions,
+): Worker<CollectJobData, HostSnapshot> {
   return new Worker<CollectJobData, HostSnapshot>(queueNames.collect, createCollectProcessor(config, deps), {
     connection,
     prefix: config.redis?.prefix ?? 'infra-report',

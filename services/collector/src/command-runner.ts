@@ -58,7 +58,10 @@ export function createLocalRunner(): CommandRunner {
   return {
     run(script, { timeoutMs, maxBytes }) {
       return new Promise((resolve, reject) => {
-        const child = spawn('/bin/sh', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' } });
+        const child = spawn('/bin/sh', ['-c', script], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' },
+        });
         const stdout = new BoundedBuffer(maxBytes);
         const stderr = new BoundedBuffer(64 * 1024);
         const timer = setTimeout(() => {
@@ -73,7 +76,12 @@ export function createLocalRunner(): CommandRunner {
         });
         child.on('close', (code) => {
           clearTimeout(timer);
-          resolve({ stdout: stdout.toBuffer(), stderr: stderr.toBuffer().toString('utf8'), exitCode: code, truncated: stdout.truncated });
+          resolve({
+            stdout: stdout.toBuffer(),
+            stderr: stderr.toBuffer().toString('utf8'),
+            exitCode: code,
+            truncated: stdout.truncated,
+          });
         });
       });
     },

@@ -11,8 +11,18 @@ import { createRunnerFactory } from './open-runner.js';
 
 /** Appends entries to a real journal file with systemd-journal-remote (journal export format in). */
 function appendJournal(file: string, entries: Record<string, string>[]): void {
-  const exported = entries.map((e) => `${Object.entries(e).map(([k, v]) => `${k}=${v}`).join('\n')}\n\n`).join('');
-  execFileSync('/lib/systemd/systemd-journal-remote', [`--output=${file}`, '-'], { input: exported, stdio: ['pipe', 'ignore', 'ignore'] });
+  const exported = entries
+    .map(
+      (e) =>
+        `${Object.entries(e)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n')}\n\n`,
+    )
+    .join('');
+  execFileSync('/lib/systemd/systemd-journal-remote', [`--output=${file}`, '-'], {
+    input: exported,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   chmodSync(file, 0o644);
 }
 
@@ -43,13 +53,21 @@ describe('a journald host (no auth log file) over SSH', () => {
     const config = fleetConfig([{ index: 2, name: 'jhost', authLog: `journal:${file}` }]);
     const host = fleetHost(config, 'jhost');
     const authLogState = createFileAuthLogStateStore(mkdtempSync(path.join(tmpdir(), 'ir-journal-state-')));
-    const deps = { openRunner: createRunnerFactory('/root'), influx: undefined, now: () => new Date(), logger: silentLogger(), authLogState };
+    const deps = {
+      openRunner: createRunnerFactory('/root'),
+      influx: undefined,
+      now: () => new Date(),
+      logger: silentLogger(),
+      authLogState,
+    };
 
     const first = await collectHost(host, planRun(config, {}, new Date()).spec, deps);
     expect(first.logins.source).toBe(`journal file ${file}`);
     expect(first.logins.accepted.map((a) => a.user)).toEqual(['dora']);
     expect(first.logins.failed.map((f) => [f.user, f.kind])).toEqual([['admin', 'invalid-user']]);
-    expect(first.logins.privilege.map((p) => [p.user, p.asUser, p.command])).toEqual([['dora', 'root', '/usr/bin/systemctl restart nginx']]);
+    expect(first.logins.privilege.map((p) => [p.user, p.asUser, p.command])).toEqual([
+      ['dora', 'root', '/usr/bin/systemctl restart nginx'],
+    ]);
 
     appendJournal(file, [entry(5, 'sshd', 'Accepted password for eve from 192.0.2.78 port 50001 ssh2', '4243')]);
     const second = await collectHost(host, planRun(config, {}, new Date()).spec, deps);

@@ -8,7 +8,9 @@ const { logger, config, connection } = setUpService('collector', process.argv, p
 const influx = config.influx ? createInfluxStore(config.influx) : undefined;
 if (config.influx?.api === 'v1') {
   // InfluxDB 1.x: CREATE DATABASE is idempotent; without the right to do it, writes will say why.
-  await ensureInfluxV1Database(config.influx).catch((error: Error) => logger.warn({ err: error }, 'cannot create the InfluxDB database'));
+  await ensureInfluxV1Database(config.influx).catch((error: Error) =>
+    logger.warn({ err: error }, 'cannot create the InfluxDB database'),
+  );
 }
 const worker = startCollectWorker(
   config,

@@ -11,7 +11,11 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
   const point = (measurement: string) => new Point(measurement).tag('host', snapshot.host).timestamp(at);
 
   const system = point('system').intField('n_users', snapshot.usersNow.length);
-  if (snapshot.load) system.floatField('load1', snapshot.load.one).floatField('load5', snapshot.load.five).floatField('load15', snapshot.load.fifteen);
+  if (snapshot.load)
+    system
+      .floatField('load1', snapshot.load.one)
+      .floatField('load5', snapshot.load.five)
+      .floatField('load15', snapshot.load.fifteen);
   if (snapshot.cpuCount !== null) system.intField('n_cpus', snapshot.cpuCount);
   if (snapshot.uptimeSeconds !== null) system.intField('uptime', Math.floor(snapshot.uptimeSeconds));
   points.push(system);
@@ -45,37 +49,54 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
       .intField('used', fs.usedBytes)
       .intField('free', fs.availableBytes)
       .floatField('used_percent', fs.usedPercent);
-    if (fs.inodesTotal !== null) disk.intField('inodes_total', fs.inodesTotal).intField('inodes_used', fs.inodesUsed ?? 0).intField('inodes_free', fs.inodesFree ?? 0);
+    if (fs.inodesTotal !== null)
+      disk
+        .intField('inodes_total', fs.inodesTotal)
+        .intField('inodes_used', fs.inodesUsed ?? 0)
+        .intField('inodes_free', fs.inodesFree ?? 0);
     points.push(disk);
   }
 
   if (snapshot.cpu) {
     const c = snapshot.cpu;
     points.push(
-      point('cpu').tag('cpu', 'cpu-total')
-        .floatField('usage_user', c.user).floatField('usage_system', c.system).floatField('usage_idle', c.idle)
-        .floatField('usage_iowait', c.iowait).floatField('usage_steal', c.steal),
+      point('cpu')
+        .tag('cpu', 'cpu-total')
+        .floatField('usage_user', c.user)
+        .floatField('usage_system', c.system)
+        .floatField('usage_idle', c.idle)
+        .floatField('usage_iowait', c.iowait)
+        .floatField('usage_steal', c.steal),
     );
   }
-  for (const t of snapshot.temperatures ?? []) points.push(point('temp').tag('sensor', t.sensor).floatField('temp', t.celsius));
+  for (const t of snapshot.temperatures ?? [])
+    points.push(point('temp').tag('sensor', t.sensor).floatField('temp', t.celsius));
 
   if (snapshot.processes) {
     const p = snapshot.processes;
     points.push(
-      point('processes').intField('total', p.total).intField('running', p.running).intField('sleeping', p.sleeping)
-        .intField('blocked', p.blocked).intField('zombies', p.zombies).intField('stopped', p.stopped),
+      point('processes')
+        .intField('total', p.total)
+        .intField('running', p.running)
+        .intField('sleeping', p.sleeping)
+        .intField('blocked', p.blocked)
+        .intField('zombies', p.zombies)
+        .intField('stopped', p.stopped),
     );
   }
-  if (snapshot.failedUnits !== null) points.push(point('systemd_units').intField('failed', snapshot.failedUnits.length));
+  if (snapshot.failedUnits !== null)
+    points.push(point('systemd_units').intField('failed', snapshot.failedUnits.length));
   for (const b of snapshot.backups) {
     const backup = point('backup').tag('name', b.name).booleanField('stale', b.stale);
     if (b.ageHours !== null) backup.floatField('age_hours', b.ageHours);
     if (b.sizeBytes !== null) backup.intField('size', b.sizeBytes);
     points.push(backup);
   }
-  const findings = point('security').intField('findings', snapshot.security.length)
+  const findings = point('security')
+    .intField('findings', snapshot.security.length)
     .intField('critical', snapshot.security.filter((f) => f.severity === 'critical').length);
-  for (const kind of new Set(snapshot.security.map((f) => f.kind))) findings.intField(kind.replace(/-/g, '_'), snapshot.security.filter((f) => f.kind === kind).length);
+  for (const kind of new Set(snapshot.security.map((f) => f.kind)))
+    findings.intField(kind.replace(/-/g, '_'), snapshot.security.filter((f) => f.kind === kind).length);
   points.push(findings);
 
   // Logins are events at their own time. User and source IP are fields, not tags: brute force
@@ -90,20 +111,33 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
   };
   for (const login of snapshot.logins.accepted) {
     points.push(
-      new Point('ssh_login').tag('host', snapshot.host).tag('result', 'accepted').tag('method', login.method)
-        .stringField('user', login.user).stringField('source_ip', login.sourceIp).intField('attempts', 1)
+      new Point('ssh_login')
+        .tag('host', snapshot.host)
+        .tag('result', 'accepted')
+        .tag('method', login.method)
+        .stringField('user', login.user)
+        .stringField('source_ip', login.sourceIp)
+        .intField('attempts', 1)
         .timestamp(eventTime(login.time)),
     );
   }
   for (const failure of snapshot.logins.failed) {
     points.push(
-      new Point('ssh_login').tag('host', snapshot.host).tag('result', 'failed').tag('method', failure.kind)
-        .stringField('user', failure.user).stringField('source_ip', failure.sourceIp).intField('attempts', failure.count)
+      new Point('ssh_login')
+        .tag('host', snapshot.host)
+        .tag('result', 'failed')
+        .tag('method', failure.kind)
+        .stringField('user', failure.user)
+        .stringField('source_ip', failure.sourceIp)
+        .intField('attempts', failure.count)
         .timestamp(eventTime(failure.time)),
     );
   }
 
-  const collection = point('collection').intField('problems', snapshot.problems.length).booleanField('reachable', true).intField('bytes', snapshot.collectedBytes);
+  const collection = point('collection')
+    .intField('problems', snapshot.problems.length)
+    .booleanField('reachable', true)
+    .intField('bytes', snapshot.collectedBytes);
   if (snapshot.sshLatencyMs !== null) collection.intField('ssh_latency_ms', snapshot.sshLatencyMs);
   points.push(collection);
   return points;

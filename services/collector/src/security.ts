@@ -8,7 +8,10 @@ export interface SecuritySettings {
 }
 
 /** The security signals of one host, from what was collected; most severe first. */
-export function findSecurityIssues(snapshot: Omit<HostSnapshot, 'security'>, settings: SecuritySettings): SecurityFinding[] {
+export function findSecurityIssues(
+  snapshot: Omit<HostSnapshot, 'security'>,
+  settings: SecuritySettings,
+): SecurityFinding[] {
   const findings: SecurityFinding[] = [];
   const failuresBySource = new Map<string, { attempts: number; first: string }>();
   for (const f of snapshot.logins.failed) {
@@ -19,11 +22,17 @@ export function findSecurityIssues(snapshot: Omit<HostSnapshot, 'security'>, set
   }
   for (const [source, { attempts }] of failuresBySource) {
     if (source !== '' && attempts >= settings.bruteForceAttempts) {
-      findings.push({ severity: 'warning', kind: 'brute-force', message: `${attempts} failed SSH logins from ${source}` });
+      findings.push({
+        severity: 'warning',
+        kind: 'brute-force',
+        message: `${attempts} failed SSH logins from ${source}`,
+      });
     }
   }
   for (const login of snapshot.logins.accepted) {
-    const before = snapshot.logins.failed.filter((f) => f.sourceIp === login.sourceIp && f.time <= login.time).reduce((n, f) => n + f.count, 0);
+    const before = snapshot.logins.failed
+      .filter((f) => f.sourceIp === login.sourceIp && f.time <= login.time)
+      .reduce((n, f) => n + f.count, 0);
     if (login.sourceIp !== '' && before >= settings.bruteForceAttempts) {
       findings.push({
         severity: 'critical',
@@ -59,13 +68,27 @@ export function findSecurityIssues(snapshot: Omit<HostSnapshot, 'security'>, set
     const allowed = new Set(settings.allowedPorts);
     for (const socket of snapshot.listening) {
       if (!allowed.has(`${socket.port}/${socket.protocol}`)) {
-        findings.push({ severity: 'warning', kind: 'unexpected-port', message: `${socket.protocol.toUpperCase()} port ${socket.port} listening on ${socket.address}, not in the allow list` });
+        findings.push({
+          severity: 'warning',
+          kind: 'unexpected-port',
+          message: `${socket.protocol.toUpperCase()} port ${socket.port} listening on ${socket.address}, not in the allow list`,
+        });
       }
     }
   }
   for (const backup of snapshot.backups) {
-    if (!backup.newestFile) findings.push({ severity: 'critical', kind: 'stale-backup', message: `backup "${backup.name}": no file matches ${backup.path}` });
-    else if (backup.stale) findings.push({ severity: 'warning', kind: 'stale-backup', message: `backup "${backup.name}": newest file ${backup.newestFile} is ${backup.ageHours} h old (limit ${backup.maxAgeHours} h)` });
+    if (!backup.newestFile)
+      findings.push({
+        severity: 'critical',
+        kind: 'stale-backup',
+        message: `backup "${backup.name}": no file matches ${backup.path}`,
+      });
+    else if (backup.stale)
+      findings.push({
+        severity: 'warning',
+        kind: 'stale-backup',
+        message: `backup "${backup.name}": newest file ${backup.newestFile} is ${backup.ageHours} h old (limit ${backup.maxAgeHours} h)`,
+      });
   }
   const rank = { critical: 0, warning: 1 };
   return findings.sort((a, b) => rank[a.severity] - rank[b.severity]);

@@ -7,10 +7,16 @@ export interface ComposedMessage {
 }
 
 /** The email's words: subject with the report date, a short summary, the attention list. */
-export function composeMessage(result: RenderResult, title: string, downloadLinks: { fileName: string; url: string }[] = []): ComposedMessage {
+export function composeMessage(
+  result: RenderResult,
+  title: string,
+  downloadLinks: { fileName: string; url: string }[] = [],
+): ComposedMessage {
   const { run, summary } = result;
   const subject = `${title} - ${run.reportDate}`;
-  const counts = `${summary.hostsReporting} of ${summary.hostsTotal} hosts reported` + (summary.hostsUnreachable > 0 ? `, ${summary.hostsUnreachable} unreachable` : '');
+  const counts =
+    `${summary.hostsReporting} of ${summary.hostsTotal} hosts reported` +
+    (summary.hostsUnreachable > 0 ? `, ${summary.hostsUnreachable} unreachable` : '');
   const attention = summary.attention;
   const textLines = [
     `${title} for ${run.reportDate}`,
@@ -20,7 +26,9 @@ export function composeMessage(result: RenderResult, title: string, downloadLink
     attention.length > 0 ? 'Needs attention:' : 'Nothing needs attention.',
     ...attention.map((a) => `  [${a.severity.toUpperCase()}] ${oneLine(a.host)}: ${oneLine(a.message)}`),
     '',
-    downloadLinks.length > 0 ? 'The report files are too large to attach; download them here:' : 'The full report is attached as PDF (to read) and XLSX (to sort and filter).',
+    downloadLinks.length > 0
+      ? 'The report files are too large to attach; download them here:'
+      : 'The full report is attached as PDF (to read) and XLSX (to sort and filter).',
     ...downloadLinks.map((l) => `  ${l.fileName}: ${l.url}`),
     '',
     `Run ${run.runId}, window ${run.windowStart} to ${run.windowEnd}.`,
@@ -48,7 +56,10 @@ export function composeMessage(result: RenderResult, title: string, downloadLink
 
 /** Host names and log-derived text are attacker-controlled: escaped for HTML, one line for text. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 function oneLine(text: string): string {

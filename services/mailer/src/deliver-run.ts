@@ -11,7 +11,14 @@ export interface DeliveryLedger {
 }
 
 export type MailDestination =
-  | { kind: 'smtp'; transport: Transporter; from: string; to: string[]; maxAttachmentBytes: number; publicUrl: string | undefined }
+  | {
+      kind: 'smtp';
+      transport: Transporter;
+      from: string;
+      to: string[];
+      maxAttachmentBytes: number;
+      publicUrl: string | undefined;
+    }
   /** No SMTP configured: the message is written as an .eml file to read or forward. */
   | { kind: 'outbox'; transport: Transporter; directory: string; from: string; to: string[] };
 
@@ -36,16 +43,24 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
   const files = await Promise.all(
     result.artifacts.map(async (artifact) => {
       const content = await deps.artifacts.get(artifact.key);
-      if (!content) throw new Error(`report file ${artifact.fileName} is no longer in the artifact store (${deps.artifacts.describe(artifact.key)})`);
+      if (!content)
+        throw new Error(
+          `report file ${artifact.fileName} is no longer in the artifact store (${deps.artifacts.describe(artifact.key)})`,
+        );
       return { artifact, content };
     }),
   );
   const totalBytes = files.reduce((sum, f) => sum + f.content.length, 0);
   const { destination } = deps;
-  const linkInstead = destination.kind === 'smtp' && totalBytes > destination.maxAttachmentBytes && destination.publicUrl !== undefined;
-  const links = linkInstead && destination.kind === 'smtp'
-    ? files.map((f) => ({ fileName: f.artifact.fileName, url: `${destination.publicUrl?.replace(/\/+$/, '')}/v1/runs/${encodeURIComponent(run.runId)}/files/${encodeURIComponent(f.artifact.fileName)}` }))
-    : [];
+  const linkInstead =
+    destination.kind === 'smtp' && totalBytes > destination.maxAttachmentBytes && destination.publicUrl !== undefined;
+  const links =
+    linkInstead && destination.kind === 'smtp'
+      ? files.map((f) => ({
+          fileName: f.artifact.fileName,
+          url: `${destination.publicUrl?.replace(/\/+$/, '')}/v1/runs/${encodeURIComponent(run.runId)}/files/${encodeURIComponent(f.artifact.fileName)}`,
+        }))
+      : [];
   const message = composeMessage(result, deps.report.title, links);
   const info = await destination.transport.sendMail({
     from: destination.from,
@@ -53,7 +68,9 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
     subject: message.subject,
     text: message.text,
     html: message.html,
-    attachments: linkInstead ? [] : files.map((f) => ({ filename: f.artifact.fileName, content: f.content, contentType: f.artifact.contentType })),
+    attachments: linkInstead
+      ? []
+      : files.map((f) => ({ filename: f.artifact.fileName, content: f.content, contentType: f.artifact.contentType })),
   });
 
   const deliveredAt = deps.now().toISOString();

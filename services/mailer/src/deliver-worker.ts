@@ -12,6 +12,14 @@ export function createDeliverProcessor(deps: DeliverDependencies) {
   };
 }
 
-export function startDeliverWorker(deps: DeliverDependencies, connection: ConnectionOptions, prefix: string): Worker<DeliverJobData, DeliverResult> {
-  return new Worker<DeliverJobData, DeliverResult>(queueNames.deliver, createDeliverProcessor(deps), { connection, prefix, concurrency: 1 });
+export function startDeliverWorker(
+  deps: DeliverDependencies,
+  connection: ConnectionOptions,
+  prefix: string,
+): Worker<DeliverJobData, DeliverResult> {
+  return new Worker<DeliverJobData, DeliverResult>(queueNames.deliver, createDeliverProcessor(deps), {
+    connection,
+    prefix,
+    concurrency: 1,
+  });
 }

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
-import { createFilesystemArtifactStore, createInfluxStore, ensureInfluxV1Database, parseConfig, Point, silentLogger } from '@infra-report/shared';
+import {
+  createFilesystemArtifactStore,
+  createInfluxStore,
+  ensureInfluxV1Database,
+  parseConfig,
+  Point,
+  silentLogger,
+} from '@infra-report/shared';
 import { testServices, uniqueName } from '@infra-report/testkit';
 import { forecastDiskFull } from './history.js';
 import { renderRun } from './render-run.js';
@@ -17,15 +24,26 @@ describe('forecastDiskFull', () => {
     const now = Date.parse('2026-11-22T07:00:00Z');
     const points = [10, 8, 6, 4, 2].map((d) => ({ time: now - d * day, usedBytes: 100e9 - d * 1e9 }));
     // +1 GB/day, 20 GB free: 20 days.
-    expect(forecastDiskFull(points, { time: now, usedBytes: 100e9, availableBytes: 20e9 })).toEqual({ daysUntilFull: 20, note: '+953.7 MiB/day over 10 days' });
+    expect(forecastDiskFull(points, { time: now, usedBytes: 100e9, availableBytes: 20e9 })).toEqual({
+      daysUntilFull: 20,
+      note: '+953.7 MiB/day over 10 days',
+    });
   });
 
   it('gives no number with too little history or without growth', () => {
     const now = Date.now();
-    expect(forecastDiskFull([{ time: now - day, usedBytes: 1 }], { time: now, usedBytes: 2, availableBytes: 10 }).daysUntilFull).toBeNull();
-    expect(forecastDiskFull([{ time: now - day, usedBytes: 1 }], { time: now, usedBytes: 2, availableBytes: 10 }).note).toBe('too little history (1 of 3 days)');
+    expect(
+      forecastDiskFull([{ time: now - day, usedBytes: 1 }], { time: now, usedBytes: 2, availableBytes: 10 })
+        .daysUntilFull,
+    ).toBeNull();
+    expect(
+      forecastDiskFull([{ time: now - day, usedBytes: 1 }], { time: now, usedBytes: 2, availableBytes: 10 }).note,
+    ).toBe('too little history (1 of 3 days)');
     const flat = [5, 4, 3].map((d) => ({ time: now - d * day, usedBytes: 50 }));
-    expect(forecastDiskFull(flat, { time: now, usedBytes: 40, availableBytes: 10 })).toEqual({ daysUntilFull: null, note: 'not growing' });
+    expect(forecastDiskFull(flat, { time: now, usedBytes: 40, availableBytes: 10 })).toEqual({
+      daysUntilFull: null,
+      note: 'not growing',
+    });
   });
 });
 
@@ -33,7 +51,16 @@ describe('a report compared with its history in InfluxDB', () => {
   it('forecasts disks, compares with the last run and flags addresses never seen before', async () => {
     const services = testServices();
     const bucket = uniqueName('history').replace(/-/g, '_');
-    const settings = { url: services.influxUrl, api: services.influxApi, org: '', bucket, token: undefined, username: undefined, password: undefined, timeout_seconds: 10 };
+    const settings = {
+      url: services.influxUrl,
+      api: services.influxApi,
+      org: '',
+      bucket,
+      token: undefined,
+      username: undefined,
+      password: undefined,
+      timeout_seconds: 10,
+    };
     await ensureInfluxV1Database(settings);
     const influx = createInfluxStore(settings);
     const run = sampleRun();
@@ -41,25 +68,74 @@ describe('a report compared with its history in InfluxDB', () => {
     // /srv on web01 grew 10 GiB a day for ten days; 400 GiB are free: ~40 days left.
     const points: Point[] = [];
     for (let d = 10; d >= 1; d -= 1) {
-      points.push(new Point('disk').tag('host', 'web01').tag('path', '/srv').intField('used', 107374182400 - d * 10 * 1024 ** 3).floatField('used_percent', 20 - d).timestamp(new Date(collectedAt - d * day)));
-      points.push(new Point('disk').tag('host', 'web01').tag('path', '/').intField('used', 96636764160).floatField('used_percent', d === 1 ? 70 : 60).timestamp(new Date(collectedAt - d * day)));
+      points.push(
+        new Point('disk')
+          .tag('host', 'web01')
+          .tag('path', '/srv')
+          .intField('used', 107374182400 - d * 10 * 1024 ** 3)
+          .floatField('used_percent', 20 - d)
+          .timestamp(new Date(collectedAt - d * day)),
+      );
+      points.push(
+        new Point('disk')
+          .tag('host', 'web01')
+          .tag('path', '/')
+          .intField('used', 96636764160)
+          .floatField('used_percent', d === 1 ? 70 : 60)
+          .timestamp(new Date(collectedAt - d * day)),
+      );
     }
     // alice logged in from 192.0.2.10 a month ago; nobody ever from 198.51.100.200.
-    points.push(new Point('ssh_login').tag('host', 'web01').tag('result', 'accepted').tag('method', 'publickey').stringField('user', 'alice').stringField('source_ip', '192.0.2.10').intField('attempts', 1).timestamp(new Date(collectedAt - 30 * day)));
+    points.push(
+      new Point('ssh_login')
+        .tag('host', 'web01')
+        .tag('result', 'accepted')
+        .tag('method', 'publickey')
+        .stringField('user', 'alice')
+        .stringField('source_ip', '192.0.2.10')
+        .intField('attempts', 1)
+        .timestamp(new Date(collectedAt - 30 * day)),
+    );
     // Hourly load samples over the last day: the 24-hour chart has something to draw.
     for (let h = 23; h >= 1; h -= 1) {
-      points.push(new Point('system').tag('host', 'web01').floatField('load1', h === 5 ? 3 : 0.5).timestamp(new Date(collectedAt - h * 3_600_000)));
-      points.push(new Point('mem').tag('host', 'web01').floatField('used_percent', 40).timestamp(new Date(collectedAt - h * 3_600_000)));
+      points.push(
+        new Point('system')
+          .tag('host', 'web01')
+          .floatField('load1', h === 5 ? 3 : 0.5)
+          .timestamp(new Date(collectedAt - h * 3_600_000)),
+      );
+      points.push(
+        new Point('mem')
+          .tag('host', 'web01')
+          .floatField('used_percent', 40)
+          .timestamp(new Date(collectedAt - h * 3_600_000)),
+      );
     }
     await influx.writePoints(points);
-    run.snapshots[0]!.logins.accepted.push({ time: '2026-11-21T20:00:00.000Z', user: 'bob', sourceIp: '198.51.100.200', port: 1, method: 'password' });
+    run.snapshots[0]!.logins.accepted.push({
+      time: '2026-11-21T20:00:00.000Z',
+      user: 'bob',
+      sourceIp: '198.51.100.200',
+      port: 1,
+      method: 'password',
+    });
 
     const dir = mkdtempSync(path.join(tmpdir(), 'ir-history-'));
     const report = parseConfig('report: { timezone: UTC }\n', 't.yaml', { env: {} }).report;
-    const result = await renderRun(run, { artifacts: createFilesystemArtifactStore(dir), report, now: () => new Date(collectedAt + 60_000), logger: silentLogger(), influx });
+    const result = await renderRun(run, {
+      artifacts: createFilesystemArtifactStore(dir),
+      report,
+      now: () => new Date(collectedAt + 60_000),
+      logger: silentLogger(),
+      influx,
+    });
     await influx.close();
 
-    expect(result.summary.attention).toContainEqual({ severity: 'warning', host: 'web01', message: 'first login from 198.51.100.200 (user bob, 2026-11-21 20:00)' });
+    expect(result.summary.attention).toContainEqual({
+      severity: 'warning',
+      host: 'web01',
+      message: 'first login from 198.51.100.200 (user bob, 2026-11-21 20:00)',
+    });
     expect(result.summary.attention.some((a) => a.message.includes('192.0.2.10'))).toBe(false);
     expect(result.summary.attention).toContainEqual({
       severity: 'critical',
@@ -77,7 +153,9 @@ describe('a report compared with its history in InfluxDB', () => {
       ['alice', false],
       ['bob', true],
     ]);
-    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'infrastructure-report-2026-11-22.pdf'), '-'], { encoding: 'utf8' });
+    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'infrastructure-report-2026-11-22.pdf'), '-'], {
+      encoding: 'utf8',
+    });
     expect(text).toMatch(/\/srv\s+xfs.*40 days/);
     expect(text).toContain('Last 24 hours (hourly means from InfluxDB)');
     expect(text).toMatch(/web01\s+max 3\.00\s+max 40/);

@@ -13,7 +13,12 @@ const report = parseConfig('report: { timezone: Europe/Paris }\n', 'test.yaml', 
 async function renderSample() {
   const dir = mkdtempSync(path.join(tmpdir(), 'ir-render-'));
   const artifacts = createFilesystemArtifactStore(dir);
-  const result = await renderRun(sampleRun(), { artifacts, report, now: () => new Date('2026-11-22T07:01:00Z'), logger: silentLogger() });
+  const result = await renderRun(sampleRun(), {
+    artifacts,
+    report,
+    now: () => new Date('2026-11-22T07:01:00Z'),
+    logger: silentLogger(),
+  });
   return { dir, result, artifacts };
 }
 
@@ -21,7 +26,10 @@ describe('renderRun', () => {
   it('writes a PDF in which a reader finds every host, the unreachable reason and the figures', async () => {
     const { dir, result } = await renderSample();
     const pdfFile = path.join(dir, 'infrastructure-report-2026-11-22.pdf');
-    expect(result.artifacts.map((a) => a.fileName)).toEqual(['infrastructure-report-2026-11-22.pdf', 'infrastructure-report-2026-11-22.xlsx']);
+    expect(result.artifacts.map((a) => a.fileName)).toEqual([
+      'infrastructure-report-2026-11-22.pdf',
+      'infrastructure-report-2026-11-22.xlsx',
+    ]);
     const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
     for (const host of ['web01', 'сервер-02', 'db01']) expect(text).toContain(host);
     expect(text).toContain('connection refused by 10.0.0.30:22 (host db01)');
@@ -33,7 +41,18 @@ describe('renderRun', () => {
     expect(text).toMatch(/page 1\n/);
     expect(text).toMatch(/CRITICAL\s+web01\s+security\s+process 4242 runs from \/tmp\/\.x\/kworker/);
     expect(text).toMatch(/WARNING\s+web01\s+services\s+failed systemd unit\(s\): backup\.service/);
-    for (const section of ['Disk Usage', 'User Logins', 'Root logins', 'Failed SSH logins by user name', 'System Uptime and Reboots', 'Resources', 'Security Findings', 'Processes and Failed Units', 'Unreachable Hosts', 'Appendix: hosts']) {
+    for (const section of [
+      'Disk Usage',
+      'User Logins',
+      'Root logins',
+      'Failed SSH logins by user name',
+      'System Uptime and Reboots',
+      'Resources',
+      'Security Findings',
+      'Processes and Failed Units',
+      'Unreachable Hosts',
+      'Appendix: hosts',
+    ]) {
       expect(text).toContain(section);
     }
     // No InfluxDB: the report says what it could not compare instead of inventing it.
@@ -42,19 +61,43 @@ describe('renderRun', () => {
 
   it('writes an XLSX that an independent reader opens, with numbers as numbers and hostile text as text', async () => {
     const { dir } = await renderSample();
-    const workbook = XLSX.readFile(path.join(dir, 'infrastructure-report-2026-11-22.xlsx'), { cellDates: true, cellNF: true });
+    const workbook = XLSX.readFile(path.join(dir, 'infrastructure-report-2026-11-22.xlsx'), {
+      cellDates: true,
+      cellNF: true,
+    });
     expect(workbook.SheetNames).toEqual([
-      'Summary', 'Alerts', 'Hosts', 'Disk Usage', 'User Logins', 'Failed Logins', 'Uptime', 'Resources', 'Security', 'Privilege Use', 'Processes', 'Backups', 'Unreachable Hosts', 'Errors',
+      'Summary',
+      'Alerts',
+      'Hosts',
+      'Disk Usage',
+      'User Logins',
+      'Failed Logins',
+      'Uptime',
+      'Resources',
+      'Security',
+      'Privilege Use',
+      'Processes',
+      'Backups',
+      'Unreachable Hosts',
+      'Errors',
     ]);
 
     const disks = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Disk Usage']!);
-    expect(disks[0]).toMatchObject({ Host: 'web01', Mount: '/', 'Size (bytes)': 107374182400, 'Used %': 0.95, Severity: 'critical' });
+    expect(disks[0]).toMatchObject({
+      Host: 'web01',
+      Mount: '/',
+      'Size (bytes)': 107374182400,
+      'Used %': 0.95,
+      Severity: 'critical',
+    });
     const sizeCell = workbook.Sheets['Disk Usage']!['E2'];
     expect(sizeCell?.t).toBe('n');
     expect(workbook.Sheets['Disk Usage']!['H2']?.z).toBe('0%');
 
     const failedSheet = workbook.Sheets['Failed Logins']!;
-    const hostileCell = Object.values(failedSheet).find((c) => typeof c === 'object' && c && 'v' in c && String((c as XLSX.CellObject).v).startsWith('=HYPERLINK')) as XLSX.CellObject | undefined;
+    const hostileCell = Object.values(failedSheet).find(
+      (c) => typeof c === 'object' && c && 'v' in c && String((c as XLSX.CellObject).v).startsWith('=HYPERLINK'),
+    ) as XLSX.CellObject | undefined;
     expect(hostileCell?.t).toBe('s');
     expect(hostileCell?.f).toBeUndefined();
 
@@ -63,7 +106,13 @@ describe('renderRun', () => {
     expect((logins[0]?.['Time'] as Date).toISOString().slice(11, 16)).toBe('10:15');
 
     const unreachable = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Unreachable Hosts']!);
-    expect(unreachable).toEqual([{ Host: 'db01', Address: '10.0.0.30', Reason: 'connection refused by 10.0.0.30:22 (host db01): is sshd running on port 22?' }]);
+    expect(unreachable).toEqual([
+      {
+        Host: 'db01',
+        Address: '10.0.0.30',
+        Reason: 'connection refused by 10.0.0.30:22 (host db01): is sshd running on port 22?',
+      },
+    ]);
     const uptime = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Uptime']!);
     expect(uptime.map((r) => r['Host'])).toEqual(['web01', 'сервер-02']);
     const resources = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Resources']!);
@@ -74,9 +123,20 @@ describe('renderRun', () => {
   it('renders Chinese host and user names with the CJK font beside DejaVu', async () => {
     const run = sampleRun();
     run.snapshots[1]!.host = '服务器-北京-01';
-    run.snapshots[0]!.logins.accepted.push({ time: '2026-11-21T12:00:00.000Z', user: '张三', sourceIp: '192.0.2.30', port: 1, method: 'password' });
+    run.snapshots[0]!.logins.accepted.push({
+      time: '2026-11-21T12:00:00.000Z',
+      user: '张三',
+      sourceIp: '192.0.2.30',
+      port: 1,
+      method: 'password',
+    });
     const dir = mkdtempSync(path.join(tmpdir(), 'ir-render-'));
-    await renderRun(run, { artifacts: createFilesystemArtifactStore(dir), report, now: () => new Date(), logger: silentLogger() });
+    await renderRun(run, {
+      artifacts: createFilesystemArtifactStore(dir),
+      report,
+      now: () => new Date(),
+      logger: silentLogger(),
+    });
     const pdfFile = path.join(dir, 'infrastructure-report-2026-11-22.pdf');
     const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
     expect(text).toContain('服务器-北京-01');
@@ -86,10 +146,23 @@ describe('renderRun', () => {
 
   it('keeps a PDF readable when a log line carries ANSI escapes', async () => {
     const run = sampleRun();
-    run.snapshots[0]!.logins.failed.push({ time: '2026-11-21T11:00:00.000Z', user: '\u001b[2J\u001b[31mgotcha', sourceIp: '203.0.113.99', kind: 'invalid-user', count: 1 });
+    run.snapshots[0]!.logins.failed.push({
+      time: '2026-11-21T11:00:00.000Z',
+      user: '\u001b[2J\u001b[31mgotcha',
+      sourceIp: '203.0.113.99',
+      kind: 'invalid-user',
+      count: 1,
+    });
     const dir = mkdtempSync(path.join(tmpdir(), 'ir-render-'));
-    await renderRun(run, { artifacts: createFilesystemArtifactStore(dir), report, now: () => new Date(), logger: silentLogger() });
-    const text = execFileSync('pdftotext', [path.join(dir, 'infrastructure-report-2026-11-22.pdf'), '-'], { encoding: 'utf8' });
+    await renderRun(run, {
+      artifacts: createFilesystemArtifactStore(dir),
+      report,
+      now: () => new Date(),
+      logger: silentLogger(),
+    });
+    const text = execFileSync('pdftotext', [path.join(dir, 'infrastructure-report-2026-11-22.pdf'), '-'], {
+      encoding: 'utf8',
+    });
     expect(text).toContain('^[[2J^[[31mgotcha');
     writeFileSync(path.join(dir, 'done'), '');
   });
@@ -100,7 +173,13 @@ describe('report configuration', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ir-config-render-'));
     const logo = path.join(dir, 'logo.png');
     // A 1x1 PNG.
-    writeFileSync(logo, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+    writeFileSync(
+      logo,
+      Buffer.from(
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+        'base64',
+      ),
+    );
     const settings = parseConfig(
       `report: { timezone: UTC, company: "Example Corp", logo_file: ${logo}, sections: [summary, disks, unreachable], group_by: "label:site" }\n`,
       path.join(dir, 'c.yaml'),
@@ -109,7 +188,12 @@ describe('report configuration', () => {
     const run = sampleRun();
     run.snapshots[0]!.labels = { site: 'paris' };
     run.snapshots[1]!.labels = { site: 'lyon' };
-    const result = await renderRun(run, { artifacts: createFilesystemArtifactStore(dir), report: settings, now: () => new Date(), logger: silentLogger() });
+    const result = await renderRun(run, {
+      artifacts: createFilesystemArtifactStore(dir),
+      report: settings,
+      now: () => new Date(),
+      logger: silentLogger(),
+    });
     const pdfFile = path.join(dir, result.artifacts[0]!.fileName);
     const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
     expect(text).toContain('Example Corp');

@@ -1,4 +1,13 @@
-import { artifactKey, type ArtifactStore, type CollectedRun, type Config, type InfluxStore, type Logger, type RenderResult, type RenderedArtifact } from '@infra-report/shared';
+import {
+  artifactKey,
+  type ArtifactStore,
+  type CollectedRun,
+  type Config,
+  type InfluxStore,
+  type Logger,
+  type RenderResult,
+  type RenderedArtifact,
+} from '@infra-report/shared';
 import { loadReportHistory } from './history.js';
 import { renderPdf } from './pdf/render-pdf.js';
 import { buildReportModel } from './report-model.js';
@@ -35,7 +44,10 @@ export async function renderRun(collected: CollectedRun, deps: RenderDependencie
     const key = artifactKey(collected.run.runId, fileName);
     await deps.artifacts.put(key, data);
     artifacts.push({ fileName, contentType, bytes: data.length, key });
-    deps.logger.info({ run: collected.run.runId, file: deps.artifacts.describe(key), bytes: data.length }, 'report file stored');
+    deps.logger.info(
+      { run: collected.run.runId, file: deps.artifacts.describe(key), bytes: data.length },
+      'report file stored',
+    );
   }
   return {
     run: collected.run,

@@ -1,5 +1,11 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { queueNames, type HostFailure, type HostSnapshot, type RenderJobData, type RenderResult } from '@infra-report/shared';
+import {
+  queueNames,
+  type HostFailure,
+  type HostSnapshot,
+  type RenderJobData,
+  type RenderResult,
+} from '@infra-report/shared';
 import { renderRun, type RenderDependencies } from './render-run.js';
 
 /**
@@ -30,6 +36,14 @@ export function createRenderProcessor(deps: RenderDependencies, prefix: string) 
   };
 }
 
-export function startRenderWorker(deps: RenderDependencies, connection: ConnectionOptions, prefix: string): Worker<RenderJobData, RenderResult> {
-  return new Worker<RenderJobData, RenderResult>(queueNames.render, createRenderProcessor(deps, prefix), { connection, prefix, concurrency: 2 });
+export function startRenderWorker(
+  deps: RenderDependencies,
+  connection: ConnectionOptions,
+  prefix: string,
+): Worker<RenderJobData, RenderResult> {
+  return new Worker<RenderJobData, RenderResult>(queueNames.render, createRenderProcessor(deps, prefix), {
+    connection,
+    prefix,
+    concurrency: 2,
+  });
 }

@@ -1,4 +1,11 @@
-import type { CollectedRun, Config, HostSnapshot, PrivilegeUse, reportSectionNames, RunSpec } from '@infra-report/shared';
+import type {
+  CollectedRun,
+  Config,
+  HostSnapshot,
+  PrivilegeUse,
+  reportSectionNames,
+  RunSpec,
+} from '@infra-report/shared';
 import { formatBytes, formatTime } from './format.js';
 import { diskKey, forecastDiskFull, noHistory, type ReportHistory } from './history.js';
 
@@ -198,33 +205,56 @@ type ReportSettings = Config['report'];
 const severityRank: Record<Severity, number> = { critical: 0, warning: 1, ok: 2 };
 const noGroup = '(no group)';
 
-export function buildReportModel(collected: CollectedRun, settings: ReportSettings, generatedAt: Date, history: ReportHistory = noHistory('no history was read')): ReportModel {
+export function buildReportModel(
+  collected: CollectedRun,
+  settings: ReportSettings,
+  generatedAt: Date,
+  history: ReportHistory = noHistory('no history was read'),
+): ReportModel {
   const { thresholds } = settings;
   const tz = settings.timezone;
   const labelKey = settings.group_by.startsWith('label:') ? settings.group_by.slice('label:'.length) : null;
   const groupOf = new Map<string, string>(
     [...collected.snapshots, ...collected.failures].map((h) => [
       h.host,
-      settings.group_by === 'none' ? noGroup : labelKey ? (('labels' in h ? h.labels[labelKey] : undefined) ?? noGroup) : (h.groups[0] ?? noGroup),
+      settings.group_by === 'none'
+        ? noGroup
+        : labelKey
+          ? (('labels' in h ? h.labels[labelKey] : undefined) ?? noGroup)
+          : (h.groups[0] ?? noGroup),
     ]),
   );
   const hostGroup = (host: string) => groupOf.get(host) ?? noGroup;
-  const byGroupThenHost = <T extends { group: string; host: string }>(a: T, b: T) => a.group.localeCompare(b.group) || a.host.localeCompare(b.host);
-  const snapshots = [...collected.snapshots].sort((a, b) => hostGroup(a.host).localeCompare(hostGroup(b.host)) || a.host.localeCompare(b.host));
+  const byGroupThenHost = <T extends { group: string; host: string }>(a: T, b: T) =>
+    a.group.localeCompare(b.group) || a.host.localeCompare(b.host);
+  const snapshots = [...collected.snapshots].sort(
+    (a, b) => hostGroup(a.host).localeCompare(hostGroup(b.host)) || a.host.localeCompare(b.host),
+  );
   const failures = [...collected.failures].sort((a, b) => a.host.localeCompare(b.host));
   const windowStart = new Date(collected.run.windowStart);
 
   const diskSeverity = (percent: number): Severity =>
-    percent >= thresholds.disk_critical_percent ? 'critical' : percent >= thresholds.disk_warn_percent ? 'warning' : 'ok';
+    percent >= thresholds.disk_critical_percent
+      ? 'critical'
+      : percent >= thresholds.disk_warn_percent
+        ? 'warning'
+        : 'ok';
 
   const disks: DiskRow[] = snapshots.flatMap((s) =>
     s.filesystems.map((fs) => {
       const key = diskKey(s.host, fs.mount);
       const forecast = history.unavailable
         ? { daysUntilFull: null, note: 'no history' }
-        : forecastDiskFull(history.diskSeries.get(key) ?? [], { time: Date.parse(s.collectedAt), usedBytes: fs.usedBytes, availableBytes: fs.availableBytes });
+        : forecastDiskFull(history.diskSeries.get(key) ?? [], {
+            time: Date.parse(s.collectedAt),
+            usedBytes: fs.usedBytes,
+            availableBytes: fs.availableBytes,
+          });
       const inodeSeverityPercent = fs.inodesTotal ? Math.ceil(((fs.inodesUsed ?? 0) * 100) / fs.inodesTotal) : null;
-      const severity = worseOf(diskSeverity(fs.usedPercent), inodeSeverityPercent === null ? 'ok' : diskSeverity(inodeSeverityPercent));
+      const severity = worseOf(
+        diskSeverity(fs.usedPercent),
+        inodeSeverityPercent === null ? 'ok' : diskSeverity(inodeSeverityPercent),
+      );
       return {
         host: s.host,
         group: hostGroup(s.host),
@@ -251,19 +281,36 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
       return [...s.logins.accepted]
         .sort((a, b) => a.time.localeCompare(b.time))
         .map((l) => {
-          const firstSeen = known === null || l.sourceIp === '' ? null : !known.has(l.sourceIp) && !seenThisWindow.has(l.sourceIp);
+          const firstSeen =
+            known === null || l.sourceIp === '' ? null : !known.has(l.sourceIp) && !seenThisWindow.has(l.sourceIp);
           seenThisWindow.add(l.sourceIp);
-          return { host: s.host, time: new Date(l.time), user: l.user, sourceIp: l.sourceIp, method: l.method, firstSeen };
+          return {
+            host: s.host,
+            time: new Date(l.time),
+            user: l.user,
+            sourceIp: l.sourceIp,
+            method: l.method,
+            firstSeen,
+          };
         });
     })
     .sort((a, b) => a.time.getTime() - b.time.getTime() || a.host.localeCompare(b.host));
 
-  const failedBySource = snapshots.flatMap((s) => failedSources(s)).sort((a, b) => b.attempts - a.attempts || a.host.localeCompare(b.host) || a.sourceIp.localeCompare(b.sourceIp));
+  const failedBySource = snapshots
+    .flatMap((s) => failedSources(s))
+    .sort((a, b) => b.attempts - a.attempts || a.host.localeCompare(b.host) || a.sourceIp.localeCompare(b.sourceIp));
 
   const failedByUserMap = new Map<string, FailedUserRow & { sourceSet: Set<string> }>();
   for (const s of snapshots) {
     for (const f of s.logins.failed) {
-      const row = failedByUserMap.get(f.user) ?? { user: f.user, attempts: 0, invalid: false, sources: 0, hosts: [], sourceSet: new Set<string>() };
+      const row = failedByUserMap.get(f.user) ?? {
+        user: f.user,
+        attempts: 0,
+        invalid: false,
+        sources: 0,
+        hosts: [],
+        sourceSet: new Set<string>(),
+      };
       row.attempts += f.count;
       row.invalid ||= f.kind === 'invalid-user';
       row.sourceSet.add(f.sourceIp);
@@ -277,7 +324,15 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
 
   const uptime: UptimeRow[] = snapshots.map((s) => {
     const bootTime = s.bootTime ? new Date(s.bootTime) : null;
-    return { host: s.host, group: hostGroup(s.host), os: s.os.prettyName, kernel: s.os.kernel, uptimeSeconds: s.uptimeSeconds, bootTime, rebootedInWindow: bootTime !== null && bootTime >= windowStart };
+    return {
+      host: s.host,
+      group: hostGroup(s.host),
+      os: s.os.prettyName,
+      kernel: s.os.kernel,
+      uptimeSeconds: s.uptimeSeconds,
+      bootTime,
+      rebootedInWindow: bootTime !== null && bootTime >= windowStart,
+    };
   });
 
   const resources: ResourceRow[] = snapshots.map((s) => ({
@@ -291,7 +346,10 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
     load15: s.load?.fifteen ?? null,
     memoryUsedPercent: s.memory?.usedPercent ?? null,
     memoryTotalBytes: s.memory?.totalBytes ?? null,
-    swapUsedPercent: s.memory && s.memory.swapTotalBytes > 0 ? Math.round(((s.memory.swapTotalBytes - s.memory.swapFreeBytes) / s.memory.swapTotalBytes) * 1000) / 10 : null,
+    swapUsedPercent:
+      s.memory && s.memory.swapTotalBytes > 0
+        ? Math.round(((s.memory.swapTotalBytes - s.memory.swapFreeBytes) / s.memory.swapTotalBytes) * 1000) / 10
+        : null,
     maxTemperature: s.temperatures ? Math.max(...s.temperatures.map((t) => t.celsius)) : null,
     load24h: history.load24h.get(s.host) ?? [],
     memory24h: history.memory24h.get(s.host) ?? [],
@@ -321,10 +379,17 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
     })),
   );
 
-  const security: SecurityRow[] = snapshots.flatMap((s) => s.security.map((f) => ({ host: s.host, severity: f.severity, kind: f.kind, message: f.message })));
+  const security: SecurityRow[] = snapshots.flatMap((s) =>
+    s.security.map((f) => ({ host: s.host, severity: f.severity, kind: f.kind, message: f.message })),
+  );
 
   const attention: AttentionItem[] = [
-    ...failures.map((f) => ({ severity: 'critical' as const, host: f.host, category: 'unreachable' as const, message: `unreachable: ${f.reason}` })),
+    ...failures.map((f) => ({
+      severity: 'critical' as const,
+      host: f.host,
+      category: 'unreachable' as const,
+      message: `unreachable: ${f.reason}`,
+    })),
     ...disks
       .filter((d) => d.severity !== 'ok')
       .map((d) => ({
@@ -333,29 +398,65 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
         category: 'disk' as const,
         message:
           `${d.mount} is ${d.usedPercent}% full (${formatBytes(d.availableBytes)} free of ${formatBytes(d.sizeBytes)})` +
-          (d.inodesUsedPercent !== null && d.inodesUsedPercent >= thresholds.disk_warn_percent ? `, inodes ${d.inodesUsedPercent}% used` : '') +
-          (d.previousPercent !== null && d.previousPercent < thresholds.disk_warn_percent ? `, new since the last run (was ${Math.round(d.previousPercent)}%)` : '') +
+          (d.inodesUsedPercent !== null && d.inodesUsedPercent >= thresholds.disk_warn_percent
+            ? `, inodes ${d.inodesUsedPercent}% used`
+            : '') +
+          (d.previousPercent !== null && d.previousPercent < thresholds.disk_warn_percent
+            ? `, new since the last run (was ${Math.round(d.previousPercent)}%)`
+            : '') +
           (d.daysUntilFull !== null ? `, full in ~${Math.round(d.daysUntilFull)} days` : ''),
       })),
     ...disks
       .filter((d) => d.severity === 'ok' && d.daysUntilFull !== null && d.daysUntilFull <= 14)
-      .map((d) => ({ severity: 'warning' as const, host: d.host, category: 'disk' as const, message: `${d.mount} will be full in ~${Math.round(d.daysUntilFull ?? 0)} days at its current growth (${d.forecastNote})` })),
-    ...security.filter((f) => f.kind !== 'brute-force').map((f) => ({ severity: f.severity, host: f.host, category: 'security' as const, message: f.message })),
+      .map((d) => ({
+        severity: 'warning' as const,
+        host: d.host,
+        category: 'disk' as const,
+        message: `${d.mount} will be full in ~${Math.round(d.daysUntilFull ?? 0)} days at its current growth (${d.forecastNote})`,
+      })),
+    ...security
+      .filter((f) => f.kind !== 'brute-force')
+      .map((f) => ({ severity: f.severity, host: f.host, category: 'security' as const, message: f.message })),
     ...acceptedLogins
       .filter((l) => l.firstSeen === true)
-      .map((l) => ({ severity: 'warning' as const, host: l.host, category: 'logins' as const, message: `first login from ${l.sourceIp} (user ${l.user}, ${formatTime(l.time, tz)})` })),
+      .map((l) => ({
+        severity: 'warning' as const,
+        host: l.host,
+        category: 'logins' as const,
+        message: `first login from ${l.sourceIp} (user ${l.user}, ${formatTime(l.time, tz)})`,
+      })),
     ...processes
       .filter((p) => (p.failedUnits?.length ?? 0) > 0)
-      .map((p) => ({ severity: 'warning' as const, host: p.host, category: 'services' as const, message: `failed systemd unit(s): ${p.failedUnits?.join(', ')}` })),
+      .map((p) => ({
+        severity: 'warning' as const,
+        host: p.host,
+        category: 'services' as const,
+        message: `failed systemd unit(s): ${p.failedUnits?.join(', ')}`,
+      })),
     ...failedBySource
       .filter((f) => f.attempts >= thresholds.failed_logins_warn)
-      .map((f) => ({ severity: 'warning' as const, host: f.host, category: 'logins' as const, message: `${f.attempts} failed SSH logins from ${f.sourceIp}` })),
+      .map((f) => ({
+        severity: 'warning' as const,
+        host: f.host,
+        category: 'logins' as const,
+        message: `${f.attempts} failed SSH logins from ${f.sourceIp}`,
+      })),
     ...uptime
       .filter((u) => u.rebootedInWindow)
-      .map((u) => ({ severity: 'warning' as const, host: u.host, category: 'reboot' as const, message: `rebooted at ${u.bootTime ? formatTime(u.bootTime, tz) : '?'}` })),
+      .map((u) => ({
+        severity: 'warning' as const,
+        host: u.host,
+        category: 'reboot' as const,
+        message: `rebooted at ${u.bootTime ? formatTime(u.bootTime, tz) : '?'}`,
+      })),
     ...snapshots
       .filter((s) => s.problems.some((p) => p.probe === 'logins'))
-      .map((s) => ({ severity: 'warning' as const, host: s.host, category: 'collection' as const, message: s.problems.find((p) => p.probe === 'logins')?.message ?? '' })),
+      .map((s) => ({
+        severity: 'warning' as const,
+        host: s.host,
+        category: 'collection' as const,
+        message: s.problems.find((p) => p.probe === 'logins')?.message ?? '',
+      })),
   ].sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || a.host.localeCompare(b.host));
 
   const counts = new Map<string, { critical: number; warning: number }>();
@@ -366,8 +467,22 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
   }
   const countFor = (host: string, severity: 'critical' | 'warning') => counts.get(host)?.[severity] ?? 0;
   const hosts: HostRow[] = [
-    ...snapshots.map((s) => ({ host: s.host, address: s.address, group: hostGroup(s.host), groups: s.groups, status: 'reporting' as const, detail: s.os.prettyName ?? '' })),
-    ...failures.map((f) => ({ host: f.host, address: f.address, group: hostGroup(f.host), groups: f.groups, status: 'unreachable' as const, detail: f.reason })),
+    ...snapshots.map((s) => ({
+      host: s.host,
+      address: s.address,
+      group: hostGroup(s.host),
+      groups: s.groups,
+      status: 'reporting' as const,
+      detail: s.os.prettyName ?? '',
+    })),
+    ...failures.map((f) => ({
+      host: f.host,
+      address: f.address,
+      group: hostGroup(f.host),
+      groups: f.groups,
+      status: 'unreachable' as const,
+      detail: f.reason,
+    })),
   ]
     .map((h) => ({ ...h, critical: countFor(h.host, 'critical'), warnings: countFor(h.host, 'warning') }))
     .sort(byGroupThenHost);
@@ -382,7 +497,11 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
     run: collected.run,
     generatedAt,
     timezone: tz,
-    thresholds: { diskWarnPercent: thresholds.disk_warn_percent, diskCriticalPercent: thresholds.disk_critical_percent, failedLoginsWarn: thresholds.failed_logins_warn },
+    thresholds: {
+      diskWarnPercent: thresholds.disk_warn_percent,
+      diskCriticalPercent: thresholds.disk_critical_percent,
+      failedLoginsWarn: thresholds.failed_logins_warn,
+    },
     historyNote: history.unavailable,
     summary: {
       hostsTotal: snapshots.length + failures.length,
@@ -410,17 +529,29 @@ export function buildReportModel(collected: CollectedRun, settings: ReportSettin
       };
     }),
     hosts,
-    disks: disks.sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || b.usedPercent - a.usedPercent || a.host.localeCompare(b.host)),
+    disks: disks.sort(
+      (a, b) =>
+        severityRank[a.severity] - severityRank[b.severity] ||
+        b.usedPercent - a.usedPercent ||
+        a.host.localeCompare(b.host),
+    ),
     acceptedLogins,
     rootLogins: acceptedLogins.filter((l) => l.user === 'root'),
     failedBySource,
     failedByUser,
-    privilege: snapshots.flatMap((s) => s.logins.privilege.map((p) => ({ ...p, host: s.host }))).sort((a, b) => a.time.localeCompare(b.time)),
+    privilege: snapshots
+      .flatMap((s) => s.logins.privilege.map((p) => ({ ...p, host: s.host })))
+      .sort((a, b) => a.time.localeCompare(b.time)),
     uptime,
     resources,
     processes,
     backups,
-    unreachable: failures.map((f) => ({ host: f.host, address: f.address, group: hostGroup(f.host), reason: f.reason })),
+    unreachable: failures.map((f) => ({
+      host: f.host,
+      address: f.address,
+      group: hostGroup(f.host),
+      reason: f.reason,
+    })),
     problems: snapshots.flatMap((s) => s.problems.map((p) => ({ host: s.host, probe: p.probe, message: p.message }))),
     security,
     appendixHosts: snapshots.slice(0, appendixLimit).map((snapshot) => ({ group: hostGroup(snapshot.host), snapshot })),
@@ -438,7 +569,15 @@ function failedSources(snapshot: HostSnapshot): FailedSourceRow[] {
     const time = new Date(failure.time);
     let row = bySource.get(failure.sourceIp);
     if (!row) {
-      row = { host: snapshot.host, sourceIp: failure.sourceIp, attempts: 0, invalidUserAttempts: 0, users: [], firstAttempt: time, lastAttempt: time };
+      row = {
+        host: snapshot.host,
+        sourceIp: failure.sourceIp,
+        attempts: 0,
+        invalidUserAttempts: 0,
+        users: [],
+        firstAttempt: time,
+        lastAttempt: time,
+      };
       bySource.set(failure.sourceIp, row);
     }
     row.attempts += failure.count;

@@ -2,7 +2,10 @@ import { access, writeFile } from 'node:fs/promises';
 import { starterConfig } from '../starter-config.js';
 
 export async function initCommand(file: string, options: { force?: boolean }): Promise<void> {
-  const exists = await access(file).then(() => true, () => false);
+  const exists = await access(file).then(
+    () => true,
+    () => false,
+  );
   if (exists && !options.force) throw new Error(`${file} already exists (use --force to overwrite it)`);
   await writeFile(file, starterConfig, { mode: 0o640 });
   process.stderr.write(`wrote ${file}: edit the hosts, then run "infra-report check-config -c ${file}"\n`);

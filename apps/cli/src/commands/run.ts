@@ -2,19 +2,33 @@ import { createLogger, silentLogger } from '@infra-report/shared';
 import { runEmbedded } from '../embedded-run.js';
 import { loadCliConfig, say } from './load.js';
 
-export async function runCommand(options: { config?: string; date?: string; group?: string[]; host?: string[]; verbose?: boolean }): Promise<void> {
+export async function runCommand(options: {
+  config?: string;
+  date?: string;
+  group?: string[];
+  host?: string[];
+  verbose?: boolean;
+}): Promise<void> {
   const config = loadCliConfig(options.config);
   const logger = options.verbose ? createLogger('infra-report', 'debug') : silentLogger();
-  say(`infra-report: collecting ${config.hosts.length === 1 && config.hosts[0]?.local ? `this machine (${config.hosts[0].name})` : `${config.hosts.length} host(s)`} (configuration: ${config.source})`);
+  say(
+    `infra-report: collecting ${config.hosts.length === 1 && config.hosts[0]?.local ? `this machine (${config.hosts[0].name})` : `${config.hosts.length} host(s)`} (configuration: ${config.source})`,
+  );
   const result = await runEmbedded(config, {
     scope: { groups: options.group, hosts: options.host },
     reportDate: options.date,
     logger,
     onHost: (host, outcome) =>
-      say(outcome.ok ? `  ok    ${host}${outcome.problems > 0 ? ` (${outcome.problems} gap(s), see the report)` : ''}` : `  FAIL  ${host}: ${outcome.reason}`),
+      say(
+        outcome.ok
+          ? `  ok    ${host}${outcome.problems > 0 ? ` (${outcome.problems} gap(s), see the report)` : ''}`
+          : `  FAIL  ${host}: ${outcome.reason}`,
+      ),
   });
   const { summary } = result.rendered;
-  say(`report for ${result.rendered.run.reportDate}: ${summary.hostsReporting}/${summary.hostsTotal} hosts reported, ${summary.attention.length} item(s) need attention`);
+  say(
+    `report for ${result.rendered.run.reportDate}: ${summary.hostsReporting}/${summary.hostsTotal} hosts reported, ${summary.attention.length} item(s) need attention`,
+  );
   for (const file of result.reportFiles) say(`  ${file}`);
   say(`  email: ${result.delivered.destination}`);
 }

@@ -67,7 +67,11 @@ describe('Ansible inventory as the host list', () => {
   it('is usable from the configuration, with configured hosts taking precedence', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ir-inventory-'));
     writeFileSync(path.join(dir, 'hosts.ini'), ini);
-    const config = parseConfig(`inventory: { file: ${path.join(dir, 'hosts.ini')} }\nhosts:\n  - { name: web01, address: 192.0.2.1 }\n`, path.join(dir, 'c.yaml'), { env: { HOME: '/home/ops', USER: 'ops' } });
+    const config = parseConfig(
+      `inventory: { file: ${path.join(dir, 'hosts.ini')} }\nhosts:\n  - { name: web01, address: 192.0.2.1 }\n`,
+      path.join(dir, 'c.yaml'),
+      { env: { HOME: '/home/ops', USER: 'ops' } },
+    );
     expect(config.hosts.map((h) => [h.name, h.address, h.ssh.port, h.ssh.user])).toEqual([
       ['web01', '192.0.2.1', 22, 'ops'],
       ['bastion', '203.0.113.1', 22, 'ops'],

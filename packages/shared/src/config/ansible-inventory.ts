@@ -15,26 +15,41 @@ type Vars = Record<string, unknown>;
  * (ansible_host, ansible_port, ansible_user, ansible_ssh_private_key_file). Problems are
  * returned, not thrown; dynamic inventory scripts are not run.
  */
-export function parseAnsibleInventory(text: string, format: 'ini' | 'yaml'): { hosts: InventoryHost[]; problems: string[] } {
+export function parseAnsibleInventory(
+  text: string,
+  format: 'ini' | 'yaml',
+): { hosts: InventoryHost[]; problems: string[] } {
   const model = format === 'yaml' ? fromYaml(text) : fromIni(text);
   // A host belongs to its groups and, through :children, to their parents.
   const parentsOf = (group: string, seen = new Set<string>()): string[] => {
     if (seen.has(group)) return [];
     seen.add(group);
-    return [...model.children.entries()].filter(([, kids]) => kids.has(group)).flatMap(([parent]) => [parent, ...parentsOf(parent, seen)]);
+    return [...model.children.entries()]
+      .filter(([, kids]) => kids.has(group))
+      .flatMap(([parent]) => [parent, ...parentsOf(parent, seen)]);
   };
   const hosts = [...model.hostGroups.entries()].map(([name, direct]): InventoryHost => {
-    const groups = [...new Set([...direct, ...[...direct].flatMap((g) => parentsOf(g))])].filter((g) => g !== 'all' && g !== 'ungrouped').sort();
-    const vars: Vars = { ...model.groupVars.get('all'), ...Object.assign({}, ...groups.map((g) => model.groupVars.get(g) ?? {})), ...model.hostVars.get(name) };
+    const groups = [...new Set([...direct, ...[...direct].flatMap((g) => parentsOf(g))])]
+      .filter((g) => g !== 'all' && g !== 'ungrouped')
+      .sort();
+    const vars: Vars = {
+      ...model.groupVars.get('all'),
+      ...Object.assign({}, ...groups.map((g) => model.groupVars.get(g) ?? {})),
+      ...model.hostVars.get(name),
+    };
     const port = vars['ansible_port'] ?? vars['ansible_ssh_port'];
     return {
       name,
       ...(typeof vars['ansible_host'] === 'string' ? { address: vars['ansible_host'] } : {}),
       groups,
       ssh: {
-        ...(typeof (vars['ansible_user'] ?? vars['ansible_ssh_user']) === 'string' ? { user: String(vars['ansible_user'] ?? vars['ansible_ssh_user']) } : {}),
+        ...(typeof (vars['ansible_user'] ?? vars['ansible_ssh_user']) === 'string'
+          ? { user: String(vars['ansible_user'] ?? vars['ansible_ssh_user']) }
+          : {}),
         ...(port !== undefined && Number.isInteger(Number(port)) ? { port: Number(port) } : {}),
-        ...(typeof vars['ansible_ssh_private_key_file'] === 'string' ? { private_key_file: vars['ansible_ssh_private_key_file'] } : {}),
+        ...(typeof vars['ansible_ssh_private_key_file'] === 'string'
+          ? { private_key_file: vars['ansible_ssh_private_key_file'] }
+          : {}),
       },
     };
   });
@@ -91,7 +106,9 @@ function fromIni(text: string): InventoryModel {
     } else {
       const [name, ...rest] = line.split(/\s+/);
       if (!name || /[[\]]/.test(name)) {
-        model.problems.push(`inventory line ${index + 1}: host ranges like "${name}" are not supported; list the hosts`);
+        model.problems.push(
+          `inventory line ${index + 1}: host ranges like "${name}" are not supported; list the hosts`,
+        );
         return;
       }
       addHost(model, name, section, parseKeyValues(rest.join(' ')));
@@ -111,7 +128,11 @@ function fromYaml(text: string): InventoryModel {
   }
   const walk = (group: string, node: unknown) => {
     if (!node || typeof node !== 'object') return;
-    const { hosts, vars, children } = node as { hosts?: Record<string, Vars | null>; vars?: Vars; children?: Record<string, unknown> };
+    const { hosts, vars, children } = node as {
+      hosts?: Record<string, Vars | null>;
+      vars?: Vars;
+      children?: Record<string, unknown>;
+    };
     for (const [name, hostVars] of Object.entries(hosts ?? {})) addHost(model, name, group, hostVars ?? {});
     if (vars) model.groupVars.set(group, { ...model.groupVars.get(group), ...vars });
     for (const [child, childNode] of Object.entries(children ?? {})) {

@@ -34,16 +34,20 @@ report:
   timezone: Mars/Olympus
 smtpp: {}
 `);
-    expect([...problems].sort()).toEqual([
-      'hosts[0].ssh.port: Invalid input: expected number, received string',
-      'report.timezone: an IANA time zone such as "UTC" or "Europe/Paris"',
-      '(top level): unknown key "smtpp"',
-    ].sort());
+    expect([...problems].sort()).toEqual(
+      [
+        'hosts[0].ssh.port: Invalid input: expected number, received string',
+        'report.timezone: an IANA time zone such as "UTC" or "Europe/Paris"',
+        '(top level): unknown key "smtpp"',
+      ].sort(),
+    );
     // Cross-field checks run once the fields themselves are valid.
-    expect(problemsOf(`
+    expect(
+      problemsOf(`
 hosts: [{ name: web01 }, { name: web01 }]
 report: { thresholds: { disk_warn_percent: 95, disk_critical_percent: 90 } }
-`)).toEqual([
+`),
+    ).toEqual([
       'hosts[1].name: duplicate host name "web01" (also hosts[0])',
       'report.thresholds.disk_warn_percent: must not exceed disk_critical_percent (90)',
     ]);
@@ -66,7 +70,10 @@ influx:
   url: http://influx:8086
   token: { env: MY_INFLUX_TOKEN }
 `;
-    const config = parseConfig(yaml, 'test.yaml', { ...environment, env: { ...environment.env, MY_INFLUX_TOKEN: 'tok' } });
+    const config = parseConfig(yaml, 'test.yaml', {
+      ...environment,
+      env: { ...environment.env, MY_INFLUX_TOKEN: 'tok' },
+    });
     expect(config.smtp?.password).toBe('s3cret');
     expect(config.influx?.token).toBe('tok');
     expect(problemsOf(yaml)).toEqual(['influx.token: environment variable MY_INFLUX_TOKEN is not set']);
@@ -88,7 +95,11 @@ hosts:
     const [web, db] = config.hosts;
     expect(web?.ssh).toMatchObject({ user: 'report', port: 22, knownHostsFile: '/home/ops/.ssh/known_hosts' });
     expect(web?.collect.authLog).toBe('auto');
-    expect(db).toMatchObject({ address: 'db01', ssh: { user: 'dbreport', port: 2201 }, collect: { authLog: '/var/log/secure' } });
+    expect(db).toMatchObject({
+      address: 'db01',
+      ssh: { user: 'dbreport', port: 2201 },
+      collect: { authLog: '/var/log/secure' },
+    });
   });
 
   it('takes REDIS_URL and INFLUX_URL from the environment over the file', () => {

@@ -55,7 +55,10 @@ export interface Config {
   hosts: ResolvedHost[];
   redis: { url: string; prefix: string } | undefined;
   influx:
-    | (Omit<NonNullable<RawConfig['influx']>, 'token' | 'password'> & { token: string | undefined; password: string | undefined })
+    | (Omit<NonNullable<RawConfig['influx']>, 'token' | 'password'> & {
+        token: string | undefined;
+        password: string | undefined;
+      })
     | undefined;
   smtp: (Omit<NonNullable<RawConfig['smtp']>, 'password'> & { password: string | undefined }) | undefined;
   artifacts: { backend: 'redis' | 'filesystem'; directory: string; retentionSeconds: number };
@@ -98,7 +101,10 @@ export function loadConfig(file: string | undefined, environment: ConfigEnvironm
 export function parseConfig(text: string, source: string, environment: ConfigEnvironment): Config {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    throw new ConfigError(source, document.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(
+      source,
+      document.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`),
+    );
   }
   const data: unknown = document.toJS() ?? {};
   if (typeof data !== 'object' || Array.isArray(data)) {
@@ -131,7 +137,10 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
   const { env } = environment;
   const problems: string[] = [];
   const home = env['HOME'] ?? homedir();
-  const baseDir = source === 'defaults' ? (environment.cwd ?? process.cwd()) : path.dirname(path.resolve(environment.cwd ?? process.cwd(), source));
+  const baseDir =
+    source === 'defaults'
+      ? (environment.cwd ?? process.cwd())
+      : path.dirname(path.resolve(environment.cwd ?? process.cwd(), source));
   const expand = (p: string) => {
     const withHome = p === '~' || p.startsWith('~/') ? path.join(home, p.slice(1)) : p;
     return path.resolve(baseDir, withHome);
@@ -157,26 +166,49 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
     const file = expand(raw.inventory.file);
     const format = raw.inventory.format ?? (/\.ya?ml$/i.test(file) ? 'yaml' : 'ini');
     try {
-      const inventory = parseAnsibleInventory((environment.readFile ?? ((f: string) => readFileSync(f, 'utf8')))(file), format);
+      const inventory = parseAnsibleInventory(
+        (environment.readFile ?? ((f: string) => readFileSync(f, 'utf8')))(file),
+        format,
+      );
       inventory.problems.forEach((p) => problems.push(`inventory.file (${file}): ${p}`));
       for (const h of inventory.hosts) {
         if (raw.hosts.some((own) => own.name === h.name)) continue;
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(h.name)) {
-          problems.push(`inventory.file (${file}): host name "${h.name}" is not usable (letters, digits, ".", "_", "-")`);
+          problems.push(
+            `inventory.file (${file}): host name "${h.name}" is not usable (letters, digits, ".", "_", "-")`,
+          );
           continue;
         }
-        inventoryHosts.push({ name: h.name, address: h.address, groups: h.groups, labels: { source: 'ansible-inventory' }, local: false, ssh: h.ssh });
+        inventoryHosts.push({
+          name: h.name,
+          address: h.address,
+          groups: h.groups,
+          labels: { source: 'ansible-inventory' },
+          local: false,
+          ssh: h.ssh,
+        });
       }
     } catch (error) {
       problems.push(`inventory.file: cannot read ${file}: ${(error as Error).message}`);
     }
   }
   const configured = [...raw.hosts, ...inventoryHosts];
-  const hostsRaw = configured.length > 0 || raw.inventory ? configured : [{ name: localHostName(env), address: undefined, groups: [], labels: {}, local: true }];
+  const hostsRaw =
+    configured.length > 0 || raw.inventory
+      ? configured
+      : [{ name: localHostName(env), address: undefined, groups: [], labels: {}, local: true }];
   const hosts = hostsRaw.map((host, index): ResolvedHost => {
-    const layers: SshSettings[] = [raw.ssh, ...host.groups.map((g) => raw.groups[g]?.ssh ?? {}), ('ssh' in host && host.ssh) || {}];
+    const layers: SshSettings[] = [
+      raw.ssh,
+      ...host.groups.map((g) => raw.groups[g]?.ssh ?? {}),
+      ('ssh' in host && host.ssh) || {},
+    ];
     const merged: SshSettings = Object.assign({}, ...layers);
-    const collectLayers = [raw.collect, ...host.groups.map((g) => raw.groups[g]?.collect ?? {}), ('collect' in host && host.collect) || {}];
+    const collectLayers = [
+      raw.collect,
+      ...host.groups.map((g) => raw.groups[g]?.collect ?? {}),
+      ('collect' in host && host.collect) || {},
+    ];
     const collect = Object.assign({}, ...collectLayers) as RawConfig['collect'];
     const agentSocket = merged.use_agent === false ? undefined : env['SSH_AUTH_SOCK'] || undefined;
     return {
@@ -194,7 +226,9 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
         knownHostsFile: expand(merged.known_hosts_file ?? '~/.ssh/known_hosts'),
         connectTimeoutMs: (merged.connect_timeout_seconds ?? 10) * 1000,
         commandTimeoutMs: (merged.command_timeout_seconds ?? 120) * 1000,
-        jump: merged.jump_host ? parseJumpHost(merged.jump_host, merged.user ?? env['USER'] ?? 'root', merged.jump_parallelism ?? 8) : undefined,
+        jump: merged.jump_host
+          ? parseJumpHost(merged.jump_host, merged.user ?? env['USER'] ?? 'root', merged.jump_parallelism ?? 8)
+          : undefined,
       },
       collect: {
         authLog: collect.auth_log ?? 'auto',
@@ -209,7 +243,13 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
   const influxUrl = env['INFLUX_URL'] || raw.influx?.url;
   const influx = influxUrl
     ? {
-        ...(raw.influx ?? { api: 'v2' as const, org: '', bucket: 'infra_report', timeout_seconds: 10, username: undefined }),
+        ...(raw.influx ?? {
+          api: 'v2' as const,
+          org: '',
+          bucket: 'infra_report',
+          timeout_seconds: 10,
+          username: undefined,
+        }),
         url: influxUrl,
         token: env['INFLUX_TOKEN'] || secret(raw.influx?.token, 'influx.token'),
         password: secret(raw.influx?.password, 'influx.password'),

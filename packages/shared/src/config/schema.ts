@@ -26,7 +26,10 @@ export const sshSettingsSchema = z
     connect_timeout_seconds: z.number().positive().max(600).optional(),
     command_timeout_seconds: z.number().positive().max(3600).optional(),
     /** ProxyJump: "[user@]host[:port]"; the same key and known_hosts are used for it. */
-    jump_host: z.string().regex(/^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9._:[\]-]+$/, '"[user@]host[:port]"').optional(),
+    jump_host: z
+      .string()
+      .regex(/^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9._:[\]-]+$/, '"[user@]host[:port]"')
+      .optional(),
     /** Connections opened at once through one jump host (stock sshd drops handshakes beyond MaxStartups 10). */
     jump_parallelism: z.number().int().min(1).max(100).optional(),
   })
@@ -39,10 +42,23 @@ export const collectSettingsSchema = z
     /** `auto` tries /var/log/auth.log then /var/log/secure. */
     auth_log: z.string().min(1).optional(),
     /** Longest output kept per command; more is cut and marked as truncated. */
-    max_output_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).optional(),
+    max_output_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .optional(),
     /** Backups whose freshness is checked: newest file matching the glob, stale after max_age_hours. */
     backups: z
-      .array(z.object({ name: z.string().min(1), path: z.string().regex(/^\//, 'an absolute path or glob'), max_age_hours: z.number().positive().default(26) }).strict())
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            path: z.string().regex(/^\//, 'an absolute path or glob'),
+            max_age_hours: z.number().positive().default(26),
+          })
+          .strict(),
+      )
       .optional(),
     /** Listening ports that are expected ("22/tcp", "123/udp"); others are reported. Empty: not checked. */
     allowed_ports: z.array(z.string().regex(/^\d{1,5}\/(tcp|udp)$/, 'PORT/tcp or PORT/udp')).optional(),
@@ -73,7 +89,20 @@ export const groupSchema = z
 const percent = z.number().min(0).max(100);
 
 /** The report's sections, in order; `report.sections` picks which ones appear. */
-export const reportSectionNames = ['summary', 'alerts', 'disks', 'logins', 'uptime', 'resources', 'security', 'processes', 'backups', 'unreachable', 'errors', 'appendix'] as const;
+export const reportSectionNames = [
+  'summary',
+  'alerts',
+  'disks',
+  'logins',
+  'uptime',
+  'resources',
+  'security',
+  'processes',
+  'backups',
+  'unreachable',
+  'errors',
+  'appendix',
+] as const;
 
 export const configSchema = z
   .object({
@@ -82,12 +111,21 @@ export const configSchema = z
         title: z.string().min(1).default('Daily Infrastructure Report'),
         company: z.string().optional(),
         /** A PNG or JPEG shown at the top of the PDF. */
-        logo_file: z.string().regex(/\.(png|jpe?g)$/i, 'a .png or .jpg file').optional(),
+        logo_file: z
+          .string()
+          .regex(/\.(png|jpe?g)$/i, 'a .png or .jpg file')
+          .optional(),
         sections: z.array(z.enum(reportSectionNames)).default([...reportSectionNames]),
         /** A TTF/OTF/TTC font with CJK glyphs; by default fonts-wqy-microhei or Noto Sans CJK where installed. */
-        cjk_font_file: z.string().regex(/\.(ttf|otf|ttc)$/i, 'a .ttf, .otf or .ttc file').optional(),
+        cjk_font_file: z
+          .string()
+          .regex(/\.(ttf|otf|ttc)$/i, 'a .ttf, .otf or .ttc file')
+          .optional(),
         /** How hosts are grouped in the report: by their first group, by a label ("label:site"), or not at all. */
-        group_by: z.string().regex(/^(group|none|label:[A-Za-z0-9_.-]+)$/, '"group", "none" or "label:NAME"').default('group'),
+        group_by: z
+          .string()
+          .regex(/^(group|none|label:[A-Za-z0-9_.-]+)$/, '"group", "none" or "label:NAME"')
+          .default('group'),
         /** The PDF's per-host appendix stops after this many hosts (the XLSX always has all). */
         appendix_max_hosts: z.number().int().min(0).default(200),
         /** IANA time zone the report's dates and times are shown in. */
@@ -95,7 +133,11 @@ export const configSchema = z
           .string()
           .default('UTC')
           .refine(isKnownTimeZone, { message: 'an IANA time zone such as "UTC" or "Europe/Paris"' }),
-        window_hours: z.number().positive().max(24 * 31).default(24),
+        window_hours: z
+          .number()
+          .positive()
+          .max(24 * 31)
+          .default(24),
         output_dir: z.string().min(1).default('./reports'),
         outbox_dir: z.string().min(1).default('./outbox'),
         /** One-process mode: where each host's auth log read position is remembered. */
@@ -123,7 +165,10 @@ export const configSchema = z
       .strict()
       .optional(),
     redis: z
-      .object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'), prefix: z.string().min(1).default('infra-report') })
+      .object({
+        url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+        prefix: z.string().min(1).default('infra-report'),
+      })
       .strict()
       .optional(),
     influx: z
@@ -152,7 +197,11 @@ export const configSchema = z
         from: z.string().min(3),
         to: z.array(z.string().min(3)).min(1),
         /** Attachments larger than this in total are replaced by download links. */
-        max_attachment_bytes: z.number().int().positive().default(20 * 1024 * 1024),
+        max_attachment_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(20 * 1024 * 1024),
       })
       .strict()
       .optional(),
@@ -189,13 +238,21 @@ export const configSchema = z
     config.hosts.forEach((host, index) => {
       const earlier = seen.get(host.name);
       if (earlier !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['hosts', index, 'name'], message: `duplicate host name "${host.name}" (also hosts[${earlier}])` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', index, 'name'],
+          message: `duplicate host name "${host.name}" (also hosts[${earlier}])`,
+        });
       }
       seen.set(host.name, index);
     });
     const { disk_warn_percent: warn, disk_critical_percent: critical } = config.report.thresholds;
     if (warn > critical) {
-      ctx.addIssue({ code: 'custom', path: ['report', 'thresholds', 'disk_warn_percent'], message: `must not exceed disk_critical_percent (${critical})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['report', 'thresholds', 'disk_warn_percent'],
+        message: `must not exceed disk_critical_percent (${critical})`,
+      });
     }
   });
 

@@ -38,12 +38,11 @@ export function createInfluxStore(settings: InfluxSettings): InfluxStore {
   let writeApi: WriteApi | undefined;
 
   const v2Write = async (points: Point[]) => {
-    writeApi ??= new InfluxDB({ url: baseUrl, token: settings.token ?? v1TokenFor(settings), timeout: timeoutMs }).getWriteApi(
-      settings.org,
-      settings.bucket,
-      'ns',
-      { maxRetries: 3, flushInterval: 0, batchSize: 5000 },
-    );
+    writeApi ??= new InfluxDB({
+      url: baseUrl,
+      token: settings.token ?? v1TokenFor(settings),
+      timeout: timeoutMs,
+    }).getWriteApi(settings.org, settings.bucket, 'ns', { maxRetries: 3, flushInterval: 0, batchSize: 5000 });
     writeApi.writePoints(points);
     await writeApi.flush();
   };
@@ -52,9 +51,19 @@ export function createInfluxStore(settings: InfluxSettings): InfluxStore {
     const lines = points.map((p) => p.toLineProtocol()).filter((l): l is string => Boolean(l));
     if (lines.length === 0) return;
     const url = `${baseUrl}/write?db=${encodeURIComponent(settings.bucket)}&precision=ns`;
-    const response = await fetchWithTimeout(url, { method: 'POST', headers: { ...authHeaders, 'content-type': 'text/plain; charset=utf-8' }, body: lines.join('\n') }, timeoutMs);
+    const response = await fetchWithTimeout(
+      url,
+      {
+        method: 'POST',
+        headers: { ...authHeaders, 'content-type': 'text/plain; charset=utf-8' },
+        body: lines.join('\n'),
+      },
+      timeoutMs,
+    );
     if (response.status !== 204) {
-      throw new InfluxError(`InfluxDB at ${baseUrl} refused the write (HTTP ${response.status}): ${(await response.text()).slice(0, 300)}`);
+      throw new InfluxError(
+        `InfluxDB at ${baseUrl} refused the write (HTTP ${response.status}): ${(await response.text()).slice(0, 300)}`,
+      );
     }
   };
 
@@ -76,9 +85,13 @@ export function createInfluxStore(settings: InfluxSettings): InfluxStore {
       } catch (error) {
         throw new InfluxError(`cannot query InfluxDB at ${baseUrl}: ${(error as Error).message}`, { cause: error });
       }
-      const body = (await response.json().catch(() => ({}))) as { results?: { series?: InfluxSeries[]; error?: string }[]; error?: string };
+      const body = (await response.json().catch(() => ({}))) as {
+        results?: { series?: InfluxSeries[]; error?: string }[];
+        error?: string;
+      };
       const error = body.error ?? body.results?.find((r) => r.error)?.error;
-      if (!response.ok || error) throw new InfluxError(`InfluxQL query failed (HTTP ${response.status}): ${error ?? 'no details'}`);
+      if (!response.ok || error)
+        throw new InfluxError(`InfluxQL query failed (HTTP ${response.status}): ${error ?? 'no details'}`);
       return (body.results ?? []).flatMap((r) => r.series ?? []).map((s) => ({ ...s, tags: s.tags ?? {} }));
     },
     async close() {
@@ -90,14 +103,23 @@ export function createInfluxStore(settings: InfluxSettings): InfluxStore {
 /** Creates the database on InfluxDB 1.x (CREATE DATABASE is idempotent there). */
 export async function ensureInfluxV1Database(settings: InfluxSettings): Promise<void> {
   const url = `${settings.url.replace(/\/+$/, '')}/query?q=${encodeURIComponent(`CREATE DATABASE "${settings.bucket.replace(/"/g, '')}"`)}`;
-  const response = await fetchWithTimeout(url, { method: 'POST', headers: influxAuthHeaders(settings) }, settings.timeout_seconds * 1000);
-  if (!response.ok) throw new InfluxError(`cannot create database ${settings.bucket} (HTTP ${response.status}): ${(await response.text()).slice(0, 300)}`);
+  const response = await fetchWithTimeout(
+    url,
+    { method: 'POST', headers: influxAuthHeaders(settings) },
+    settings.timeout_seconds * 1000,
+  );
+  if (!response.ok)
+    throw new InfluxError(
+      `cannot create database ${settings.bucket} (HTTP ${response.status}): ${(await response.text()).slice(0, 300)}`,
+    );
 }
 
 function influxAuthHeaders(settings: InfluxSettings): Record<string, string> {
   if (settings.token) return { authorization: `Token ${settings.token}` };
   if (settings.username) {
-    return { authorization: `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}` };
+    return {
+      authorization: `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}`,
+    };
   }
   return {};
 }

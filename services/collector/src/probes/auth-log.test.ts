@@ -36,14 +36,18 @@ describe('parseAuthLog on the loghub OpenSSH sample', () => {
 
   it('counts failed attempts per source IP exactly as awk does', () => {
     const ours = tally(parsed.value.failed.map((f) => ({ key: f.sourceIp, count: f.count })));
-    const theirs = tally(reference.filter((r) => r.result === 'failed').map((r) => ({ key: r.source, count: r.attempts })));
+    const theirs = tally(
+      reference.filter((r) => r.result === 'failed').map((r) => ({ key: r.source, count: r.attempts })),
+    );
     expect(Object.keys(theirs).length).toBeGreaterThan(10);
     expect(ours).toEqual(theirs);
   });
 
   it('counts failed attempts per user exactly as awk does', () => {
     const ours = tally(parsed.value.failed.map((f) => ({ key: f.user, count: f.count })));
-    const theirs = tally(reference.filter((r) => r.result === 'failed').map((r) => ({ key: r.user, count: r.attempts })));
+    const theirs = tally(
+      reference.filter((r) => r.result === 'failed').map((r) => ({ key: r.user, count: r.attempts })),
+    );
     expect(ours).toEqual(theirs);
     expect(ours['root']).toBeGreaterThan(100);
   });
@@ -62,15 +66,26 @@ describe('parseAuthLog on the loghub OpenSSH sample', () => {
 
   it('keeps the last line although the file ends without a newline, and strips CR', () => {
     const last = parsed.value.failed.at(-1);
-    expect(last).toMatchObject({ user: 'user', sourceIp: '103.99.0.122', kind: 'invalid-user', time: '2026-12-10T11:04:45.000Z' });
+    expect(last).toMatchObject({
+      user: 'user',
+      sourceIp: '103.99.0.122',
+      kind: 'invalid-user',
+      time: '2026-12-10T11:04:45.000Z',
+    });
     expect(parsed.value.failed.every((f) => !f.user.includes('\r') && !f.sourceIp.includes('\r'))).toBe(true);
   });
 
   it('drops events outside the window', () => {
-    const narrow = parseAuthLog(text, { ...labContext, windowStart: new Date('2026-12-10T09:00:00Z'), windowEnd: new Date('2026-12-10T10:00:00Z') });
+    const narrow = parseAuthLog(text, {
+      ...labContext,
+      windowStart: new Date('2026-12-10T09:00:00Z'),
+      windowEnd: new Date('2026-12-10T10:00:00Z'),
+    });
     expect(narrow.value.failed.length).toBeGreaterThan(0);
     expect(narrow.value.failed.length).toBeLessThan(parsed.value.failed.length);
-    expect(narrow.value.failed.every((f) => f.time >= '2026-12-10T09:00:00' && f.time < '2026-12-10T10:00:01')).toBe(true);
+    expect(narrow.value.failed.every((f) => f.time >= '2026-12-10T09:00:00' && f.time < '2026-12-10T10:00:01')).toBe(
+      true,
+    );
   });
 });
 
@@ -90,8 +105,12 @@ describe('parseAuthLog on the loghub Red Hat sample (PAM-only sshd lines)', () =
   it('counts PAM authentication failures per rhost and per user exactly as awk does', () => {
     const failedRef = reference.filter((r) => r[0] === 'failed');
     expect(failedRef.length).toBeGreaterThan(400);
-    expect(tally(parsed.value.failed.map((f) => ({ key: f.sourceIp, count: f.count })))).toEqual(tally(failedRef.map((r) => ({ key: r[2] ?? '', count: Number(r[3]) }))));
-    expect(tally(parsed.value.failed.map((f) => ({ key: f.user, count: f.count })))).toEqual(tally(failedRef.map((r) => ({ key: r[1] ?? '', count: Number(r[3]) }))));
+    expect(tally(parsed.value.failed.map((f) => ({ key: f.sourceIp, count: f.count })))).toEqual(
+      tally(failedRef.map((r) => ({ key: r[2] ?? '', count: Number(r[3]) }))),
+    );
+    expect(tally(parsed.value.failed.map((f) => ({ key: f.user, count: f.count })))).toEqual(
+      tally(failedRef.map((r) => ({ key: r[1] ?? '', count: Number(r[3]) }))),
+    );
     expect(parsed.value.failed.every((f) => f.kind === 'pam-failure')).toBe(true);
   });
 
@@ -102,7 +121,13 @@ describe('parseAuthLog on the loghub Red Hat sample (PAM-only sshd lines)', () =
 
   it('finds su sessions, including the line with "--" where the program belongs without crashing', () => {
     const su = parsed.value.privilege.filter((p) => p.tool === 'su');
-    expect(su.length).toBe(Number(execFileSync('sh', ['-c', `grep -c 'su(pam_unix)\\[[0-9]*\\]: session opened' ${file}`], { encoding: 'utf8' }).trim()));
+    expect(su.length).toBe(
+      Number(
+        execFileSync('sh', ['-c', `grep -c 'su(pam_unix)\\[[0-9]*\\]: session opened' ${file}`], {
+          encoding: 'utf8',
+        }).trim(),
+      ),
+    );
     expect(new Set(su.map((p) => p.asUser))).toEqual(new Set(['cyrus', 'news']));
   });
 });
@@ -161,27 +186,37 @@ describe('parseAuthLog event kinds', () => {
 });
 
 describe('parseAuthLog timestamps', () => {
-  it('puts a December line read on New Year\'s morning in the previous year', () => {
-    const parsed = parseAuthLog('Dec 31 23:59:58 web1 sshd[1]: Accepted publickey for alice from 192.0.2.1 port 5000 ssh2: ED25519 SHA256:abc\n', {
-      windowStart: new Date('2026-12-31T00:00:00Z'),
-      windowEnd: new Date('2027-01-01T06:00:00Z'),
-      hostNow: new Date('2027-01-01T06:00:00Z'),
-      utcOffset: '+0000',
+  it("puts a December line read on New Year's morning in the previous year", () => {
+    const parsed = parseAuthLog(
+      'Dec 31 23:59:58 web1 sshd[1]: Accepted publickey for alice from 192.0.2.1 port 5000 ssh2: ED25519 SHA256:abc\n',
+      {
+        windowStart: new Date('2026-12-31T00:00:00Z'),
+        windowEnd: new Date('2027-01-01T06:00:00Z'),
+        hostNow: new Date('2027-01-01T06:00:00Z'),
+        utcOffset: '+0000',
+      },
+    );
+    expect(parsed.value.accepted[0]).toMatchObject({
+      time: '2026-12-31T23:59:58.000Z',
+      user: 'alice',
+      method: 'publickey',
     });
-    expect(parsed.value.accepted[0]).toMatchObject({ time: '2026-12-31T23:59:58.000Z', user: 'alice', method: 'publickey' });
   });
 
-  it('reads classic timestamps in the host\'s own UTC offset', () => {
-    const parsed = parseAuthLog('Jul  4 10:00:00 web1 sshd[1]: Accepted password for bob from 192.0.2.2 port 22 ssh2\n', {
-      windowStart: new Date('2026-07-04T00:00:00Z'),
-      windowEnd: new Date('2026-07-05T00:00:00Z'),
-      hostNow: new Date('2026-07-04T12:00:00Z'),
-      utcOffset: '+0200',
-    });
+  it("reads classic timestamps in the host's own UTC offset", () => {
+    const parsed = parseAuthLog(
+      'Jul  4 10:00:00 web1 sshd[1]: Accepted password for bob from 192.0.2.2 port 22 ssh2\n',
+      {
+        windowStart: new Date('2026-07-04T00:00:00Z'),
+        windowEnd: new Date('2026-07-05T00:00:00Z'),
+        hostNow: new Date('2026-07-04T12:00:00Z'),
+        utcOffset: '+0200',
+      },
+    );
     expect(parsed.value.accepted[0]?.time).toBe('2026-07-04T08:00:00.000Z');
   });
 
-  it('gives each line the offset of its own date in the host\'s zone, across a DST change', () => {
+  it("gives each line the offset of its own date in the host's zone, across a DST change", () => {
     // Europe/Paris moved from +01:00 to +02:00 at 02:00 on 29 March 2026.
     const parsed = parseAuthLog(
       [
@@ -207,9 +242,16 @@ describe('parseAuthLog timestamps', () => {
   it('reads RFC 3339 high-precision timestamps (rsyslog default on newer distributions)', () => {
     const parsed = parseAuthLog(
       '2026-11-22T07:15:02.123456+01:00 web1 sshd-session[991]: Failed password for invalid user oracle from 2001:db8::7 port 40022 ssh2\n',
-      { windowStart: new Date('2026-11-21T08:00:00Z'), windowEnd: new Date('2026-11-22T08:00:00Z'), hostNow: new Date('2026-11-22T08:00:00Z'), utcOffset: '+0100' },
+      {
+        windowStart: new Date('2026-11-21T08:00:00Z'),
+        windowEnd: new Date('2026-11-22T08:00:00Z'),
+        hostNow: new Date('2026-11-22T08:00:00Z'),
+        utcOffset: '+0100',
+      },
     );
-    expect(parsed.value.failed).toEqual([{ time: '2026-11-22T06:15:02.123Z', user: 'oracle', sourceIp: '2001:db8::7', kind: 'invalid-user', count: 1 }]);
+    expect(parsed.value.failed).toEqual([
+      { time: '2026-11-22T06:15:02.123Z', user: 'oracle', sourceIp: '2001:db8::7', kind: 'invalid-user', count: 1 },
+    ]);
   });
 });
 
@@ -222,7 +264,8 @@ describe('parseAuthLog on hostile input', () => {
   };
 
   it('takes the real source address when a username contains a fake "from ... port ..."', () => {
-    const line = 'Nov 22 10:00:00 h sshd[1]: Failed password for invalid user x from 6.6.6.6 port 1 ssh2 from 203.0.113.9 port 4242 ssh2';
+    const line =
+      'Nov 22 10:00:00 h sshd[1]: Failed password for invalid user x from 6.6.6.6 port 1 ssh2 from 203.0.113.9 port 4242 ssh2';
     const parsed = parseAuthLog(line, context);
     expect(parsed.value.failed[0]).toMatchObject({ sourceIp: '203.0.113.9', user: 'x from 6.6.6.6 port 1 ssh2' });
   });
@@ -237,7 +280,11 @@ describe('parseAuthLog on hostile input', () => {
   });
 
   it('survives a 100 KB line, invalid UTF-8 and a truncated line without losing the good lines', () => {
-    const garbage = Buffer.concat([Buffer.from('Nov 22 10:00:03 h sshd[1]: Failed password for '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(' from 203.0.113.12 port 1 ssh2')]).toString('utf8');
+    const garbage = Buffer.concat([
+      Buffer.from('Nov 22 10:00:03 h sshd[1]: Failed password for '),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from(' from 203.0.113.12 port 1 ssh2'),
+    ]).toString('utf8');
     const lines = [
       `Nov 22 10:00:04 h sshd[1]: ${'A'.repeat(100 * 1024)}`,
       garbage,
@@ -252,7 +299,10 @@ describe('parseAuthLog on hostile input', () => {
   });
 
   it('ignores lines from programs other than sshd (a forged "Accepted" from cron)', () => {
-    const parsed = parseAuthLog('Nov 22 10:00:07 h CRON[5]: Accepted password for mallory from 203.0.113.13 port 1 ssh2', context);
+    const parsed = parseAuthLog(
+      'Nov 22 10:00:07 h CRON[5]: Accepted password for mallory from 203.0.113.13 port 1 ssh2',
+      context,
+    );
     expect(parsed.value.accepted).toEqual([]);
   });
 });

@@ -1,4 +1,11 @@
-import type { AcceptedLogin, AuthSignal, FailedLogin, FailureKind, LoginMethod, PrivilegeUse } from '@infra-report/shared';
+import type {
+  AcceptedLogin,
+  AuthSignal,
+  FailedLogin,
+  FailureKind,
+  LoginMethod,
+  PrivilegeUse,
+} from '@infra-report/shared';
 import { shellQuote } from './command-batch.js';
 import { instantFromWallClock } from '@infra-report/shared';
 import { journalCommand } from './journal.js';
@@ -35,7 +42,12 @@ const fingerprintBytes = 512;
  *   inside the window, then the current file.
  * Every part starts with a marker line carrying the batch nonce, so log text cannot forge one.
  */
-export function authLogCommand(configuredPath: string, position: AuthLogPosition | null, windowStartEpoch: number, nonce: string): string {
+export function authLogCommand(
+  configuredPath: string,
+  position: AuthLogPosition | null,
+  windowStartEpoch: number,
+  nonce: string,
+): string {
   const candidates = configuredPath === 'auto' ? defaultAuthLogCandidates : [configuredPath];
   const usable = position && candidates.includes(position.path) ? position : null;
   return [
@@ -104,7 +116,17 @@ export function parseAuthLogStatus(firstLine: string, configuredPath: string): A
   const ok = /^ir-status ok (\d+) (\d+) (\d+) (.+)$/.exec(firstLine);
   if (ok?.[1] && ok[2] && ok[3] && ok[4]) {
     const size = Number(ok[2]);
-    return { status: 'ok', path: ok[4], position: { path: ok[4], inode: ok[1], offset: size, fingerprint: ok[3], fingerprintBytes: Math.min(size, fingerprintBytes) } };
+    return {
+      status: 'ok',
+      path: ok[4],
+      position: {
+        path: ok[4],
+        inode: ok[1],
+        offset: size,
+        fingerprint: ok[3],
+        fingerprintBytes: Math.min(size, fingerprintBytes),
+      },
+    };
   }
   const unreadable = /^ir-status unreadable (\S+) (\S+) (.+)$/.exec(firstLine);
   if (unreadable?.[1] && unreadable[2] && unreadable[3]) {
@@ -161,7 +183,8 @@ export interface AuthLogEvents {
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const rfc3164Prefix = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\S+) (\S+?)(?:\[(\d+)\])?: ?(.*)$/;
-const isoPrefix = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) (\S+?)(?:\[(\d+)\])?: ?(.*)$/;
+const isoPrefix =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) (\S+?)(?:\[(\d+)\])?: ?(.*)$/;
 const sshPrograms = new Set(['sshd', 'sshd-session', 'sshd(pam_unix)']);
 const suPrograms = new Set(['su', 'su(pam_unix)']);
 
@@ -170,14 +193,18 @@ const suPrograms = new Set(['su', 'su(pam_unix)']);
 const acceptedPattern = /^Accepted (\S+) for (.*) from (\S+) port (\d+)(?: ssh2)?(?:: .*)?$/;
 const failedPattern = /^Failed (\S+) for (invalid user )?(.*) from (\S+) port (\d+)(?: ssh2)?(?:: .*)?$/;
 const invalidUserPattern = /^Invalid user (.*) from (\S+?)(?: port \d+)?$/;
-const maxAttemptsPattern = /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port \d+(?: ssh2)? \[preauth\]$/;
-const closedPreauthPattern = /^Connection (?:closed|reset) by (?:authenticating|invalid) user (.*) (\S+) port \d+ \[preauth\]$/;
-const pamFailurePattern = /^(?:pam_unix\(sshd:auth\): |PAM (\d+) more )?authentication failures?; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S*)(?:\s+user=(.*?))?\s*$/;
+const maxAttemptsPattern =
+  /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port \d+(?: ssh2)? \[preauth\]$/;
+const closedPreauthPattern =
+  /^Connection (?:closed|reset) by (?:authenticating|invalid) user (.*) (\S+) port \d+ \[preauth\]$/;
+const pamFailurePattern =
+  /^(?:pam_unix\(sshd:auth\): |PAM (\d+) more )?authentication failures?; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S*)(?:\s+user=(.*?))?\s*$/;
 const pamSessionPattern = /^(?:pam_unix\(sshd:session\): )?session opened for user (\S+?)(?:\(uid=\d+\))? by /;
 const repeatedPattern = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
 const sudoPattern = /^\s*(\S+) : (?:(.*?) ; )?TTY=(\S+) ; PWD=.*? ; USER=(\S+) ; (?:ENV=.*? ; )?COMMAND=(.*)$/;
 const suPattern = /^(FAILED SU )?\(to (\S+)\) (\S+) on (\S+)$/;
-const suPamSessionPattern = /^(?:pam_unix\(su(?:-l)?:session\): )?session opened for user (\S+?)(?:\(uid=\d+\))? by (\S*?)(?:\(uid=\d+\))?$/;
+const suPamSessionPattern =
+  /^(?:pam_unix\(su(?:-l)?:session\): )?session opened for user (\S+?)(?:\(uid=\d+\))? by (\S*?)(?:\(uid=\d+\))?$/;
 
 interface LogEvent {
   time: Date;
@@ -210,7 +237,9 @@ export function parseAuthLog(text: string, context: AuthLogContext): Parsed<Auth
   }
 
   // su logs "(to root) alice on pts/0" and a PAM session line for the same switch: count one.
-  const pidsWithSu = new Set(events.filter((e) => suPrograms.has(e.program) && suPattern.test(e.message)).map((e) => e.pid));
+  const pidsWithSu = new Set(
+    events.filter((e) => suPrograms.has(e.program) && suPattern.test(e.message)).map((e) => e.pid),
+  );
 
   const out: AuthLogEvents = { accepted: [], failed: [], signals: [], privilege: [] };
   for (const e of events) {
@@ -220,14 +249,39 @@ export function parseAuthLog(text: string, context: AuthLogContext): Parsed<Auth
     } else if (e.program === 'sudo') {
       const m = sudoPattern.exec(e.message);
       if (m) {
-        const [, user, failure, tty, asUser, command] = m as unknown as [string, string, string | undefined, string, string, string];
-        out.privilege.push({ time, tool: 'sudo', user, asUser, command, tty: tty === 'unknown' ? null : tty, success: !failure, failure: failure ?? null });
+        const [, user, failure, tty, asUser, command] = m as unknown as [
+          string,
+          string,
+          string | undefined,
+          string,
+          string,
+          string,
+        ];
+        out.privilege.push({
+          time,
+          tool: 'sudo',
+          user,
+          asUser,
+          command,
+          tty: tty === 'unknown' ? null : tty,
+          success: !failure,
+          failure: failure ?? null,
+        });
       }
     } else if (suPrograms.has(e.program)) {
       const m = suPattern.exec(e.message);
       if (m) {
         const [, failed, asUser, user, tty] = m as unknown as [string, string | undefined, string, string, string];
-        out.privilege.push({ time, tool: 'su', user, asUser, command: null, tty, success: !failed, failure: failed ? 'authentication failure' : null });
+        out.privilege.push({
+          time,
+          tool: 'su',
+          user,
+          asUser,
+          command: null,
+          tty,
+          success: !failed,
+          failure: failed ? 'authentication failure' : null,
+        });
         continue;
       }
       const session = suPamSessionPattern.exec(e.message);
@@ -246,12 +300,19 @@ function parseSshEvent(e: LogEvent, time: string, out: AuthLogEvents, pamOnlyFor
   const accepted = acceptedPattern.exec(message);
   if (accepted) {
     const [, method, user, sourceIp, port] = accepted as unknown as [string, string, string, string, string];
-    for (let i = 0; i < count; i += 1) out.accepted.push({ time, user, sourceIp, port: Number(port), method: loginMethod(method) });
+    for (let i = 0; i < count; i += 1)
+      out.accepted.push({ time, user, sourceIp, port: Number(port), method: loginMethod(method) });
     return;
   }
   const failed = failedPattern.exec(message);
   if (failed) {
-    const [, method, invalid, user, sourceIp] = failed as unknown as [string, string, string | undefined, string, string];
+    const [, method, invalid, user, sourceIp] = failed as unknown as [
+      string,
+      string,
+      string | undefined,
+      string,
+      string,
+    ];
     out.failed.push({ time, user, sourceIp, kind: failureKind(method, Boolean(invalid)), count });
     return;
   }
@@ -274,7 +335,13 @@ function parseSshEvent(e: LogEvent, time: string, out: AuthLogEvents, pamOnlyFor
   if (pamFailure) {
     if (pamOnlyFormat) {
       const more = pamFailure[1] ? Number(pamFailure[1]) : 1;
-      out.failed.push({ time, user: pamFailure[3]?.trim() ?? '', sourceIp: pamFailure[2] ?? '', kind: 'pam-failure', count: more * count });
+      out.failed.push({
+        time,
+        user: pamFailure[3]?.trim() ?? '',
+        sourceIp: pamFailure[2] ?? '',
+        kind: 'pam-failure',
+        count: more * count,
+      });
     }
     return;
   }
@@ -291,7 +358,10 @@ interface SyslogEntry {
   message: string;
 }
 
-export function parseSyslogLine(line: string, context: Pick<AuthLogContext, 'hostNow' | 'utcOffset' | 'timeZone'>): SyslogEntry | null {
+export function parseSyslogLine(
+  line: string,
+  context: Pick<AuthLogContext, 'hostNow' | 'utcOffset' | 'timeZone'>,
+): SyslogEntry | null {
   const classic = rfc3164Prefix.exec(line);
   if (classic) {
     const [, monthName, day, hh, mm, ss, , program, pid, message] = classic as unknown as string[];
@@ -307,9 +377,21 @@ export function parseSyslogLine(line: string, context: Pick<AuthLogContext, 'hos
     const wall = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(stamp ?? '');
     const time =
       !hasZone && context.timeZone && wall
-        ? instantFromWallClock({ year: +wall[1]!, month: +wall[2]!, day: +wall[3]!, hour: +wall[4]!, minute: +wall[5]!, second: +wall[6]! }, context.timeZone)
+        ? instantFromWallClock(
+            {
+              year: +wall[1]!,
+              month: +wall[2]!,
+              day: +wall[3]!,
+              hour: +wall[4]!,
+              minute: +wall[5]!,
+              second: +wall[6]!,
+            },
+            context.timeZone,
+          )
         : new Date(hasZone ? (stamp ?? '') : `${stamp}${isoOffset(context.utcOffset)}`);
-    return Number.isNaN(time.getTime()) ? null : { time, program: program ?? '', pid: pid ?? '', message: message ?? '' };
+    return Number.isNaN(time.getTime())
+      ? null
+      : { time, program: program ?? '', pid: pid ?? '', message: message ?? '' };
   }
   return null;
 }
@@ -318,7 +400,14 @@ export function parseSyslogLine(line: string, context: Pick<AuthLogContext, 'hos
  * Syslog timestamps carry no year: take the host's current year, and the previous one when the
  * date would otherwise lie in the future (a December line read in January).
  */
-function inferYear(month: number, day: number, hh: number, mm: number, ss: number, context: Pick<AuthLogContext, 'hostNow' | 'utcOffset' | 'timeZone'>): Date | null {
+function inferYear(
+  month: number,
+  day: number,
+  hh: number,
+  mm: number,
+  ss: number,
+  context: Pick<AuthLogContext, 'hostNow' | 'utcOffset' | 'timeZone'>,
+): Date | null {
   if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return null;
   const offsetMinutes = offsetToMinutes(context.utcOffset);
   const hostLocalNow = new Date(context.hostNow.getTime() + offsetMinutes * 60_000);
@@ -366,4 +455,3 @@ function failureKind(method: string, invalidUser: boolean): FailureKind {
   if (method.startsWith('keyboard-interactive')) return 'keyboard-interactive';
   return 'other';
 }
-

@@ -28,7 +28,16 @@ export function backupsCommand(checks: BackupCheck[]): string {
 }
 
 export function parseBackups(text: string, checks: BackupCheck[], hostNow: Date): Parsed<BackupStatus[]> {
-  const results = checks.map((check): BackupStatus => ({ name: check.name, path: check.path, newestFile: null, modified: null, ageHours: null, sizeBytes: null, stale: true, maxAgeHours: check.max_age_hours }));
+  const results = checks.map((check): BackupStatus => ({
+    name: check.name,
+    path: check.path,
+    newestFile: null,
+    modified: null,
+    ageHours: null,
+    sizeBytes: null,
+    stale: true,
+    maxAgeHours: check.max_age_hours,
+  }));
   let current: BackupStatus | undefined;
   for (const line of text.split('\n')) {
     const header = /^check (\d+)$/.exec(line);

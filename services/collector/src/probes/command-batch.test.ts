@@ -9,7 +9,7 @@ function runBatch(commands: { name: string; script: string }[], cap = 1024) {
 }
 
 describe('command batch', () => {
-  it('separates each command\'s output and exit status', () => {
+  it("separates each command's output and exit status", () => {
     const sections = runBatch([
       { name: 'one', script: 'echo first' },
       { name: 'two', script: 'printf "no newline"; exit 3' },
@@ -30,7 +30,10 @@ describe('command batch', () => {
   });
 
   it('cuts output at the cap, drops the partial line and marks it truncated', () => {
-    const sections = runBatch([{ name: 'big', script: 'i=0; while [ $i -lt 500 ]; do echo "line $i"; i=$((i+1)); done' }], 100);
+    const sections = runBatch(
+      [{ name: 'big', script: 'i=0; while [ $i -lt 500 ]; do echo "line $i"; i=$((i+1)); done' }],
+      100,
+    );
     const big = sections.get('big');
     expect(big?.truncated).toBe(true);
     expect(Buffer.byteLength(big?.text ?? '')).toBeLessThanOrEqual(100);

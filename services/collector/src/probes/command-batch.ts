@@ -19,7 +19,11 @@ export interface SectionOutput {
  * Many commands in one exec: each section is framed by markers carrying a random nonce, so
  * nothing a host prints (a hostile log line, a crafted filename) can forge a section boundary.
  */
-export function buildBatchScript(commands: BatchCommand[], maxBytesPerCommand: number, nonce = randomBytes(16).toString('hex')): { script: string; nonce: string } {
+export function buildBatchScript(
+  commands: BatchCommand[],
+  maxBytesPerCommand: number,
+  nonce = randomBytes(16).toString('hex'),
+): { script: string; nonce: string } {
   const marker = `@@ir-${nonce}@@`;
   const lines = ['LC_ALL=C; export LC_ALL', 'exec 2>&1'];
   for (const command of commands) {
@@ -35,7 +39,11 @@ export function buildBatchScript(commands: BatchCommand[], maxBytesPerCommand: n
 }
 
 /** Splits a batch's output into sections; a section whose end marker is missing is reported as cut off. */
-export function splitBatchOutput(output: string, nonce: string, maxBytesPerCommand: number): Map<string, SectionOutput> {
+export function splitBatchOutput(
+  output: string,
+  nonce: string,
+  maxBytesPerCommand: number,
+): Map<string, SectionOutput> {
   const marker = `@@ir-${nonce}@@`;
   const sections = new Map<string, SectionOutput>();
   let position = 0;

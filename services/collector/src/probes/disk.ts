@@ -7,8 +7,28 @@ export const inodeCommand = 'if command -v timeout >/dev/null 2>&1; then timeout
 
 /** Kernel and virtual filesystems that are not storage anyone runs out of. */
 const pseudoFilesystemTypes = new Set([
-  'tmpfs', 'devtmpfs', 'devfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'squashfs', 'efivarfs', 'ramfs',
-  'securityfs', 'debugfs', 'tracefs', 'configfs', 'fusectl', 'mqueue', 'hugetlbfs', 'pstore', 'bpf', 'autofs', 'nsfs', 'binfmt_misc',
+  'tmpfs',
+  'devtmpfs',
+  'devfs',
+  'proc',
+  'sysfs',
+  'cgroup',
+  'cgroup2',
+  'squashfs',
+  'efivarfs',
+  'ramfs',
+  'securityfs',
+  'debugfs',
+  'tracefs',
+  'configfs',
+  'fusectl',
+  'mqueue',
+  'hugetlbfs',
+  'pstore',
+  'bpf',
+  'autofs',
+  'nsfs',
+  'binfmt_misc',
 ]);
 
 /**
@@ -26,7 +46,16 @@ export function parseDfOutput(text: string): Parsed<Filesystem[]> {
       problems.push(line.startsWith('df:') ? excerpt(line, 200) : `unexpected df line: ${excerpt(line)}`);
       continue;
     }
-    const [, device, fsType, size, used, available, , mount] = match as unknown as [string, string, string, string, string, string, string, string];
+    const [, device, fsType, size, used, available, , mount] = match as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     if (pseudoFilesystemTypes.has(fsType) || seenMounts.has(mount)) continue;
     seenMounts.add(mount);
     const usedBytes = Number(used);

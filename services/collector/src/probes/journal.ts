@@ -21,7 +21,9 @@ export function journalCommand(authLog: string, cursor: string | null, windowSta
   ].join(' ');
   return [
     'if ! command -v journalctl >/dev/null 2>&1; then echo "ir-journal missing"; exit 0; fi',
-    file ? `if [ ! -r ${shellQuote(file)} ]; then echo "ir-journal unreadable $(id -un) ${file.replace(/[^A-Za-z0-9/._-]/g, '_')}"; exit 0; fi` : '',
+    file
+      ? `if [ ! -r ${shellQuote(file)} ]; then echo "ir-journal unreadable $(id -un) ${file.replace(/[^A-Za-z0-9/._-]/g, '_')}"; exit 0; fi`
+      : '',
     'echo "ir-journal ok $(id -un) $(id -Gn | tr " " ,)"',
     `journalctl ${args}`,
     'exit 0',
@@ -50,7 +52,8 @@ export function parseJournalOutput(text: string): Parsed<JournalRead> {
   const status = lines.shift() ?? '';
   if (status === 'ir-journal missing') return { value: { status: 'missing' }, problems: [] };
   const unreadable = /^ir-journal unreadable (\S+) (.+)$/.exec(status);
-  if (unreadable?.[1] && unreadable[2]) return { value: { status: 'unreadable', user: unreadable[1], path: unreadable[2] }, problems: [] };
+  if (unreadable?.[1] && unreadable[2])
+    return { value: { status: 'unreadable', user: unreadable[1], path: unreadable[2] }, problems: [] };
   const ok = /^ir-journal ok (\S+) (\S*)$/.exec(status);
   if (!ok?.[1]) return { value: { status: 'missing' }, problems: ['unexpected output while reading the journal'] };
   const groups = (ok[2] ?? '').split(',');
@@ -74,11 +77,19 @@ export function parseJournalOutput(text: string): Parsed<JournalRead> {
     const message = Array.isArray(entry.MESSAGE) ? Buffer.from(entry.MESSAGE).toString('utf8') : (entry.MESSAGE ?? '');
     const program = entry._COMM ?? entry.SYSLOG_IDENTIFIER ?? '';
     const iso = new Date(Math.floor(micros / 1000)).toISOString();
-    out.push(`${iso} journal ${program}${entry._PID ? `[${entry._PID}]` : ''}: ${String(message).replace(/[\r\n]+/g, ' ')}`);
+    out.push(
+      `${iso} journal ${program}${entry._PID ? `[${entry._PID}]` : ''}: ${String(message).replace(/[\r\n]+/g, ' ')}`,
+    );
   }
   if (bad > 0) problems.push(`${bad} journal entr${bad === 1 ? 'y' : 'ies'} could not be decoded`);
   return {
-    value: { status: 'ok', lines: out.join('\n'), cursor, user: ok[1], userCanSeeAll: groups.some((g) => ['root', 'adm', 'wheel', 'systemd-journal'].includes(g)) || ok[1] === 'root' },
+    value: {
+      status: 'ok',
+      lines: out.join('\n'),
+      cursor,
+      user: ok[1],
+      userCanSeeAll: groups.some((g) => ['root', 'adm', 'wheel', 'systemd-journal'].includes(g)) || ok[1] === 'root',
+    },
     problems,
   };
 }

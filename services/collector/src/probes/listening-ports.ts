@@ -22,13 +22,27 @@ export function parseListeningPorts(text: string): Parsed<ListeningSocket[]> {
     }
     const match = /^\s*\d+: ([0-9A-F]+):([0-9A-F]{4}) ([0-9A-F]+):([0-9A-F]{4}) ([0-9A-F]{2})/.exec(line);
     if (!match || !table) continue;
-    const [, localHex, portHex, , remotePortHex, state] = match as unknown as [string, string, string, string, string, string];
+    const [, localHex, portHex, , remotePortHex, state] = match as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const tcp = table.startsWith('tcp');
     if (tcp ? state !== '0A' : state !== '07' || remotePortHex !== '0000') continue;
-    const socket: ListeningSocket = { protocol: tcp ? 'tcp' : 'udp', address: decodeAddress(localHex), port: parseInt(portHex, 16) };
+    const socket: ListeningSocket = {
+      protocol: tcp ? 'tcp' : 'udp',
+      address: decodeAddress(localHex),
+      port: parseInt(portHex, 16),
+    };
     sockets.set(`${socket.protocol}/${socket.address}/${socket.port}`, socket);
   }
-  return { value: [...sockets.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)), problems: [] };
+  return {
+    value: [...sockets.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)),
+    problems: [],
+  };
 }
 
 /** /proc/net addresses are little-endian 32-bit words. */
@@ -43,5 +57,7 @@ function decodeAddress(hex: string): string {
   const runs = [...text.matchAll(/(?:^|:)0(?::0)+(?::|$)/g)].sort((a, b) => b[0].length - a[0].length);
   const longest = runs[0];
   if (!longest) return text;
-  return `${text.slice(0, longest.index)}::${text.slice((longest.index ?? 0) + longest[0].length)}`.replace(/^:::/, '::').replace(/:::$/, '::');
+  return `${text.slice(0, longest.index)}::${text.slice((longest.index ?? 0) + longest[0].length)}`
+    .replace(/^:::/, '::')
+    .replace(/:::$/, '::');
 }

@@ -2,7 +2,8 @@ import type { ProcessCounts, SuspiciousProcess } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
 
 /** The state letter of every process: the field after the last ")" of /proc/PID/stat (comm may hold spaces and parentheses). */
-export const processStatesCommand = "cat /proc/[0-9]*/stat 2>/dev/null | sed -n 's/.*) \\([A-Za-z]\\) .*/\\1/p' | sort | uniq -c";
+export const processStatesCommand =
+  "cat /proc/[0-9]*/stat 2>/dev/null | sed -n 's/.*) \\([A-Za-z]\\) .*/\\1/p' | sort | uniq -c";
 
 export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
   const counts: Record<string, number> = {};
@@ -16,7 +17,14 @@ export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
   if (total === 0) return { value: null, problems: [...problems, 'no process found in /proc'] };
   const get = (...letters: string[]) => letters.reduce((sum, l) => sum + (counts[l] ?? 0), 0);
   return {
-    value: { total, running: get('R'), sleeping: get('S', 'I'), blocked: get('D'), zombies: get('Z'), stopped: get('T', 't') },
+    value: {
+      total,
+      running: get('R'),
+      sleeping: get('S', 'I'),
+      blocked: get('D'),
+      zombies: get('Z'),
+      stopped: get('T', 't'),
+    },
     problems,
   };
 }
@@ -49,7 +57,11 @@ export function parseSuspiciousProcesses(text: string): Parsed<{ processes: Susp
     const proc = /^proc (\d+) (.+)$/.exec(line);
     if (proc?.[1] && proc[2]) {
       const deleted = proc[2].endsWith(' (deleted)');
-      processes.push({ pid: Number(proc[1]), executable: deleted ? proc[2].slice(0, -' (deleted)'.length) : proc[2], deleted });
+      processes.push({
+        pid: Number(proc[1]),
+        executable: deleted ? proc[2].slice(0, -' (deleted)'.length) : proc[2],
+        deleted,
+      });
       continue;
     }
     const visibility = /^visibility (\d+) (\d+)$/.exec(line);

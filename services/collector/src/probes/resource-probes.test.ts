@@ -15,8 +15,14 @@ const sh = (script: string) => execFileSync('/bin/sh', ['-c', script], { encodin
 
 describe('resource probes', () => {
   it('reads the host clock, offset and zone name from either /etc/timezone or the /etc/localtime link', () => {
-    expect(parseClock('1795376103\n+0100\nEurope/Paris\n').value).toEqual({ epochSeconds: 1795376103, utcOffset: '+0100', timeZone: 'Europe/Paris' });
-    expect(parseClock('1795376103\n-0500\n/usr/share/zoneinfo/America/New_York\n').value.timeZone).toBe('America/New_York');
+    expect(parseClock('1795376103\n+0100\nEurope/Paris\n').value).toEqual({
+      epochSeconds: 1795376103,
+      utcOffset: '+0100',
+      timeZone: 'Europe/Paris',
+    });
+    expect(parseClock('1795376103\n-0500\n/usr/share/zoneinfo/America/New_York\n').value.timeZone).toBe(
+      'America/New_York',
+    );
     expect(parseClock('1795376103\n+0000\n\n').value.timeZone).toBeNull();
     expect(parseClock('1795376103\n+0000\n../etc/passwd; rm -rf\n').value.timeZone).toBeNull();
   });
@@ -29,14 +35,19 @@ describe('resource probes', () => {
   });
 
   it('says so when /proc/stat did not advance, instead of dividing by zero', () => {
-    expect(parseCpuSamples('cpu  1 2 3 4 5 6 7 8\ncpu  1 2 3 4 5 6 7 8\n')).toEqual({ value: null, problems: ['/proc/stat did not advance between the two samples'] });
+    expect(parseCpuSamples('cpu  1 2 3 4 5 6 7 8\ncpu  1 2 3 4 5 6 7 8\n')).toEqual({
+      value: null,
+      problems: ['/proc/stat did not advance between the two samples'],
+    });
   });
 
   it('counts process states of this machine; a comm with spaces and ")" does not shift the fields', () => {
     const states = parseProcessStates(sh(processStatesCommand)).value;
     expect(states?.total).toBeGreaterThan(5);
     expect(states?.running).toBeGreaterThanOrEqual(1);
-    const tricky = sh(`printf '%s\\n' '1 (a) b) S 0' '2 (z) Z 1' | sed -n 's/.*) \\([A-Za-z]\\) .*/\\1/p' | sort | uniq -c`);
+    const tricky = sh(
+      `printf '%s\\n' '1 (a) b) S 0' '2 (z) Z 1' | sed -n 's/.*) \\([A-Za-z]\\) .*/\\1/p' | sort | uniq -c`,
+    );
     expect(parseProcessStates(tricky).value).toMatchObject({ total: 2, sleeping: 1, zombies: 1 });
   });
 
@@ -55,12 +66,18 @@ describe('resource probes', () => {
   it('tells "no systemd" (null) from "no failed unit" (empty)', () => {
     expect(parseFailedUnits('ir-no-systemd\n').value).toBeNull();
     expect(parseFailedUnits('').value).toEqual([]);
-    expect(parseFailedUnits('● nginx.service loaded failed failed A high performance web server\nbackup.timer loaded failed failed Nightly\n').value).toEqual(['nginx.service', 'backup.timer']);
+    expect(
+      parseFailedUnits(
+        '● nginx.service loaded failed failed A high performance web server\nbackup.timer loaded failed failed Nightly\n',
+      ).value,
+    ).toEqual(['nginx.service', 'backup.timer']);
   });
 
   it('reports no sensor as null and ignores disconnected-sensor values', () => {
     expect(parseTemperatures('').value).toBeNull();
-    expect(parseTemperatures('thermal x86_pkg_temp 48000\nhwmon coretemp_temp2 -273150\nhwmon nvme_temp1 36850\n').value).toEqual([
+    expect(
+      parseTemperatures('thermal x86_pkg_temp 48000\nhwmon coretemp_temp2 -273150\nhwmon nvme_temp1 36850\n').value,
+    ).toEqual([
       { sensor: 'x86_pkg_temp', celsius: 48 },
       { sensor: 'nvme_temp1', celsius: 36.85 },
     ]);
@@ -69,7 +86,11 @@ describe('resource probes', () => {
   it('finds the newest backup matching a glob, its age and size, and marks stale or missing ones', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ir backups '));
     const now = new Date();
-    for (const [name, hoursAgo] of [['db-1.sql.gz', 50], ['db-2.sql.gz', 3], ['other.txt', 1]] as const) {
+    for (const [name, hoursAgo] of [
+      ['db-1.sql.gz', 50],
+      ['db-2.sql.gz', 3],
+      ['other.txt', 1],
+    ] as const) {
       const file = path.join(dir, name);
       writeFileSync(file, 'x'.repeat(100));
       const t = new Date(now.getTime() - hoursAgo * 3_600_000);
@@ -82,7 +103,9 @@ describe('resource probes', () => {
       { name: "quote'; touch /tmp/pwned #", path: `/nonexistent'$(touch /tmp/pwned)/x*`, max_age_hours: 1 },
     ];
     const backups = parseBackups(sh(backupsCommand(checks)), checks, now).value;
-    expect(backups.map((b) => [b.name, b.newestFile && path.basename(b.newestFile), b.sizeBytes, b.ageHours, b.stale])).toEqual([
+    expect(
+      backups.map((b) => [b.name, b.newestFile && path.basename(b.newestFile), b.sizeBytes, b.ageHours, b.stale]),
+    ).toEqual([
       ['db', 'db-2.sql.gz', 100, 3, false],
       ['strict', 'db-2.sql.gz', 100, 3, true],
       ['none', null, null, null, true],

@@ -22,13 +22,19 @@ export function parseOsRelease(text: string): Parsed<string | null> {
 /** `uname -srm`: kernel name, release, machine. */
 export function parseUname(text: string): Parsed<{ kernel: string | null; arch: string | null }> {
   const fields = text.trim().split(/\s+/);
-  if (fields.length < 3) return { value: { kernel: null, arch: null }, problems: [`unexpected uname output: ${excerpt(text)}`] };
+  if (fields.length < 3)
+    return { value: { kernel: null, arch: null }, problems: [`unexpected uname output: ${excerpt(text)}`] };
   return { value: { kernel: `${fields[0]} ${fields[1]}`, arch: fields[2] ?? null }, problems: [] };
 }
 
 /** `date +%s; date +%z; zone`: the host's clock, UTC offset and IANA zone, for its own log timestamps. */
-export function parseClock(text: string): Parsed<{ epochSeconds: number | null; utcOffset: string | null; timeZone: string | null }> {
-  const [epoch, offset, zoneLine] = text.trim().split(/\n/).map((l) => l.trim());
+export function parseClock(
+  text: string,
+): Parsed<{ epochSeconds: number | null; utcOffset: string | null; timeZone: string | null }> {
+  const [epoch, offset, zoneLine] = text
+    .trim()
+    .split(/\n/)
+    .map((l) => l.trim());
   const problems: string[] = [];
   const epochSeconds = epoch && /^\d+$/.test(epoch) ? Number(epoch) : null;
   if (epochSeconds === null) problems.push(`unexpected date +%s output: ${excerpt(text)}`);
@@ -42,7 +48,8 @@ export function parseClock(text: string): Parsed<{ epochSeconds: number | null; 
 
 export function parseCpuCount(text: string): Parsed<number | null> {
   const value = text.trim();
-  if (!/^\d+$/.test(value) || Number(value) < 1) return { value: null, problems: [`unexpected CPU count: ${excerpt(text)}`] };
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    return { value: null, problems: [`unexpected CPU count: ${excerpt(text)}`] };
   return { value: Number(value), problems: [] };
 }
 

@@ -12,6 +12,8 @@ export function parseFailedUnits(text: string): Parsed<string[] | null> {
   const units = text
     .split('\n')
     .map((l) => l.trim().replace(/^●\s*/, '').split(/\s+/)[0] ?? '')
-    .filter((u) => /^[A-Za-z0-9@._:\\-]+\.(service|socket|mount|timer|target|path|swap|device|scope|slice|automount)$/.test(u));
+    .filter((u) =>
+      /^[A-Za-z0-9@._:\\-]+\.(service|socket|mount|timer|target|path|swap|device|scope|slice|automount)$/.test(u),
+    );
   return { value: units, problems: [] };
 }

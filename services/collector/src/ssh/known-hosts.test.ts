@@ -18,17 +18,25 @@ describe('known_hosts', () => {
 
   it('matches entries hashed by ssh-keygen -H, with the [host]:port form for other ports', () => {
     const file = path.join(dir, 'known_hosts');
-    execFileSync('sh', ['-c', `echo '[10.0.0.5]:2222 ${web.line}' > ${file} && ssh-keygen -q -H -f ${file} 2>/dev/null`]);
+    execFileSync('sh', [
+      '-c',
+      `echo '[10.0.0.5]:2222 ${web.line}' > ${file} && ssh-keygen -q -H -f ${file} 2>/dev/null`,
+    ]);
     const text = readFileSync(file, 'utf8');
     expect(text.startsWith('|1|')).toBe(true);
     const parsed = parseKnownHosts(text);
     expect(verifyHostKey(parsed, knownHostsNames(['10.0.0.5'], 2222), web.blob)).toEqual({ status: 'trusted' });
     expect(verifyHostKey(parsed, knownHostsNames(['10.0.0.5'], 22), web.blob)).toEqual({ status: 'unknown' });
-    expect(verifyHostKey(parsed, knownHostsNames(['10.0.0.5'], 2222), other.blob)).toEqual({ status: 'changed', expectedTypes: ['ssh-ed25519'] });
+    expect(verifyHostKey(parsed, knownHostsNames(['10.0.0.5'], 2222), other.blob)).toEqual({
+      status: 'changed',
+      expectedTypes: ['ssh-ed25519'],
+    });
   });
 
   it('honours wildcards, negation and @revoked', () => {
-    const parsed = parseKnownHosts(`*.example.com,!bad.example.com ${web.line}\n@revoked * ${other.line}\njustonefield\n`);
+    const parsed = parseKnownHosts(
+      `*.example.com,!bad.example.com ${web.line}\n@revoked * ${other.line}\njustonefield\n`,
+    );
     expect(verifyHostKey(parsed, ['web1.example.com'], web.blob).status).toBe('trusted');
     expect(verifyHostKey(parsed, ['bad.example.com'], web.blob).status).toBe('unknown');
     expect(verifyHostKey(parsed, ['web1.example.com'], other.blob).status).toBe('revoked');

@@ -76,7 +76,12 @@ function hashedPatternMatches(pattern: string, name: string): boolean {
 
 function wildcardMatches(pattern: string, name: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === name;
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return regex.test(name);
 }
 
@@ -84,7 +89,9 @@ function wildcardMatches(pattern: string, name: string): boolean {
 export function knownKeyTypes(file: KnownHostsFile, names: string[]): string[] {
   return [
     ...new Set(
-      file.entries.filter((e) => e.marker === null && names.some((n) => entryMatchesName(e.patterns, n))).map((e) => e.keyType),
+      file.entries
+        .filter((e) => e.marker === null && names.some((n) => entryMatchesName(e.patterns, n)))
+        .map((e) => e.keyType),
     ),
   ];
 }

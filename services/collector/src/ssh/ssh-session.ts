@@ -5,7 +5,15 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { Client, type ConnectConfig } from 'ssh2';
 import type { ResolvedHost } from '@infra-report/shared';
 import { BoundedBuffer, CollectionError, type CommandRunner } from '../command-runner.js';
-import { fingerprint, hostKeyAlgorithmsFor, knownHostsNames, knownKeyTypes, parseKnownHosts, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
+import {
+  fingerprint,
+  hostKeyAlgorithmsFor,
+  knownHostsNames,
+  knownKeyTypes,
+  parseKnownHosts,
+  verifyHostKey,
+  type HostKeyVerdict,
+} from './known-hosts.js';
 
 export interface SshSession extends CommandRunner {
   /** Milliseconds from the TCP connect to an authenticated session. */
@@ -36,21 +44,45 @@ export async function openSshSession(host: ResolvedHost, home: string): Promise<
   const { jump } = host.ssh;
   if (!jump) return connectSession(host, home, undefined);
   // The jump host is checked like any host: its own known_hosts entry, the same key.
-  const jumpHost: ResolvedHost = { ...host, name: jump.address, address: jump.address, ssh: { ...host.ssh, user: jump.user, port: jump.port, jump: undefined } };
-  return jumpLimiter(`${jump.user}@${jump.address}:${jump.port}`, jump.parallelism)(async () => {
+  const jumpHost: ResolvedHost = {
+    ...host,
+    name: jump.address,
+    address: jump.address,
+    ssh: { ...host.ssh, user: jump.user, port: jump.port, jump: undefined },
+  };
+  return jumpLimiter(
+    `${jump.user}@${jump.address}:${jump.port}`,
+    jump.parallelism,
+  )(async () => {
     let bastion: SshSession;
     try {
       bastion = await connectSession(jumpHost, home, undefined);
     } catch (error) {
-      if (error instanceof CollectionError) throw new CollectionError(`jump host ${jump.address}:${jump.port} for ${host.name}: ${error.reason}`, error.permanent, { cause: error });
+      if (error instanceof CollectionError)
+        throw new CollectionError(
+          `jump host ${jump.address}:${jump.port} for ${host.name}: ${error.reason}`,
+          error.permanent,
+          { cause: error },
+        );
       throw error;
     }
     try {
       const stream = await bastion.forward(host.address, host.ssh.port).catch((error: Error) => {
-        throw new CollectionError(`jump host ${jump.address} cannot reach ${host.address}:${host.ssh.port} (host ${host.name}): ${error.message}`, false, { cause: error });
+        throw new CollectionError(
+          `jump host ${jump.address} cannot reach ${host.address}:${host.ssh.port} (host ${host.name}): ${error.message}`,
+          false,
+          { cause: error },
+        );
       });
       const session = await connectSession(host, home, stream);
-      return { ...session, latencyMs: session.latencyMs + bastion.latencyMs, close: async () => { await session.close(); await bastion.close(); } };
+      return {
+        ...session,
+        latencyMs: session.latencyMs + bastion.latencyMs,
+        close: async () => {
+          await session.close();
+          await bastion.close();
+        },
+      };
     } catch (error) {
       await bastion.close();
       throw error;
@@ -66,14 +98,21 @@ async function connectSession(host: ResolvedHost, home: string, through: Duplex 
   try {
     knownHostsText = await readFile(ssh.knownHostsFile, 'utf8');
   } catch (error) {
-    throw new CollectionError(`cannot read known_hosts file ${ssh.knownHostsFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, true, { cause: error });
+    throw new CollectionError(
+      `cannot read known_hosts file ${ssh.knownHostsFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      true,
+      { cause: error },
+    );
   }
   const knownHosts = parseKnownHosts(knownHostsText);
   const names = knownHostsNames([host.address, host.name], ssh.port);
   const keyTypes = knownKeyTypes(knownHosts, names);
   const privateKey = await loadPrivateKey(ssh.privateKeyFile, home);
   if (!privateKey && !ssh.agentSocket) {
-    throw new CollectionError(`no SSH key for ${target}: set ssh.private_key_file or start an ssh-agent (SSH_AUTH_SOCK)`, true);
+    throw new CollectionError(
+      `no SSH key for ${target}: set ssh.private_key_file or start an ssh-agent (SSH_AUTH_SOCK)`,
+      true,
+    );
   }
 
   let verdict: HostKeyVerdict | undefined;
@@ -86,7 +125,13 @@ async function connectSession(host: ResolvedHost, home: string, through: Duplex 
     keepaliveInterval: 15_000,
     keepaliveCountMax: 3,
     // Ask for a key type we have on record, so a host with several keys is checked against the right one.
-    ...(keyTypes.length > 0 ? { algorithms: { serverHostKey: hostKeyAlgorithmsFor(keyTypes) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } } : {}),
+    ...(keyTypes.length > 0
+      ? {
+          algorithms: {
+            serverHostKey: hostKeyAlgorithmsFor(keyTypes) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'],
+          },
+        }
+      : {}),
     hostVerifier: (key: Buffer) => {
       presented = key;
       verdict = verifyHostKey(knownHosts, names, key);
@@ -99,9 +144,11 @@ async function connectSession(host: ResolvedHost, home: string, through: Duplex 
 
   const client = new Client();
   const started = performance.now();
-  const sock = through ?? (await connectTcp(host.address, ssh.port, ssh.connectTimeoutMs).catch((error: Error & { code?: string }) => {
-    throw classifyConnectError(error, { host, target, verdict, presented });
-  }));
+  const sock =
+    through ??
+    (await connectTcp(host.address, ssh.port, ssh.connectTimeoutMs).catch((error: Error & { code?: string }) => {
+      throw classifyConnectError(error, { host, target, verdict, presented });
+    }));
   config.sock = sock;
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
@@ -141,7 +188,12 @@ async function connectSession(host: ResolvedHost, home: string, through: Duplex 
           let exitCode: number | null = null;
           const timer = setTimeout(() => {
             channel.close();
-            reject(new CollectionError(`commands on ${target} did not finish within ${Math.round(timeoutMs / 1000)} s`, false));
+            reject(
+              new CollectionError(
+                `commands on ${target} did not finish within ${Math.round(timeoutMs / 1000)} s`,
+                false,
+              ),
+            );
           }, timeoutMs);
           channel.on('data', (chunk: Buffer) => stdout.push(chunk));
           channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -151,7 +203,12 @@ async function connectSession(host: ResolvedHost, home: string, through: Duplex 
           channel.end(script);
           channel.on('close', () => {
             clearTimeout(timer);
-            resolve({ stdout: stdout.toBuffer(), stderr: stderr.toBuffer().toString('utf8'), exitCode, truncated: stdout.truncated });
+            resolve({
+              stdout: stdout.toBuffer(),
+              stderr: stderr.toBuffer().toString('utf8'),
+              exitCode,
+              truncated: stdout.truncated,
+            });
           });
         });
       });
@@ -190,7 +247,11 @@ async function loadPrivateKey(configured: string | undefined, home: string): Pro
     try {
       return await readFile(configured);
     } catch (error) {
-      throw new CollectionError(`cannot read SSH private key ${configured}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, true, { cause: error });
+      throw new CollectionError(
+        `cannot read SSH private key ${configured}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        true,
+        { cause: error },
+      );
     }
   }
   for (const name of defaultKeyFiles) {
@@ -211,7 +272,10 @@ interface ConnectContext {
 }
 
 /** Turns ssh2/socket errors into reasons a sysadmin can act on. */
-export function classifyConnectError(error: Error & { level?: string; code?: string }, context: ConnectContext): CollectionError {
+export function classifyConnectError(
+  error: Error & { level?: string; code?: string },
+  context: ConnectContext,
+): CollectionError {
   const { host, target, verdict, presented } = context;
   const where = `${host.address}:${host.ssh.port}`;
   if (verdict && verdict.status !== 'trusted') {
@@ -224,7 +288,11 @@ export function classifyConnectError(error: Error & { level?: string; code?: str
       );
     }
     if (verdict.status === 'revoked') {
-      return new CollectionError(`host key of ${host.name} (${where}) is marked @revoked in ${host.ssh.knownHostsFile}`, true, { cause: error });
+      return new CollectionError(
+        `host key of ${host.name} (${where}) is marked @revoked in ${host.ssh.knownHostsFile}`,
+        true,
+        { cause: error },
+      );
     }
     return new CollectionError(
       `host key unknown for ${host.name} (${where}): ${shown} is not in ${host.ssh.knownHostsFile}; add it after checking the fingerprint (ssh-keyscan -p ${host.ssh.port} ${host.address})`,
@@ -235,14 +303,24 @@ export function classifyConnectError(error: Error & { level?: string; code?: str
   switch (error.code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new CollectionError(`DNS lookup failed for ${host.address} (host ${host.name})`, error.code === 'ENOTFOUND', { cause: error });
+      return new CollectionError(
+        `DNS lookup failed for ${host.address} (host ${host.name})`,
+        error.code === 'ENOTFOUND',
+        { cause: error },
+      );
     case 'ECONNREFUSED':
-      return new CollectionError(`connection refused by ${where} (host ${host.name}): is sshd running on port ${host.ssh.port}?`, false, { cause: error });
+      return new CollectionError(
+        `connection refused by ${where} (host ${host.name}): is sshd running on port ${host.ssh.port}?`,
+        false,
+        { cause: error },
+      );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new CollectionError(`no route to ${where} (host ${host.name})`, false, { cause: error });
     case 'ECONNRESET':
-      return new CollectionError(`connection reset by ${where} (host ${host.name}) during the SSH handshake`, false, { cause: error });
+      return new CollectionError(`connection reset by ${where} (host ${host.name}) during the SSH handshake`, false, {
+        cause: error,
+      });
     case 'ETIMEDOUT':
       return new CollectionError(`timeout connecting to ${where} (host ${host.name})`, false, { cause: error });
     default:
@@ -256,10 +334,16 @@ export function classifyConnectError(error: Error & { level?: string; code?: str
     );
   }
   if (error.level === 'client-authentication') {
-    return new CollectionError(`authentication failed for ${target}: the server refused the key (check authorized_keys of ${host.ssh.user})`, true, { cause: error });
+    return new CollectionError(
+      `authentication failed for ${target}: the server refused the key (check authorized_keys of ${host.ssh.user})`,
+      true,
+      { cause: error },
+    );
   }
   if (/privateKey|passphrase|Cannot parse privateKey/i.test(error.message)) {
-    return new CollectionError(`cannot use the SSH private key for ${target}: ${error.message}`, true, { cause: error });
+    return new CollectionError(`cannot use the SSH private key for ${target}: ${error.message}`, true, {
+      cause: error,
+    });
   }
   return new CollectionError(`SSH connection to ${target} failed: ${error.message}`, false, { cause: error });
 }

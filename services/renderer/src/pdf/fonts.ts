@@ -32,7 +32,8 @@ export function registerFonts(doc: PDFKit.PDFDocument, cjkFontFile: string | und
   doc.registerFont('Sans', path.join(dejavuDir, 'DejaVuSans.ttf'));
   doc.registerFont('Sans-Bold', path.join(dejavuDir, 'DejaVuSans-Bold.ttf'));
   doc.registerFont('Sans-Oblique', path.join(dejavuDir, 'DejaVuSans-Oblique.ttf'));
-  const cjkFile = [cjkFontFile, ...cjkCandidates].find((f): f is string => Boolean(f) && existsSync(f as string)) ?? null;
+  const cjkFile =
+    [cjkFontFile, ...cjkCandidates].find((f): f is string => Boolean(f) && existsSync(f as string)) ?? null;
   // Registered on first use: most reports never need it, and opening a 5 MB collection costs.
   let cjk: 'unused' | 'ready' | 'failed' = 'unused';
   const cjkReady = () => {

@@ -35,7 +35,13 @@ export function drawTable<Row>(
     doc.save().rect(left, y, totalWidth(columns), rowHeight).fill(headerFill).restore();
     doc.font('Sans-Bold').fontSize(8).fillColor('#ffffff');
     for (const column of columns) {
-      doc.text(column.header, x + 3, y + 3, { width: column.width - 6, height: rowHeight, lineBreak: false, ellipsis: true, align: column.align ?? 'left' });
+      doc.text(column.header, x + 3, y + 3, {
+        width: column.width - 6,
+        height: rowHeight,
+        lineBreak: false,
+        ellipsis: true,
+        align: column.align ?? 'left',
+      });
       x += column.width;
     }
     doc.fillColor('#000000').font('Sans');
@@ -46,7 +52,11 @@ export function drawTable<Row>(
   if (doc.y > bottomLimit() - rowHeight) doc.addPage();
   drawHeader();
   if (rows.length === 0) {
-    doc.font('Sans-Oblique').fontSize(8).fillColor('#555555').text(options.emptyText ?? 'None.', left + 3, doc.y + 3, { lineBreak: false });
+    doc
+      .font('Sans-Oblique')
+      .fontSize(8)
+      .fillColor('#555555')
+      .text(options.emptyText ?? 'None.', left + 3, doc.y + 3, { lineBreak: false });
     doc.fillColor('#000000').font('Sans');
     doc.x = left;
     doc.y += rowHeight + 4;
@@ -68,13 +78,16 @@ export function drawTable<Row>(
         column.draw(doc, row, x, y, column.width, bodyRowHeight);
       } else {
         const text = printable(column.text(row));
-        doc.font(options.fontFor?.(text) ?? 'Sans').fillColor('#000000').text(text, x + 3, y + 3, {
-          width: column.width - 6,
-          height: rowHeight,
-          lineBreak: false,
-          ellipsis: true,
-          align: column.align ?? 'left',
-        });
+        doc
+          .font(options.fontFor?.(text) ?? 'Sans')
+          .fillColor('#000000')
+          .text(text, x + 3, y + 3, {
+            width: column.width - 6,
+            height: rowHeight,
+            lineBreak: false,
+            ellipsis: true,
+            align: column.align ?? 'left',
+          });
       }
       x += column.width;
     }

@@ -1,13 +1,19 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { printable } from '../printable.js';
-import { formatBytes, formatDuration, formatTime, type DiskRow, type ReportModel, type Severity } from '../report-model.js';
+import {
+  formatBytes,
+  formatDuration,
+  formatTime,
+  type DiskRow,
+  type ReportModel,
+  type Severity,
+} from '../report-model.js';
 import { registerFonts, type PdfFonts } from './fonts.js';
 import { drawTable, type PdfColumn } from './pdf-table.js';
 
 // Set per rendering; the section functions below draw with it.
 let fonts: PdfFonts;
-
 
 const severityFill: Record<Severity, string | undefined> = { critical: '#f8c9c4', warning: '#fbe6b0', ok: undefined };
 const severityColour: Record<Severity, string> = { critical: '#c0392b', warning: '#d68910', ok: '#1e8449' };
@@ -23,7 +29,11 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
     margins: { top: 50, bottom: 50, left: 40, right: 40 },
     // Pages are written out as they are finished (no bufferPages): memory stays flat for large fleets.
     autoFirstPage: false,
-    info: { Title: `${model.title} - ${model.run.reportDate}`, Author: model.company ?? 'infra-report', Creator: 'infra-report' },
+    info: {
+      Title: `${model.title} - ${model.run.reportDate}`,
+      Author: model.company ?? 'infra-report',
+      Creator: 'infra-report',
+    },
   });
   fonts = registerFonts(doc, model.cjkFontFile);
   doc.font('Sans');
@@ -42,11 +52,20 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
     const { x, y } = doc;
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font('Sans').fontSize(8).fillColor('#555555').text(`${printable(model.title)} – ${model.run.reportDate} – page ${pageNumber}`, doc.page.margins.left, doc.page.height - 30, {
-      width: pageWidth,
-      align: 'center',
-      lineBreak: false,
-    });
+    doc
+      .font('Sans')
+      .fontSize(8)
+      .fillColor('#555555')
+      .text(
+        `${printable(model.title)} – ${model.run.reportDate} – page ${pageNumber}`,
+        doc.page.margins.left,
+        doc.page.height - 30,
+        {
+          width: pageWidth,
+          align: 'center',
+          lineBreak: false,
+        },
+      );
     doc.page.margins.bottom = bottom;
     doc.fillColor('#000000').font('Sans');
     doc.x = x;
@@ -84,12 +103,34 @@ function summaryPage(doc: Doc, model: ReportModel): void {
       // An unreadable logo must not cost the report; the title carries on without it.
     }
   }
-  doc.font(fonts.forText(model.title, 'bold')).fontSize(20).fillColor('#000000').text(printable(model.title), 40, 50, { width: 380 });
-  if (model.company) doc.font(fonts.forText(model.company)).fontSize(11).fillColor('#555555').text(printable(model.company)).fillColor('#000000');
-  doc.moveDown(0.3).font('Sans').fontSize(10)
-    .text(`Report date: ${model.run.reportDate}    Window: ${time(model, new Date(model.run.windowStart))} – ${time(model, new Date(model.run.windowEnd))} (${model.timezone})`)
+  doc
+    .font(fonts.forText(model.title, 'bold'))
+    .fontSize(20)
+    .fillColor('#000000')
+    .text(printable(model.title), 40, 50, { width: 380 });
+  if (model.company)
+    doc
+      .font(fonts.forText(model.company))
+      .fontSize(11)
+      .fillColor('#555555')
+      .text(printable(model.company))
+      .fillColor('#000000');
+  doc
+    .moveDown(0.3)
+    .font('Sans')
+    .fontSize(10)
+    .text(
+      `Report date: ${model.run.reportDate}    Window: ${time(model, new Date(model.run.windowStart))} – ${time(model, new Date(model.run.windowEnd))} (${model.timezone})`,
+    )
     .text(`Generated: ${time(model, model.generatedAt)} (${model.timezone})    Run: ${model.run.runId}`);
-  if (model.historyNote) doc.font('Sans-Oblique').fontSize(8).fillColor('#555555').text(printable(model.historyNote)).fillColor('#000000').font('Sans');
+  if (model.historyNote)
+    doc
+      .font('Sans-Oblique')
+      .fontSize(8)
+      .fillColor('#555555')
+      .text(printable(model.historyNote))
+      .fillColor('#000000')
+      .font('Sans');
   doc.moveDown(0.8);
   const s = model.summary;
   table(
@@ -97,13 +138,37 @@ function summaryPage(doc: Doc, model: ReportModel): void {
     [
       { header: 'Hosts', width: 38, align: 'right', text: (r: typeof s) => String(r.hostsTotal) },
       { header: 'Reporting', width: 55, align: 'right', text: (r) => String(r.hostsReporting) },
-      { header: 'Unreachable', width: 66, align: 'right', text: (r) => String(r.hostsUnreachable), fill: (r) => (r.hostsUnreachable > 0 ? severityFill.critical : undefined) },
-      { header: 'Critical', width: 42, align: 'right', text: (r) => String(r.critical), fill: (r) => (r.critical > 0 ? severityFill.critical : undefined) },
-      { header: 'Warnings', width: 50, align: 'right', text: (r) => String(r.warning), fill: (r) => (r.warning > 0 ? severityFill.warning : undefined) },
+      {
+        header: 'Unreachable',
+        width: 66,
+        align: 'right',
+        text: (r) => String(r.hostsUnreachable),
+        fill: (r) => (r.hostsUnreachable > 0 ? severityFill.critical : undefined),
+      },
+      {
+        header: 'Critical',
+        width: 42,
+        align: 'right',
+        text: (r) => String(r.critical),
+        fill: (r) => (r.critical > 0 ? severityFill.critical : undefined),
+      },
+      {
+        header: 'Warnings',
+        width: 50,
+        align: 'right',
+        text: (r) => String(r.warning),
+        fill: (r) => (r.warning > 0 ? severityFill.warning : undefined),
+      },
       { header: 'Rebooted', width: 50, align: 'right', text: (r) => String(r.rebooted) },
       { header: 'Filesystems', width: 62, align: 'right', text: (r) => String(r.filesystems) },
       { header: 'Logins', width: 38, align: 'right', text: (r) => String(r.acceptedLogins) },
-      { header: 'New IPs', width: 42, align: 'right', text: (r) => String(r.newSourceIps), fill: (r) => (r.newSourceIps > 0 ? severityFill.warning : undefined) },
+      {
+        header: 'New IPs',
+        width: 42,
+        align: 'right',
+        text: (r) => String(r.newSourceIps),
+        fill: (r) => (r.newSourceIps > 0 ? severityFill.warning : undefined),
+      },
       { header: 'Failed logins', width: 72, align: 'right', text: (r) => String(r.failedLogins) },
     ],
     [s],
@@ -116,23 +181,47 @@ function summaryPage(doc: Doc, model: ReportModel): void {
         { header: 'Group', width: 175, text: (r: ReportModel['groupSummary'][number]) => r.group },
         { header: 'Hosts', width: 60, align: 'right', text: (r) => String(r.hosts) },
         { header: 'Reporting', width: 70, align: 'right', text: (r) => String(r.reporting) },
-        { header: 'Unreachable', width: 70, align: 'right', text: (r) => String(r.unreachable), fill: (r) => (r.unreachable > 0 ? severityFill.critical : undefined) },
-        { header: 'Critical', width: 70, align: 'right', text: (r) => String(r.critical), fill: (r) => (r.critical > 0 ? severityFill.critical : undefined) },
-        { header: 'Warnings', width: 70, align: 'right', text: (r) => String(r.warnings), fill: (r) => (r.warnings > 0 ? severityFill.warning : undefined) },
+        {
+          header: 'Unreachable',
+          width: 70,
+          align: 'right',
+          text: (r) => String(r.unreachable),
+          fill: (r) => (r.unreachable > 0 ? severityFill.critical : undefined),
+        },
+        {
+          header: 'Critical',
+          width: 70,
+          align: 'right',
+          text: (r) => String(r.critical),
+          fill: (r) => (r.critical > 0 ? severityFill.critical : undefined),
+        },
+        {
+          header: 'Warnings',
+          width: 70,
+          align: 'right',
+          text: (r) => String(r.warnings),
+          fill: (r) => (r.warnings > 0 ? severityFill.warning : undefined),
+        },
       ],
       model.groupSummary,
     );
   }
   heading(doc, 'Needs attention');
   attentionTable(doc, model.attention.slice(0, attentionOnSummary));
-  if (model.attention.length > attentionOnSummary) note(doc, `${model.attention.length - attentionOnSummary} more item(s) in the Alerts section.`);
+  if (model.attention.length > attentionOnSummary)
+    note(doc, `${model.attention.length - attentionOnSummary} more item(s) in the Alerts section.`);
 }
 
 function attentionTable(doc: Doc, items: ReportModel['attention']): void {
   table(
     doc,
     [
-      { header: 'Severity', width: 58, text: (r: ReportModel['attention'][number]) => r.severity.toUpperCase(), fill: (r) => severityFill[r.severity] },
+      {
+        header: 'Severity',
+        width: 58,
+        text: (r: ReportModel['attention'][number]) => r.severity.toUpperCase(),
+        fill: (r) => severityFill[r.severity],
+      },
       { header: 'Host', width: 100, text: (r) => r.host },
       { header: 'Area', width: 57, text: (r) => r.category },
       { header: 'Issue', width: 300, text: (r) => r.message },
@@ -151,12 +240,18 @@ function diskSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Disk Usage');
   const bar = (d: Doc, row: DiskRow, x: number, y: number, width: number, height: number) => {
     const inner = width - 8;
-    d.save().rect(x + 4, y + 3, inner, height - 6).lineWidth(0.5).stroke('#7f8c8d');
+    d.save()
+      .rect(x + 4, y + 3, inner, height - 6)
+      .lineWidth(0.5)
+      .stroke('#7f8c8d');
     d.rect(x + 4, y + 3, (inner * Math.min(100, row.usedPercent)) / 100, height - 6).fill(severityColour[row.severity]);
     // Thresholds as tick marks on the bar.
     for (const threshold of [model.thresholds.diskWarnPercent, model.thresholds.diskCriticalPercent]) {
       const tx = x + 4 + (inner * threshold) / 100;
-      d.moveTo(tx, y + 2).lineTo(tx, y + height - 2).lineWidth(0.5).stroke('#34495e');
+      d.moveTo(tx, y + 2)
+        .lineTo(tx, y + height - 2)
+        .lineWidth(0.5)
+        .stroke('#34495e');
     }
     d.restore();
   };
@@ -168,10 +263,30 @@ function diskSection(doc: Doc, model: ReportModel): void {
       { header: 'Type', width: 36, text: (r) => r.fsType },
       { header: 'Size', width: 50, align: 'right', text: (r) => formatBytes(r.sizeBytes) },
       { header: 'Free', width: 50, align: 'right', text: (r) => formatBytes(r.availableBytes) },
-      { header: 'Use%', width: 32, align: 'right', text: (r) => `${r.usedPercent}%`, fill: (r) => severityFill[r.severity] },
-      { header: 'Prev', width: 30, align: 'right', text: (r) => (r.previousPercent === null ? '—' : `${Math.round(r.previousPercent)}%`) },
-      { header: 'Inodes', width: 40, align: 'right', text: (r) => (r.inodesUsedPercent === null ? '—' : `${r.inodesUsedPercent}%`) },
-      { header: 'Full in', width: 68, text: (r) => (r.daysUntilFull !== null ? `${Math.round(r.daysUntilFull)} days` : r.forecastNote) },
+      {
+        header: 'Use%',
+        width: 32,
+        align: 'right',
+        text: (r) => `${r.usedPercent}%`,
+        fill: (r) => severityFill[r.severity],
+      },
+      {
+        header: 'Prev',
+        width: 30,
+        align: 'right',
+        text: (r) => (r.previousPercent === null ? '—' : `${Math.round(r.previousPercent)}%`),
+      },
+      {
+        header: 'Inodes',
+        width: 40,
+        align: 'right',
+        text: (r) => (r.inodesUsedPercent === null ? '—' : `${r.inodesUsedPercent}%`),
+      },
+      {
+        header: 'Full in',
+        width: 68,
+        text: (r) => (r.daysUntilFull !== null ? `${Math.round(r.daysUntilFull)} days` : r.forecastNote),
+      },
       { header: 'Usage', width: 55, text: () => '', draw: bar },
     ],
     model.disks,
@@ -187,7 +302,12 @@ function loginSections(doc: Doc, model: ReportModel): void {
     { header: 'User', width: 100, text: (r) => r.user || '—' },
     { header: 'Source IP', width: 116, text: (r) => r.sourceIp || '—' },
     { header: 'Method', width: 80, text: (r) => r.method },
-    { header: 'New', width: 40, text: (r) => (r.firstSeen === true ? 'NEW' : r.firstSeen === null ? '?' : ''), fill: (r) => (r.firstSeen ? severityFill.warning : undefined) },
+    {
+      header: 'New',
+      width: 40,
+      text: (r) => (r.firstSeen === true ? 'NEW' : r.firstSeen === null ? '?' : ''),
+      fill: (r) => (r.firstSeen ? severityFill.warning : undefined),
+    },
   ];
   subheading(doc, 'Accepted SSH logins');
   table(doc, acceptedColumns, model.acceptedLogins, { emptyText: 'No accepted SSH logins in the window.' });
@@ -195,14 +315,26 @@ function loginSections(doc: Doc, model: ReportModel): void {
   table(doc, acceptedColumns, model.rootLogins, { emptyText: 'No root logins in the window.' });
   subheading(doc, 'Logins from addresses not seen in the previous 90 days');
   if (model.historyNote) note(doc, 'Unknown: no login history to compare with.');
-  else table(doc, acceptedColumns, model.acceptedLogins.filter((l) => l.firstSeen === true), { emptyText: 'Every address was seen before.' });
+  else
+    table(
+      doc,
+      acceptedColumns,
+      model.acceptedLogins.filter((l) => l.firstSeen === true),
+      { emptyText: 'Every address was seen before.' },
+    );
   subheading(doc, 'Failed SSH logins by source');
   table(
     doc,
     [
       { header: 'Host', width: 90, text: (r: ReportModel['failedBySource'][number]) => r.host },
       { header: 'Source IP', width: 110, text: (r) => r.sourceIp || '—' },
-      { header: 'Attempts', width: 52, align: 'right', text: (r) => String(r.attempts), fill: (r) => (r.attempts >= model.thresholds.failedLoginsWarn ? severityFill.warning : undefined) },
+      {
+        header: 'Attempts',
+        width: 52,
+        align: 'right',
+        text: (r) => String(r.attempts),
+        fill: (r) => (r.attempts >= model.thresholds.failedLoginsWarn ? severityFill.warning : undefined),
+      },
       { header: 'Invalid', width: 58, align: 'right', text: (r) => String(r.invalidUserAttempts) },
       { header: 'Users tried', width: 121, text: (r) => r.users.map((u) => u || '—').join(', ') },
       { header: 'Last attempt', width: 84, text: (r) => time(model, r.lastAttempt) },
@@ -232,7 +364,12 @@ function loginSections(doc: Doc, model: ReportModel): void {
       { header: 'Tool', width: 30, text: (r) => r.tool },
       { header: 'User', width: 70, text: (r) => r.user },
       { header: 'As', width: 50, text: (r) => r.asUser },
-      { header: 'Command / result', width: 201, text: (r) => (r.success ? (r.command ?? 'session') : `FAILED: ${r.failure ?? ''}`), fill: (r) => (r.success ? undefined : severityFill.warning) },
+      {
+        header: 'Command / result',
+        width: 201,
+        text: (r) => (r.success ? (r.command ?? 'session') : `FAILED: ${r.failure ?? ''}`),
+        fill: (r) => (r.success ? undefined : severityFill.warning),
+      },
     ],
     model.privilege,
     { emptyText: 'No sudo or su use in the window.' },
@@ -248,8 +385,18 @@ function uptimeSection(doc: Doc, model: ReportModel): void {
       { header: 'Group', width: 60, text: (r) => r.group },
       { header: 'OS', width: 135, text: (r) => r.os ?? '—' },
       { header: 'Kernel', width: 80, text: (r) => r.kernel ?? '—' },
-      { header: 'Uptime', width: 60, align: 'right', text: (r) => (r.uptimeSeconds === null ? '—' : formatDuration(r.uptimeSeconds)) },
-      { header: 'Booted', width: 85, text: (r) => time(model, r.bootTime), fill: (r) => (r.rebootedInWindow ? severityFill.warning : undefined) },
+      {
+        header: 'Uptime',
+        width: 60,
+        align: 'right',
+        text: (r) => (r.uptimeSeconds === null ? '—' : formatDuration(r.uptimeSeconds)),
+      },
+      {
+        header: 'Booted',
+        width: 85,
+        text: (r) => time(model, r.bootTime),
+        fill: (r) => (r.rebootedInWindow ? severityFill.warning : undefined),
+      },
     ],
     model.uptime,
     { emptyText: 'No host reported.' },
@@ -266,35 +413,71 @@ function resourceSection(doc: Doc, model: ReportModel): void {
       { header: 'CPUs', width: 32, align: 'right', text: (r) => num(r.cpuCount) },
       { header: 'CPU %', width: 42, align: 'right', text: (r) => pct(r.cpuPercent) },
       { header: 'iowait', width: 40, align: 'right', text: (r) => pct(r.iowaitPercent) },
-      { header: 'Load 1/5/15', width: 80, align: 'right', text: (r) => (r.load1 === null ? '—' : `${num(r.load1, 2)} ${num(r.load5, 2)} ${num(r.load15, 2)}`), fill: (r) => (r.load5 !== null && r.cpuCount !== null && r.load5 > r.cpuCount ? severityFill.warning : undefined) },
-      { header: 'Memory', width: 50, align: 'right', text: (r) => (r.memoryTotalBytes === null ? '—' : formatBytes(r.memoryTotalBytes)) },
+      {
+        header: 'Load 1/5/15',
+        width: 80,
+        align: 'right',
+        text: (r) => (r.load1 === null ? '—' : `${num(r.load1, 2)} ${num(r.load5, 2)} ${num(r.load15, 2)}`),
+        fill: (r) =>
+          r.load5 !== null && r.cpuCount !== null && r.load5 > r.cpuCount ? severityFill.warning : undefined,
+      },
+      {
+        header: 'Memory',
+        width: 50,
+        align: 'right',
+        text: (r) => (r.memoryTotalBytes === null ? '—' : formatBytes(r.memoryTotalBytes)),
+      },
       { header: 'Mem %', width: 42, align: 'right', text: (r) => pct(r.memoryUsedPercent) },
       { header: 'Swap', width: 40, align: 'right', text: (r) => pct(r.swapUsedPercent) },
-      { header: 'Temp', width: 39, align: 'right', text: (r) => (r.maxTemperature === null ? 'n/a' : `${r.maxTemperature.toFixed(0)}°C`) },
+      {
+        header: 'Temp',
+        width: 39,
+        align: 'right',
+        text: (r) => (r.maxTemperature === null ? 'n/a' : `${r.maxTemperature.toFixed(0)}°C`),
+      },
     ],
     model.resources,
     { emptyText: 'No host reported.' },
   );
-  note(doc, 'CPU % is measured over one second at collection time; temperatures show "n/a" where the host has no sensor (most virtual machines).');
+  note(
+    doc,
+    'CPU % is measured over one second at collection time; temperatures show "n/a" where the host has no sensor (most virtual machines).',
+  );
   const charted = model.resources.filter((r) => r.load24h.length >= 2 || r.memory24h.length >= 2);
   subheading(doc, 'Last 24 hours (hourly means from InfluxDB)');
   if (charted.length === 0) {
-    note(doc, model.historyNote ? 'No charts: no history.' : 'No charts yet: a host needs at least two samples in the last 24 hours (more than one run or sample a day).');
+    note(
+      doc,
+      model.historyNote
+        ? 'No charts: no history.'
+        : 'No charts yet: a host needs at least two samples in the last 24 hours (more than one run or sample a day).',
+    );
     return;
   }
   const end = Date.parse(model.run.windowEnd);
-  const chart = (pick: (r: ReportModel['resources'][number]) => { time: number; value: number }[], fixedMax?: number) =>
+  const chart =
+    (pick: (r: ReportModel['resources'][number]) => { time: number; value: number }[], fixedMax?: number) =>
     (d: Doc, row: ReportModel['resources'][number], x: number, y: number, width: number, height: number) => {
       const points = pick(row);
       if (points.length < 2) return;
       const max = fixedMax ?? Math.max(1, ...points.map((p) => p.value)) * 1.1;
       const px = (t: number) => x + 4 + ((t - (end - 86_400_000)) / 86_400_000) * (width - 40);
       const py = (v: number) => y + height - 4 - (Math.min(v, max) / max) * (height - 8);
-      d.save().rect(x + 4, y + 3, width - 40, height - 6).lineWidth(0.3).stroke('#bdc3c7');
+      d.save()
+        .rect(x + 4, y + 3, width - 40, height - 6)
+        .lineWidth(0.3)
+        .stroke('#bdc3c7');
       d.moveTo(px(points[0]!.time), py(points[0]!.value));
       for (const p of points.slice(1)) d.lineTo(px(p.time), py(p.value));
       d.lineWidth(0.8).stroke('#1f3b57').restore();
-      d.font('Sans').fontSize(6).fillColor('#555555').text(`max ${Math.max(...points.map((p) => p.value)).toFixed(fixedMax ? 0 : 2)}`, x + width - 34, y + 4, { width: 32, lineBreak: false }).fillColor('#000000');
+      d.font('Sans')
+        .fontSize(6)
+        .fillColor('#555555')
+        .text(`max ${Math.max(...points.map((p) => p.value)).toFixed(fixedMax ? 0 : 2)}`, x + width - 34, y + 4, {
+          width: 32,
+          lineBreak: false,
+        })
+        .fillColor('#000000');
     };
   table(
     doc,
@@ -313,7 +496,12 @@ function securitySection(doc: Doc, model: ReportModel): void {
   table(
     doc,
     [
-      { header: 'Severity', width: 58, text: (r: ReportModel['security'][number]) => r.severity.toUpperCase(), fill: (r) => severityFill[r.severity] },
+      {
+        header: 'Severity',
+        width: 58,
+        text: (r: ReportModel['security'][number]) => r.severity.toUpperCase(),
+        fill: (r) => severityFill[r.severity],
+      },
       { header: 'Host', width: 95, text: (r) => r.host },
       { header: 'Kind', width: 92, text: (r) => r.kind },
       { header: 'Finding', width: 270, text: (r) => r.message },
@@ -332,8 +520,19 @@ function processSection(doc: Doc, model: ReportModel): void {
       { header: 'Total', width: 45, align: 'right', text: (r) => num(r.total) },
       { header: 'Running', width: 48, align: 'right', text: (r) => num(r.running) },
       { header: 'Blocked', width: 48, align: 'right', text: (r) => num(r.blocked) },
-      { header: 'Zombies', width: 48, align: 'right', text: (r) => num(r.zombies), fill: (r) => ((r.zombies ?? 0) > 0 ? severityFill.warning : undefined) },
-      { header: 'Failed systemd units', width: 231, text: (r) => (r.failedUnits === null ? 'no systemd' : r.failedUnits.join(', ') || 'none'), fill: (r) => ((r.failedUnits?.length ?? 0) > 0 ? severityFill.warning : undefined) },
+      {
+        header: 'Zombies',
+        width: 48,
+        align: 'right',
+        text: (r) => num(r.zombies),
+        fill: (r) => ((r.zombies ?? 0) > 0 ? severityFill.warning : undefined),
+      },
+      {
+        header: 'Failed systemd units',
+        width: 231,
+        text: (r) => (r.failedUnits === null ? 'no systemd' : r.failedUnits.join(', ') || 'none'),
+        fill: (r) => ((r.failedUnits?.length ?? 0) > 0 ? severityFill.warning : undefined),
+      },
     ],
     model.processes,
     { emptyText: 'No host reported.' },
@@ -349,8 +548,19 @@ function backupSection(doc: Doc, model: ReportModel): void {
       { header: 'Backup', width: 70, text: (r) => r.name },
       { header: 'Newest file', width: 166, text: (r) => r.newestFile ?? `none matches ${r.path}` },
       { header: 'Modified', width: 84, text: (r) => time(model, r.modified) },
-      { header: 'Age', width: 50, align: 'right', text: (r) => (r.ageHours === null ? '—' : `${r.ageHours.toFixed(1)} h`), fill: (r) => severityFill[r.severity] },
-      { header: 'Size', width: 60, align: 'right', text: (r) => (r.sizeBytes === null ? '—' : formatBytes(r.sizeBytes)) },
+      {
+        header: 'Age',
+        width: 50,
+        align: 'right',
+        text: (r) => (r.ageHours === null ? '—' : `${r.ageHours.toFixed(1)} h`),
+        fill: (r) => severityFill[r.severity],
+      },
+      {
+        header: 'Size',
+        width: 60,
+        align: 'right',
+        text: (r) => (r.sizeBytes === null ? '—' : formatBytes(r.sizeBytes)),
+      },
     ],
     model.backups,
   );
@@ -369,7 +579,11 @@ function unreachableSection(doc: Doc, model: ReportModel): void {
     { emptyText: 'Every host answered.' },
   );
   // Reasons can be long; the table shows the start, this list the whole text.
-  for (const row of model.unreachable) doc.font(fonts.forText(row.host)).fontSize(8).text(`${printable(row.host)}: ${printable(row.reason)}`, { width: pageWidth });
+  for (const row of model.unreachable)
+    doc
+      .font(fonts.forText(row.host))
+      .fontSize(8)
+      .text(`${printable(row.host)}: ${printable(row.reason)}`, { width: pageWidth });
 }
 
 function problemSection(doc: Doc, model: ReportModel): void {
@@ -388,21 +602,51 @@ function problemSection(doc: Doc, model: ReportModel): void {
 /** One compact block per host: everything collected about it, for the person who owns it. */
 function appendix(doc: Doc, model: ReportModel): void {
   doc.addPage();
-  doc.font('Sans-Bold').fontSize(14).fillColor('#1f3b57').text('Appendix: hosts', 40).fillColor('#000000').moveDown(0.3);
-  if (model.appendixOmitted > 0) note(doc, `${model.appendixOmitted} more host(s) are not shown here (report.appendix_max_hosts); the XLSX has every host.`);
+  doc
+    .font('Sans-Bold')
+    .fontSize(14)
+    .fillColor('#1f3b57')
+    .text('Appendix: hosts', 40)
+    .fillColor('#000000')
+    .moveDown(0.3);
+  if (model.appendixOmitted > 0)
+    note(
+      doc,
+      `${model.appendixOmitted} more host(s) are not shown here (report.appendix_max_hosts); the XLSX has every host.`,
+    );
   let group: string | undefined;
   for (const { group: hostGroup, snapshot: s } of model.appendixHosts) {
     if (doc.y > doc.page.height - 160) doc.addPage();
     if (hostGroup !== group && model.groups.length > 1) {
       group = hostGroup;
-      doc.font(fonts.forText(hostGroup, 'bold')).fontSize(11).fillColor('#555555').text(`Group ${printable(hostGroup)}`, 40).fillColor('#000000');
+      doc
+        .font(fonts.forText(hostGroup, 'bold'))
+        .fontSize(11)
+        .fillColor('#555555')
+        .text(`Group ${printable(hostGroup)}`, 40)
+        .fillColor('#000000');
     }
-    doc.font(fonts.forText(s.host, 'bold')).fontSize(10).text(`${printable(s.host)}  (${printable(s.address)})`, 40);
-    const line = (text: string) => doc.font(fonts.forText(text)).fontSize(8).text(printable(text), 50, undefined, { width: pageWidth - 10 });
-    line(`${s.os.prettyName ?? 'unknown OS'}, ${s.os.kernel ?? ''} ${s.os.arch ?? ''}; ${s.cpuCount ?? '?'} CPU(s); up ${s.uptimeSeconds === null ? '?' : formatDuration(s.uptimeSeconds)}; SSH ${s.sshLatencyMs === null ? 'local' : `${s.sshLatencyMs} ms`}`);
-    line(`load ${s.load ? `${s.load.one} ${s.load.five} ${s.load.fifteen}` : '?'}; CPU ${pct(s.cpu?.usagePercent ?? null)}; memory ${s.memory ? `${s.memory.usedPercent}% of ${formatBytes(s.memory.totalBytes)}` : '?'}; processes ${s.processes?.total ?? '?'} (${s.processes?.zombies ?? 0} zombie)`);
-    line(`disks: ${s.filesystems.map((f) => `${f.mount} ${f.usedPercent}% of ${formatBytes(f.sizeBytes)}`).join('; ') || 'none'}`);
-    line(`logins: ${s.logins.accepted.length} accepted, ${s.logins.failed.reduce((n, f) => n + f.count, 0)} failed, ${s.logins.privilege.length} sudo/su; now logged in: ${s.usersNow.map((u) => u.user).join(', ') || 'nobody'}`);
+    doc
+      .font(fonts.forText(s.host, 'bold'))
+      .fontSize(10)
+      .text(`${printable(s.host)}  (${printable(s.address)})`, 40);
+    const line = (text: string) =>
+      doc
+        .font(fonts.forText(text))
+        .fontSize(8)
+        .text(printable(text), 50, undefined, { width: pageWidth - 10 });
+    line(
+      `${s.os.prettyName ?? 'unknown OS'}, ${s.os.kernel ?? ''} ${s.os.arch ?? ''}; ${s.cpuCount ?? '?'} CPU(s); up ${s.uptimeSeconds === null ? '?' : formatDuration(s.uptimeSeconds)}; SSH ${s.sshLatencyMs === null ? 'local' : `${s.sshLatencyMs} ms`}`,
+    );
+    line(
+      `load ${s.load ? `${s.load.one} ${s.load.five} ${s.load.fifteen}` : '?'}; CPU ${pct(s.cpu?.usagePercent ?? null)}; memory ${s.memory ? `${s.memory.usedPercent}% of ${formatBytes(s.memory.totalBytes)}` : '?'}; processes ${s.processes?.total ?? '?'} (${s.processes?.zombies ?? 0} zombie)`,
+    );
+    line(
+      `disks: ${s.filesystems.map((f) => `${f.mount} ${f.usedPercent}% of ${formatBytes(f.sizeBytes)}`).join('; ') || 'none'}`,
+    );
+    line(
+      `logins: ${s.logins.accepted.length} accepted, ${s.logins.failed.reduce((n, f) => n + f.count, 0)} failed, ${s.logins.privilege.length} sudo/su; now logged in: ${s.usersNow.map((u) => u.user).join(', ') || 'nobody'}`,
+    );
     if (s.listening.length > 0) line(`listening: ${s.listening.map((l) => `${l.port}/${l.protocol}`).join(' ')}`);
     for (const finding of s.security) line(`${finding.severity.toUpperCase()}: ${finding.message}`);
     for (const problem of s.problems) line(`gap (${problem.probe}): ${problem.message}`);
@@ -411,13 +655,25 @@ function appendix(doc: Doc, model: ReportModel): void {
 }
 
 /** A table whose cells switch to the CJK font where their text needs it. */
-function table<Row>(doc: Doc, columns: PdfColumn<Row>[], rows: Row[], options: { emptyText?: string; rowHeight?: number } = {}): void {
+function table<Row>(
+  doc: Doc,
+  columns: PdfColumn<Row>[],
+  rows: Row[],
+  options: { emptyText?: string; rowHeight?: number } = {},
+): void {
   drawTable(doc, columns, rows, { ...options, fontFor: (text) => fonts.forText(text) });
 }
 
 function heading(doc: Doc, text: string): void {
   if (doc.y > doc.page.height - 150) doc.addPage();
-  doc.moveDown(0.6).font('Sans-Bold').fontSize(14).fillColor('#1f3b57').text(text, doc.page.margins.left).fillColor('#000000').moveDown(0.3);
+  doc
+    .moveDown(0.6)
+    .font('Sans-Bold')
+    .fontSize(14)
+    .fillColor('#1f3b57')
+    .text(text, doc.page.margins.left)
+    .fillColor('#000000')
+    .moveDown(0.3);
 }
 
 function subheading(doc: Doc, text: string): void {
@@ -426,5 +682,12 @@ function subheading(doc: Doc, text: string): void {
 }
 
 function note(doc: Doc, text: string): void {
-  doc.font('Sans-Oblique').fontSize(8).fillColor('#555555').text(text, doc.page.margins.left, undefined, { width: pageWidth }).fillColor('#000000').font('Sans').moveDown(0.3);
+  doc
+    .font('Sans-Oblique')
+    .fontSize(8)
+    .fillColor('#555555')
+    .text(text, doc.page.margins.left, undefined, { width: pageWidth })
+    .fillColor('#000000')
+    .font('Sans')
+    .moveDown(0.3);
 }
