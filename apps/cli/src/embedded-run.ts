@@ -6,6 +6,7 @@ import {
   createInfluxStore,
   ensureInfluxV1Database,
   planRun,
+  InvalidRequestError,
   type Config,
   type DeliverResult,
   type HostFailure,
@@ -48,7 +49,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const now = options.now ?? (() => new Date());
   const { logger } = options;
   const { spec, hosts } = planRun(config, options.scope, now(), options.reportDate);
-  if (hosts.length === 0) throw new Error('the run has no hosts');
+  if (hosts.length === 0) throw new InvalidRequestError('the run has no hosts');
   const influx = config.influx ? createInfluxStore(config.influx) : undefined;
   if (config.influx?.api === 'v1')
     await ensureInfluxV1Database(config.influx).catch((error: Error) =>

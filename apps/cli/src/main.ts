@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { ConfigError } from '@infra-report/shared';
+import { ConfigError, exitCodeFor } from '@infra-report/shared';
 import { checkConfigCommand } from './commands/check-config.js';
 import { initCommand } from './commands/init.js';
 import { runCommand } from './commands/run.js';
@@ -49,11 +49,8 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`infra-report: ${(error as Error).message}\n`);
-    process.exitCode = 1;
-  }
+  // The exit status comes from the error's code (packages/shared/src/errors.ts).
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(error instanceof ConfigError ? `${message}\n` : `infra-report: ${message}\n`);
+  process.exitCode = exitCodeFor(error);
 }

@@ -1,5 +1,6 @@
 import { FlowProducer, Queue, type ConnectionOptions } from 'bullmq';
 import type { Config } from './config/load.js';
+import { InvalidRequestError } from './errors.js';
 import {
   collectJobId,
   planRun,
@@ -35,7 +36,7 @@ export async function enqueueRun(
 ): Promise<EnqueueOutcome> {
   const prefix = config.redis?.prefix ?? 'infra-report';
   const { spec, hosts } = planRun(config, scope, now, reportDate);
-  if (hosts.length === 0) throw new Error('the run has no hosts: add hosts to the configuration');
+  if (hosts.length === 0) throw new InvalidRequestError('the run has no hosts: add hosts to the configuration');
   const deliverQueue = new Queue<DeliverJobData>(queueNames.deliver, { connection, prefix });
   const flows = new FlowProducer({ connection, prefix });
   try {

@@ -1,3 +1,4 @@
+export * from './errors.js';
 export * from './config/schema.js';
 export * from './config/load.js';
 export * from './snapshot.js';

@@ -1,5 +1,6 @@
 import type { Config, ResolvedHost } from './config/load.js';
 import type { HostFailure, HostSnapshot } from './snapshot.js';
+import { InvalidRequestError } from './errors.js';
 import { wallDate } from './wall-clock.js';
 
 export const queueNames = {
@@ -90,11 +91,13 @@ export interface RunScope {
 export function selectHosts(config: Config, scope: RunScope): ResolvedHost[] {
   const unknownHosts = (scope.hosts ?? []).filter((name) => !config.hosts.some((h) => h.name === name));
   if (unknownHosts.length > 0)
-    throw new Error(`unknown host${unknownHosts.length > 1 ? 's' : ''}: ${unknownHosts.join(', ')}`);
+    throw new InvalidRequestError(`unknown host${unknownHosts.length > 1 ? 's' : ''}: ${unknownHosts.join(', ')}`);
   const knownGroups = new Set(config.hosts.flatMap((h) => h.groups));
   const unknownGroups = (scope.groups ?? []).filter((g) => !knownGroups.has(g));
   if (unknownGroups.length > 0)
-    throw new Error(`no host is in group${unknownGroups.length > 1 ? 's' : ''}: ${unknownGroups.join(', ')}`);
+    throw new InvalidRequestError(
+      `no host is in group${unknownGroups.length > 1 ? 's' : ''}: ${unknownGroups.join(', ')}`,
+    );
   return config.hosts.filter(
     (host) =>
       (!scope.hosts?.length || scope.hosts.includes(host.name)) &&
@@ -126,9 +129,7 @@ export function planRun(
 ): { spec: RunSpec; hosts: ResolvedHost[] } {
   const hosts = selectHosts(config, scope);
   const date = reportDate ?? reportDateFor(now, config.report.timezone);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
-    throw new Error(`report date must be YYYY-MM-DD, got "${date}"`);
-  }
+  if (!isCalendarDate(date)) throw new InvalidRequestError(`report date must be a real YYYY-MM-DD date, got "${date}"`);
   const scopeName = describeScope(scope);
   const windowEnd = now;
   const windowStart = new Date(now.getTime() - config.report.window_hours * 3600_000);
@@ -148,4 +149,11 @@ export function planRun(
 /** BullMQ forbids ":" in custom job ids; host names never contain one (schema) but run ids are built from user input. */
 export function collectJobId(runId: string, hostName: string): string {
   return `${runId}__${hostName}`;
+}
+
+/** YYYY-MM-DD naming a day that exists: 2026-02-30 is refused, not rolled over to March 2nd. */
+export function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const parsed = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === text;
 }

@@ -44,7 +44,7 @@ describe('API', () => {
       headers: { authorization: 'Bearer nope' },
     });
     expect(wrong.statusCode).toBe(401);
-    expect(wrong.json()).toEqual({ error: 'missing or invalid bearer token' });
+    expect(wrong.json()).toEqual({ error: 'missing or invalid bearer token', code: 'UNAUTHENTICATED' });
   });
 
   it('should enqueue a run once, and answer the same run id the second time', async () => {
@@ -71,6 +71,17 @@ describe('API', () => {
     });
     expect(badDate.statusCode).toBe(400);
     expect(badDate.json().error).toMatch(/date/);
+    const impossibleDate = await app.inject({
+      method: 'POST',
+      url: '/v1/reports',
+      payload: { date: '2026-02-30' },
+      headers: auth,
+    });
+    expect(impossibleDate.statusCode).toBe(400);
+    expect(impossibleDate.json()).toMatchObject({
+      code: 'INVALID_REQUEST',
+      error: expect.stringMatching(/2026-02-30/),
+    });
     const unknownHost = await app.inject({
       method: 'POST',
       url: '/v1/reports',
@@ -78,7 +89,7 @@ describe('API', () => {
       headers: auth,
     });
     expect(unknownHost.statusCode).toBe(400);
-    expect(unknownHost.json()).toEqual({ error: 'unknown host: nosuchhost' });
+    expect(unknownHost.json()).toEqual({ error: 'unknown host: nosuchhost', code: 'INVALID_REQUEST' });
     const extra = await app.inject({
       method: 'POST',
       url: '/v1/reports',

@@ -5,7 +5,13 @@ import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import {
   enqueueRun,
+  errorCodeOf,
+  GoneError,
+  httpStatusFor,
+  InfraReportError,
+  NotFoundError,
   queueNames,
+  UnauthenticatedError,
   type ArtifactStore,
   type Config,
   type DeliverJobData,
@@ -22,17 +28,8 @@ export interface AppOptions {
   logger?: boolean | object;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const runIdPattern = '^[A-Za-z0-9._+-]{1,200}$';
-const errorSchema = { type: 'object', properties: { error: { type: 'string' } } } as const;
+const errorSchema = { type: 'object', properties: { error: { type: 'string' }, code: { type: 'string' } } } as const;
 
 /** Builds the API; tests call app.inject() on it, main.ts listens on a port. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -59,23 +56,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await Promise.all(Object.values(queues).map((q) => q.close()));
   });
 
+  // The status comes from the error's code (errors.ts), or from Fastify for its own errors
+  // (schema validation, body too large); never from the wording of a message.
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
-    const status = error instanceof HttpError ? error.statusCode : error.validation ? 400 : (error.statusCode ?? 500);
+    const ours = error instanceof InfraReportError;
+    const status = ours ? httpStatusFor(error) : error.validation ? 400 : (error.statusCode ?? 500);
+    const code = ours ? errorCodeOf(error) : status < 500 ? 'INVALID_REQUEST' : 'INTERNAL';
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    void reply
-      .status(status)
-      .send({ error: status >= 500 && !(error instanceof HttpError) ? 'internal error' : error.message });
+    void reply.status(status).send({ error: status >= 500 && !ours ? 'internal error' : error.message, code });
   });
 
   const tokens = config.api.tokens.map((t) => Buffer.from(t));
   const authenticate = async (request: { headers: Record<string, string | string[] | undefined> }) => {
     if (tokens.length === 0)
-      throw new HttpError(401, 'no API tokens are configured (api.tokens or INFRA_REPORT_API_TOKEN)');
+      throw new UnauthenticatedError('no API tokens are configured (api.tokens or INFRA_REPORT_API_TOKEN)');
     const header = request.headers['authorization'];
     const presented =
       typeof header === 'string' && header.startsWith('Bearer ') ? Buffer.from(header.slice(7)) : undefined;
     if (!presented || !tokens.some((t) => t.length === presented.length && timingSafeEqual(t, presented))) {
-      throw new HttpError(401, 'missing or invalid bearer token');
+      throw new UnauthenticatedError('missing or invalid bearer token');
     }
   };
 
@@ -130,20 +129,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         },
         async (request, reply) => {
           const body = (request.body ?? {}) as { date?: string; groups?: string[]; hosts?: string[] };
-          let outcome;
-          try {
-            outcome = await enqueueRun(
-              config,
-              connection,
-              { groups: body.groups, hosts: body.hosts },
-              now(),
-              body.date,
-            );
-          } catch (error) {
-            if (/unknown host|no host is in group|report date|has no hosts/.test((error as Error).message))
-              throw new HttpError(400, (error as Error).message);
-            throw error;
-          }
+          // An unknown host or group, or an impossible date, is an InvalidRequestError: 400.
+          const outcome = await enqueueRun(
+            config,
+            connection,
+            { groups: body.groups, hosts: body.hosts },
+            now(),
+            body.date,
+          );
           return reply
             .status(202)
             .send({ runId: outcome.run.runId, created: outcome.created, state: outcome.state, hosts: outcome.hosts });
@@ -164,7 +157,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         async (request) => {
           const { runId } = request.params as { runId: string };
           const deliverJob = await queues.deliver.getJob(runId);
-          if (!deliverJob) throw new HttpError(404, `no run ${runId}`);
+          if (!deliverJob) throw new NotFoundError(`no run ${runId}`);
           const renderJob = await queues.render.getJob(runId);
           const collect = renderJob ? await renderJob.getDependenciesCount() : undefined;
           const failures = renderJob ? await renderJob.getIgnoredChildrenFailures() : {};
@@ -209,9 +202,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           const { runId, fileName } = request.params as { runId: string; fileName: string };
           const renderJob = await queues.render.getJob(runId);
           const artifact = renderJob?.returnvalue?.artifacts.find((a) => a.fileName === fileName);
-          if (!artifact) throw new HttpError(404, `run ${runId} has no file ${fileName}`);
+          if (!artifact) throw new NotFoundError(`run ${runId} has no file ${fileName}`);
           const content = await artifacts.get(artifact.key);
-          if (!content) throw new HttpError(410, `${fileName} has expired from the artifact store`);
+          if (!content) throw new GoneError(`${fileName} has expired from the artifact store`);
           return reply
             .header('content-type', artifact.contentType)
             .header('content-disposition', `attachment; filename="${fileName}"`)

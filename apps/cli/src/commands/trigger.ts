@@ -1,4 +1,4 @@
-import { createRedisClient, enqueueRun } from '@infra-report/shared';
+import { createRedisClient, DependencyUnavailableError, enqueueRun } from '@infra-report/shared';
 import { loadCliConfig, say } from './load.js';
 
 export async function triggerCommand(options: {
@@ -8,7 +8,8 @@ export async function triggerCommand(options: {
   host?: string[];
 }): Promise<void> {
   const config = loadCliConfig(options.config);
-  if (!config.redis) throw new Error('trigger needs Redis: set redis.url in the configuration or REDIS_URL');
+  if (!config.redis)
+    throw new DependencyUnavailableError('trigger needs Redis: set redis.url in the configuration or REDIS_URL');
   const connection = createRedisClient(config.redis.url);
   try {
     const outcome = await enqueueRun(

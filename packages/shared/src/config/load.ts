@@ -3,16 +3,17 @@ import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { InfraReportError } from '../errors.js';
 import { parseAnsibleInventory } from './ansible-inventory.js';
 import { configSchema, type HostConfig, type RawConfig, type SecretRef, type SshSettings } from './schema.js';
 
 /** Raised for any configuration problem; `problems` lists each one with the key path it concerns. */
-export class ConfigError extends Error {
+export class ConfigError extends InfraReportError {
   constructor(
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super('CONFIG_INVALID', `invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { sampleSnapshot } from '@infra-report/testkit';
+import { noHistory } from '../history.js';
+import { buildAcceptedLogins, buildFailedBySource, buildFailedByUser } from './logins.js';
+
+const failed = (
+  user: string,
+  sourceIp: string,
+  count: number,
+  kind: 'wrong-password' | 'invalid-user',
+  time: string,
+) => ({
+  time,
+  user,
+  sourceIp,
+  count,
+  kind,
+});
+
+describe('login section builders', () => {
+  const logins = (
+    accepted: { time: string; user: string; sourceIp: string }[],
+    failures: ReturnType<typeof failed>[],
+  ) => ({
+    ...sampleSnapshot('x').logins,
+    accepted: accepted.map((a) => ({ ...a, port: 22, method: 'publickey' as const })),
+    failed: failures,
+  });
+  const snapshots = [
+    sampleSnapshot('h1', {
+      logins: logins(
+        [{ time: '2026-11-21T10:00:00Z', user: 'alice', sourceIp: '192.0.2.1' }],
+        [
+          failed('root', '198.51.100.7', 5, 'wrong-password', '2026-11-21T10:00:00Z'),
+          failed('admin', '198.51.100.7', 3, 'invalid-user', '2026-11-21T09:00:00Z'),
+        ],
+      ),
+    }),
+    sampleSnapshot('h2', {
+      logins: logins(
+        [
+          { time: '2026-11-21T11:00:00Z', user: 'bob', sourceIp: '192.0.2.9' },
+          { time: '2026-11-21T08:00:00Z', user: 'bob', sourceIp: '192.0.2.9' },
+        ],
+        [failed('root', '203.0.113.5', 20, 'wrong-password', '2026-11-21T12:00:00Z')],
+      ),
+    }),
+  ];
+
+  it('adds up failed attempts per host and source, most first, with first and last attempt', () => {
+    const rows = buildFailedBySource(snapshots);
+    expect(rows.map((r) => [r.host, r.sourceIp, r.attempts, r.invalidUserAttempts, r.users])).toEqual([
+      ['h2', '203.0.113.5', 20, 0, ['root']],
+      ['h1', '198.51.100.7', 8, 3, ['root', 'admin']],
+    ]);
+    expect(rows[1]?.firstAttempt.toISOString()).toBe('2026-11-21T09:00:00.000Z');
+    expect(rows[1]?.lastAttempt.toISOString()).toBe('2026-11-21T10:00:00.000Z');
+  });
+
+  it('adds up failed attempts per user across hosts, counting sources', () => {
+    expect(buildFailedByUser(snapshots)).toEqual([
+      { user: 'root', attempts: 25, invalid: false, sources: 2, hosts: ['h1', 'h2'] },
+      { user: 'admin', attempts: 3, invalid: true, sources: 1, hosts: ['h1'] },
+    ]);
+  });
+
+  it('lists accepted logins in time order; "first seen" is unknown without history, and once per address with it', () => {
+    expect(buildAcceptedLogins(snapshots, noHistory('none')).map((l) => [l.host, l.user, l.firstSeen])).toEqual([
+      ['h2', 'bob', null],
+      ['h1', 'alice', null],
+      ['h2', 'bob', null],
+    ]);
+    const history = {
+      ...noHistory('none'),
+      unavailable: null,
+      loginHistoryKnown: true,
+      knownSourceIps: new Map([['h1', new Set(['192.0.2.1'])]]),
+    };
+    expect(buildAcceptedLogins(snapshots, history).map((l) => [l.host, l.firstSeen])).toEqual([
+      ['h2', true],
+      ['h1', false],
+      ['h2', false],
+    ]);
+  });
+});

@@ -1,0 +1,93 @@
+import type { HostSnapshot, PrivilegeUse } from '@infra-report/shared';
+import type { ReportHistory } from '../history.js';
+import type { AcceptedLoginRow, FailedSourceRow, FailedUserRow } from './types.js';
+
+/** Accepted logins in time order; `firstSeen` when the address is new to the host (90 days of history). */
+export function buildAcceptedLogins(snapshots: HostSnapshot[], history: ReportHistory): AcceptedLoginRow[] {
+  return snapshots
+    .flatMap((s) => {
+      const known = history.loginHistoryKnown ? (history.knownSourceIps.get(s.host) ?? new Set<string>()) : null;
+      const seenThisWindow = new Set<string>();
+      return [...s.logins.accepted]
+        .sort((a, b) => a.time.localeCompare(b.time))
+        .map((l) => {
+          const firstSeen =
+            known === null || l.sourceIp === '' ? null : !known.has(l.sourceIp) && !seenThisWindow.has(l.sourceIp);
+          seenThisWindow.add(l.sourceIp);
+          return {
+            host: s.host,
+            time: new Date(l.time),
+            user: l.user,
+            sourceIp: l.sourceIp,
+            method: l.method,
+            firstSeen,
+          };
+        });
+    })
+    .sort((a, b) => a.time.getTime() - b.time.getTime() || a.host.localeCompare(b.host));
+}
+
+/** Failed logins per host and source address, most attempts first. */
+export function buildFailedBySource(snapshots: HostSnapshot[]): FailedSourceRow[] {
+  return snapshots
+    .flatMap((s) => failedSources(s))
+    .sort((a, b) => b.attempts - a.attempts || a.host.localeCompare(b.host) || a.sourceIp.localeCompare(b.sourceIp));
+}
+
+/** Failed logins per user name across the fleet, most attempts first. */
+export function buildFailedByUser(snapshots: HostSnapshot[]): FailedUserRow[] {
+  const byUser = new Map<string, FailedUserRow & { sourceSet: Set<string> }>();
+  for (const s of snapshots) {
+    for (const f of s.logins.failed) {
+      const row = byUser.get(f.user) ?? {
+        user: f.user,
+        attempts: 0,
+        invalid: false,
+        sources: 0,
+        hosts: [],
+        sourceSet: new Set<string>(),
+      };
+      row.attempts += f.count;
+      row.invalid ||= f.kind === 'invalid-user';
+      row.sourceSet.add(f.sourceIp);
+      if (!row.hosts.includes(s.host)) row.hosts.push(s.host);
+      byUser.set(f.user, row);
+    }
+  }
+  return [...byUser.values()]
+    .map(({ sourceSet, ...row }) => ({ ...row, sources: sourceSet.size }))
+    .sort((a, b) => b.attempts - a.attempts || a.user.localeCompare(b.user));
+}
+
+/** sudo and su uses of every host, in time order. */
+export function buildPrivilegeRows(snapshots: HostSnapshot[]): (PrivilegeUse & { host: string })[] {
+  return snapshots
+    .flatMap((s) => s.logins.privilege.map((p) => ({ ...p, host: s.host })))
+    .sort((a, b) => a.time.localeCompare(b.time));
+}
+
+function failedSources(snapshot: HostSnapshot): FailedSourceRow[] {
+  const bySource = new Map<string, FailedSourceRow>();
+  for (const failure of snapshot.logins.failed) {
+    const time = new Date(failure.time);
+    let row = bySource.get(failure.sourceIp);
+    if (!row) {
+      row = {
+        host: snapshot.host,
+        sourceIp: failure.sourceIp,
+        attempts: 0,
+        invalidUserAttempts: 0,
+        users: [],
+        firstAttempt: time,
+        lastAttempt: time,
+      };
+      bySource.set(failure.sourceIp, row);
+    }
+    row.attempts += failure.count;
+    if (failure.kind === 'invalid-user') row.invalidUserAttempts += failure.count;
+    if (!row.users.includes(failure.user)) row.users.push(failure.user);
+    if (time < row.firstAttempt) row.firstAttempt = time;
+    if (time > row.lastAttempt) row.lastAttempt = time;
+  }
+  return [...bySource.values()];
+}

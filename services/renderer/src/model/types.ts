@@ -1,0 +1,196 @@
+import type { HostSnapshot, PrivilegeUse, reportSectionNames, RunSpec } from '@infra-report/shared';
+
+export type Severity = 'critical' | 'warning' | 'ok';
+
+export interface AttentionItem {
+  severity: Exclude<Severity, 'ok'>;
+  host: string;
+  category: 'unreachable' | 'disk' | 'logins' | 'reboot' | 'security' | 'services' | 'backup' | 'collection';
+  message: string;
+}
+
+export interface DiskRow {
+  host: string;
+  group: string;
+  mount: string;
+  device: string;
+  fsType: string;
+  sizeBytes: number;
+  usedBytes: number;
+  availableBytes: number;
+  usedPercent: number;
+  inodesUsedPercent: number | null;
+  severity: Severity;
+  /** Used % at the previous run; null without history. */
+  previousPercent: number | null;
+  daysUntilFull: number | null;
+  forecastNote: string;
+}
+
+export interface AcceptedLoginRow {
+  host: string;
+  time: Date;
+  user: string;
+  sourceIp: string;
+  method: string;
+  /** No accepted login from this address on this host in the 90 days before (null: unknown). */
+  firstSeen: boolean | null;
+}
+
+export interface FailedSourceRow {
+  host: string;
+  sourceIp: string;
+  attempts: number;
+  invalidUserAttempts: number;
+  users: string[];
+  firstAttempt: Date;
+  lastAttempt: Date;
+}
+
+export interface FailedUserRow {
+  user: string;
+  attempts: number;
+  invalid: boolean;
+  sources: number;
+  hosts: string[];
+}
+
+export interface UptimeRow {
+  host: string;
+  group: string;
+  os: string | null;
+  kernel: string | null;
+  uptimeSeconds: number | null;
+  bootTime: Date | null;
+  rebootedInWindow: boolean;
+}
+
+export interface ResourceRow {
+  host: string;
+  group: string;
+  cpuCount: number | null;
+  cpuPercent: number | null;
+  iowaitPercent: number | null;
+  load1: number | null;
+  load5: number | null;
+  load15: number | null;
+  memoryUsedPercent: number | null;
+  memoryTotalBytes: number | null;
+  swapUsedPercent: number | null;
+  maxTemperature: number | null;
+  /** Hourly means over the last 24 hours from InfluxDB (empty without history). */
+  load24h: { time: number; value: number }[];
+  memory24h: { time: number; value: number }[];
+}
+
+export interface ProcessRow {
+  host: string;
+  group: string;
+  total: number | null;
+  running: number | null;
+  blocked: number | null;
+  zombies: number | null;
+  failedUnits: string[] | null;
+}
+
+export interface BackupRow {
+  host: string;
+  name: string;
+  path: string;
+  newestFile: string | null;
+  modified: Date | null;
+  ageHours: number | null;
+  sizeBytes: number | null;
+  maxAgeHours: number;
+  severity: Severity;
+}
+
+export interface HostRow {
+  host: string;
+  address: string;
+  group: string;
+  groups: string[];
+  status: 'reporting' | 'unreachable';
+  detail: string;
+  critical: number;
+  warnings: number;
+}
+
+export interface ProblemRow {
+  host: string;
+  probe: string;
+  message: string;
+}
+
+export interface GroupRow {
+  group: string;
+  hosts: number;
+  reporting: number;
+  unreachable: number;
+  critical: number;
+  warnings: number;
+}
+
+export interface SecurityRow {
+  host: string;
+  severity: 'critical' | 'warning';
+  kind: string;
+  message: string;
+}
+
+export type ReportSection = (typeof reportSectionNames)[number];
+
+/** Everything a report shows, computed once: the PDF and the XLSX are two views of it. */
+export interface ReportModel {
+  title: string;
+  company: string | undefined;
+  logoFile: string | undefined;
+  /** A CJK font to use beside DejaVu (report.cjk_font_file; otherwise the usual system paths are tried). */
+  cjkFontFile: string | undefined;
+  sections: Set<ReportSection>;
+  run: RunSpec;
+  generatedAt: Date;
+  timezone: string;
+  thresholds: { diskWarnPercent: number; diskCriticalPercent: number; failedLoginsWarn: number };
+  /** Said on the summary page when comparisons and forecasts could not be made. */
+  historyNote: string | null;
+  summary: {
+    hostsTotal: number;
+    hostsReporting: number;
+    hostsUnreachable: number;
+    critical: number;
+    warning: number;
+    filesystems: number;
+    acceptedLogins: number;
+    failedLogins: number;
+    newSourceIps: number;
+    rebooted: number;
+  };
+  attention: AttentionItem[];
+  /** Host groups in report order; "(no group)" for hosts without one. */
+  groups: string[];
+  groupSummary: GroupRow[];
+  hosts: HostRow[];
+  disks: DiskRow[];
+  acceptedLogins: AcceptedLoginRow[];
+  rootLogins: AcceptedLoginRow[];
+  failedBySource: FailedSourceRow[];
+  failedByUser: FailedUserRow[];
+  privilege: (PrivilegeUse & { host: string })[];
+  uptime: UptimeRow[];
+  resources: ResourceRow[];
+  processes: ProcessRow[];
+  backups: BackupRow[];
+  unreachable: { host: string; address: string; group: string; reason: string }[];
+  problems: ProblemRow[];
+  security: SecurityRow[];
+  /** Hosts whose appendix block is included (report.appendix_max_hosts), in report order. */
+  appendixHosts: { group: string; snapshot: HostSnapshot }[];
+  appendixOmitted: number;
+}
+
+export const severityRank: Record<Severity, number> = { critical: 0, warning: 1, ok: 2 };
+
+export function worseOf(a: Severity, b: Severity): Severity {
+  return severityRank[a] <= severityRank[b] ? a : b;
+}
