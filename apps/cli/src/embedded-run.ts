@@ -1,6 +1,5 @@
 import { homedir } from 'node:os';
 import pLimit from 'p-limit';
-import pRetry, { AbortError } from 'p-retry';
 import {
   createFilesystemArtifactStore,
   createInfluxStore,
@@ -55,9 +54,12 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
     await ensureInfluxV1Database(config.influx).catch((error: Error) =>
       logger.warn({ err: error }, 'cannot create the InfluxDB database'),
     );
-  const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir());
+  // Sessions are bounded by collector.concurrency; hosts still waiting for a TCP connection or an
+  // SSH banner are bounded apart (collector.pending_connections), so dead hosts cost their
+  // connect timeout once, in parallel, instead of holding slots the healthy hosts need.
+  const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir(), { sessions: config.collector.concurrency });
   const authLogState = createFileAuthLogStateStore(config.report.state_dir);
-  const limit = pLimit(config.collector.concurrency);
+  const limit = pLimit(Math.max(config.collector.concurrency, config.collector.pending_connections));
   const snapshots: HostSnapshot[] = [];
   const failures: HostFailure[] = [];
 
@@ -65,29 +67,17 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
     await Promise.all(
       hosts.map((host) =>
         limit(async () => {
+          // One attempt: a refused or dropped connection already had its quick second try within
+          // the connect deadline; minutes of backoff would hold the whole report back.
           try {
-            const snapshot = await pRetry(
-              async () => {
-                try {
-                  return await collectHost(host, spec, {
-                    openRunner,
-                    influx,
-                    now,
-                    logger,
-                    authLogState,
-                    bruteForceAttempts: config.report.thresholds.brute_force_attempts,
-                  });
-                } catch (error) {
-                  if (error instanceof CollectionError && error.permanent) throw new AbortError(error);
-                  throw error;
-                }
-              },
-              {
-                retries: config.collector.attempts - 1,
-                minTimeout: config.collector.backoff_seconds * 1000,
-                factor: 2,
-              },
-            );
+            const snapshot = await collectHost(host, spec, {
+              openRunner,
+              influx,
+              now,
+              logger,
+              authLogState,
+              bruteForceAttempts: config.report.thresholds.brute_force_attempts,
+            });
             snapshots.push(snapshot);
             options.onHost?.(host.name, { ok: true, problems: snapshot.problems.length });
           } catch (error) {

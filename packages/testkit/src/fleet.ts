@@ -27,6 +27,7 @@ export interface FleetHostSpec {
   authLog?: string;
   knownHostsFile?: string;
   address?: string;
+  port?: number;
 }
 
 /** YAML for hosts of the sshd fleet, with the test key and known_hosts. */
@@ -48,7 +49,16 @@ export function fleetConfigYaml(hosts: FleetHostSpec[], extra = ''): string {
         `    address: ${h.address ?? fleetAddress(h.index)}`,
         `    groups: [fleet]`,
         `    collect: { auth_log: ${JSON.stringify(h.authLog ?? path.join(ssh.logs, name, 'auth.log'))} }`,
-        ...(h.knownHostsFile ? [`    ssh: { known_hosts_file: ${JSON.stringify(h.knownHostsFile)} }`] : []),
+        ...(h.knownHostsFile || h.port
+          ? [
+              `    ssh: { ${[
+                h.knownHostsFile ? `known_hosts_file: ${JSON.stringify(h.knownHostsFile)}` : '',
+                h.port ? `port: ${h.port}` : '',
+              ]
+                .filter(Boolean)
+                .join(', ')} }`,
+            ]
+          : []),
       ];
     }),
     extra,

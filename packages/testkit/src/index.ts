@@ -3,3 +3,4 @@ export * from './smtp.js';
 export * from './fleet.js';
 export * from './processes.js';
 export * from './sample-run.js';
+export * from './hostile-hosts.js';

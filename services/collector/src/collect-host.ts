@@ -77,11 +77,18 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
     const { script } = buildBatchScript(commands, maxBytes, nonce);
     const result = await runner.run(script, {
       timeoutMs: host.ssh.commandTimeoutMs,
-      // Every section's cap plus room for the markers.
-      maxBytes: commands.length * (maxBytes + 256),
+      // One section may use its whole cap (the auth log); the others are small. A host whose
+      // output never ends is cut here, and its missing sections are marked.
+      maxBytes: maxBytes + 4 * 1024 * 1024,
     });
     const output = result.stdout.toString('utf8');
     if (!output.includes(`@@ir-${nonce}@@ begin`)) {
+      if (result.truncated) {
+        throw new CollectionError(
+          `${host.name} printed more than ${result.stdout.length} bytes without running the commands (a login banner or shell that never stops talking): output cut`,
+          false,
+        );
+      }
       const detail = (result.stderr || output).trim().split('\n').slice(-3).join(' / ').slice(0, 300);
       throw new CollectionError(
         `commands did not run on ${host.name} (exit status ${result.exitCode ?? 'unknown'}): ${detail || 'no output'}`,

@@ -8,10 +8,19 @@ export interface CommandResult {
   truncated: boolean;
 }
 
+export interface RunOptions {
+  /** The whole script must finish within this. */
+  timeoutMs: number;
+  /** Output beyond this is dropped and the commands are stopped: marked as truncated. */
+  maxBytes: number;
+  /** The script's first output must arrive within this (SSH: default the connect timeout). */
+  firstOutputTimeoutMs?: number;
+}
+
 /** Where commands run: an SSH session to a host, or this machine. */
 export interface CommandRunner {
   /** A POSIX sh script; the runner never adds anything to it. */
-  run(script: string, options: { timeoutMs: number; maxBytes: number }): Promise<CommandResult>;
+  run(script: string, options: RunOptions): Promise<CommandResult>;
   close(): Promise<void>;
 }
 
@@ -31,7 +40,7 @@ export class CollectionError extends Error {
 /** Collects a bounded stream into one buffer; bytes beyond the limit are counted and dropped. */
 export class BoundedBuffer {
   private chunks: Buffer[] = [];
-  private size = 0;
+  size = 0;
   truncated = false;
 
   constructor(private readonly maxBytes: number) {}

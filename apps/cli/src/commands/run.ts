@@ -1,4 +1,5 @@
 import { createLogger, silentLogger } from '@infra-report/shared';
+import { exitStatus } from '../exit-status.js';
 import { runEmbedded } from '../embedded-run.js';
 import { loadCliConfig, say } from './load.js';
 
@@ -31,4 +32,6 @@ export async function runCommand(options: {
   );
   for (const file of result.reportFiles) say(`  ${file}`);
   say(`  email: ${result.delivered.destination}`);
+  // The report went out; the status still tells a cron job or a script that hosts are missing.
+  if (result.failures.length > 0) process.exitCode = exitStatus.someHostsFailed;
 }

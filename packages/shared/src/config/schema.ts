@@ -216,6 +216,8 @@ export const configSchema = z
     collector: z
       .object({
         concurrency: z.number().int().min(1).max(1000).default(50),
+        /** Hosts whose TCP connection and SSH banner are awaited at once (one-process run); they hold no session slot. */
+        pending_connections: z.number().int().min(1).max(10000).default(1000),
         attempts: z.number().int().min(1).max(20).default(3),
         backoff_seconds: z.number().min(0).default(10),
       })

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Client, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { ResolvedHost } from '@infra-report/shared';
-import { BoundedBuffer, CollectionError, type CommandRunner } from '../command-runner.js';
+import { BoundedBuffer, CollectionError, type CommandResult, type CommandRunner } from '../command-runner.js';
 import {
   fingerprint,
   hostKeyAlgorithmsFor,
@@ -36,13 +36,38 @@ function jumpLimiter(key: string, parallelism: number): LimitFunction {
 
 const defaultKeyFiles = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
+export interface OpenSessionOptions {
+  /**
+   * Waits for a session slot once the host has answered with its SSH banner, and returns the
+   * release. Hosts that never answer wait on their socket, not in a slot, so any number of dead
+   * hosts cannot hold the healthy ones back.
+   */
+  acquireSlot?: () => Promise<() => void>;
+  /** Pause before the one quick second try after a refused or dropped connection. */
+  retryDelayMs?: number;
+}
+
+const transientConnectCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'IR_CLOSED_BEFORE_BANNER',
+  'IR_LOST_IN_HANDSHAKE',
+]);
+
 /**
  * Opens one authenticated SSH connection to a host. The host key must be in known_hosts
  * (StrictHostKeyChecking=yes semantics): an unknown or changed key is refused and reported.
+ * Connect, banner and handshake together take at most ssh.connect_timeout_seconds; a refused
+ * or dropped connection gets one quick second try within that deadline.
  */
-export async function openSshSession(host: ResolvedHost, home: string): Promise<SshSession> {
+export async function openSshSession(
+  host: ResolvedHost,
+  home: string,
+  options: OpenSessionOptions = {},
+): Promise<SshSession> {
   const { jump } = host.ssh;
-  if (!jump) return connectSession(host, home, undefined);
+  if (!jump) return connectDirect(host, home, options);
   // The jump host is checked like any host: its own known_hosts entry, the same key.
   const jumpHost: ResolvedHost = {
     ...host,
@@ -56,13 +81,15 @@ export async function openSshSession(host: ResolvedHost, home: string): Promise<
   )(async () => {
     let bastion: SshSession;
     try {
-      bastion = await connectSession(jumpHost, home, undefined);
+      bastion = await connectDirect(jumpHost, home, {});
     } catch (error) {
       if (error instanceof CollectionError)
         throw new CollectionError(
           `jump host ${jump.address}:${jump.port} for ${host.name}: ${error.reason}`,
           error.permanent,
-          { cause: error },
+          {
+            cause: error,
+          },
         );
       throw error;
     }
@@ -74,7 +101,10 @@ export async function openSshSession(host: ResolvedHost, home: string): Promise<
           { cause: error },
         );
       });
-      const session = await connectSession(host, home, stream);
+      const session = await connectSession(host, home, {
+        through: stream,
+        deadline: performance.now() + host.ssh.connectTimeoutMs,
+      });
       return {
         ...session,
         latencyMs: session.latencyMs + bastion.latencyMs,
@@ -90,7 +120,34 @@ export async function openSshSession(host: ResolvedHost, home: string): Promise<
   });
 }
 
-async function connectSession(host: ResolvedHost, home: string, through: Duplex | undefined): Promise<SshSession> {
+async function connectDirect(host: ResolvedHost, home: string, options: OpenSessionOptions): Promise<SshSession> {
+  const deadline = performance.now() + host.ssh.connectTimeoutMs;
+  const retryDelayMs = options.retryDelayMs ?? 1000;
+  try {
+    return await connectSession(host, home, { deadline, acquireSlot: options.acquireSlot });
+  } catch (error) {
+    const code = ((error as CollectionError).cause as { code?: string } | undefined)?.code;
+    const secondChance =
+      error instanceof CollectionError &&
+      !error.permanent &&
+      code !== undefined &&
+      transientConnectCodes.has(code) &&
+      deadline - performance.now() > retryDelayMs + 1000;
+    if (!secondChance) throw error;
+    await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
+    return connectSession(host, home, { deadline, acquireSlot: options.acquireSlot });
+  }
+}
+
+interface ConnectOptions {
+  /** An already open stream to the host's sshd (through a jump host). */
+  through?: Duplex | undefined;
+  /** performance.now() by which the session must be authenticated (slot waiting excluded). */
+  deadline: number;
+  acquireSlot?: (() => Promise<() => void>) | undefined;
+}
+
+async function connectSession(host: ResolvedHost, home: string, options: ConnectOptions): Promise<SshSession> {
   const { ssh } = host;
   const target = `${ssh.user}@${host.name} (${host.address}:${ssh.port})`;
 
@@ -117,11 +174,38 @@ async function connectSession(host: ResolvedHost, home: string, through: Duplex 
 
   let verdict: HostKeyVerdict | undefined;
   let presented: Buffer | undefined;
+  const context = (): ConnectContext => ({ host, target, verdict, presented });
+  let deadline = options.deadline;
+  const remaining = () => Math.max(1, Math.round(deadline - performance.now()));
+  const started = performance.now();
+
+  let sock: Duplex;
+  if (options.through) {
+    sock = options.through;
+  } else {
+    const socket = await connectTcp(host.address, ssh.port, remaining()).catch((error: Error & { code?: string }) => {
+      throw classifyConnectError(error, context());
+    });
+    // A port that accepts and never speaks (hung sshd, tarpit) is found out here, before it takes a slot.
+    await waitForServerBytes(socket, remaining()).catch((error: Error & { code?: string }) => {
+      socket.destroy();
+      throw classifyConnectError(error, context());
+    });
+    sock = socket;
+  }
+  let release: () => void = () => undefined;
+  const beforeSlot = performance.now() - started;
+  if (options.acquireSlot) {
+    const waitStarted = performance.now();
+    release = await options.acquireSlot();
+    deadline += performance.now() - waitStarted; // time in the queue is not the host's
+  }
+  const handshakeStarted = performance.now();
+
   const config: ConnectConfig = {
-    host: host.address,
-    port: ssh.port,
+    sock,
     username: ssh.user,
-    readyTimeout: ssh.connectTimeoutMs,
+    readyTimeout: remaining(),
     keepaliveInterval: 15_000,
     keepaliveCountMax: 3,
     // Ask for a key type we have on record, so a host with several keys is checked against the right one.
@@ -143,30 +227,51 @@ async function connectSession(host: ResolvedHost, home: string, through: Duplex 
   };
 
   const client = new Client();
-  const started = performance.now();
-  const sock =
-    through ??
-    (await connectTcp(host.address, ssh.port, ssh.connectTimeoutMs).catch((error: Error & { code?: string }) => {
-      throw classifyConnectError(error, { host, target, verdict, presented });
-    }));
-  config.sock = sock;
-  await new Promise<void>((resolve, reject) => {
-    client.once('ready', () => resolve());
-    client.once('error', (error: Error & { level?: string; code?: string }) => {
-      reject(classifyConnectError(error, { host, target, verdict, presented }));
+  // ssh2 may emit several errors for one failure (a protocol error, then "Connection lost
+  // before handshake"): one permanent listener, so none of them is ever unhandled.
+  let connectionLost: Error | null = null;
+  const lostListeners = new Set<(error: Error) => void>();
+  const loseConnection = (error: Error) => {
+    connectionLost ??= error;
+    for (const listener of lostListeners) listener(error);
+  };
+  let settleHandshake: ((error: Error | null) => void) | null = null;
+  client.on('error', (error: Error) => {
+    if (settleHandshake) settleHandshake(error);
+    else loseConnection(error);
+  });
+  client.on('close', () => loseConnection(new Error('connection closed')));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      settleHandshake = (error) => {
+        settleHandshake = null;
+        if (error) reject(classifyConnectError(error as Error & { level?: string; code?: string }, context()));
+        else resolve();
+      };
+      client.once('ready', () => settleHandshake?.(null));
+      client.once('close', () =>
+        settleHandshake?.(Object.assign(new Error('Connection lost before handshake'), { level: 'protocol' })),
+      );
+      try {
+        client.connect(config);
+      } catch (error) {
+        settleHandshake(error as Error);
+      }
     });
-    try {
-      client.connect(config);
-    } catch (error) {
-      reject(new CollectionError(`cannot connect to ${target}: ${(error as Error).message}`, true, { cause: error }));
-    }
-  }).catch((error: unknown) => {
+  } catch (error) {
     client.end();
     sock.destroy();
+    release();
     throw error;
-  });
-  const latencyMs = Math.round(performance.now() - started);
-  client.on('error', () => undefined); // errors after ready surface through exec callbacks
+  }
+  const latencyMs = Math.round(beforeSlot + performance.now() - handshakeStarted);
+  let released = false;
+  const releaseOnce = () => {
+    if (!released) {
+      released = true;
+      release();
+    }
+  };
 
   return {
     latencyMs,
@@ -175,52 +280,181 @@ async function connectSession(host: ResolvedHost, home: string, through: Duplex 
         client.forwardOut('127.0.0.1', 0, address, port, (error, stream) => (error ? reject(error) : resolve(stream)));
       });
     },
-    run(script, { timeoutMs, maxBytes }) {
-      return new Promise((resolve, reject) => {
-        // The script goes over stdin to /bin/sh: independent of the user's login shell and of ARG_MAX.
-        client.exec('/bin/sh -s', (error, channel) => {
-          if (error) {
-            reject(new CollectionError(`cannot run commands on ${target}: ${error.message}`, false, { cause: error }));
-            return;
-          }
-          const stdout = new BoundedBuffer(maxBytes);
-          const stderr = new BoundedBuffer(64 * 1024);
-          let exitCode: number | null = null;
-          const timer = setTimeout(() => {
-            channel.close();
-            reject(
-              new CollectionError(
-                `commands on ${target} did not finish within ${Math.round(timeoutMs / 1000)} s`,
-                false,
-              ),
-            );
-          }, timeoutMs);
-          channel.on('data', (chunk: Buffer) => stdout.push(chunk));
-          channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-          channel.on('exit', (code: number | null) => {
-            exitCode = code;
-          });
-          channel.end(script);
-          channel.on('close', () => {
-            clearTimeout(timer);
-            resolve({
-              stdout: stdout.toBuffer(),
-              stderr: stderr.toBuffer().toString('utf8'),
-              exitCode,
-              truncated: stdout.truncated,
-            });
-          });
-        });
+    run(script, { timeoutMs, maxBytes, firstOutputTimeoutMs }) {
+      return runScript(client, script, {
+        target,
+        timeoutMs,
+        maxBytes,
+        // The channel must open, and the script print its first line, within the connect timeout.
+        firstOutputTimeoutMs: firstOutputTimeoutMs ?? ssh.connectTimeoutMs,
+        lost: () => connectionLost,
+        onLost: (listener) => {
+          lostListeners.add(listener);
+          return () => lostListeners.delete(listener);
+        },
       });
     },
     async close() {
       await new Promise<void>((resolve) => {
+        if (connectionLost) return resolve();
         client.once('close', () => resolve());
         client.end();
-        setTimeout(resolve, 2000).unref();
+        setTimeout(() => {
+          sock.destroy();
+          resolve();
+        }, 2000).unref();
       });
+      releaseOnce();
     },
   };
+}
+
+interface RunContext {
+  target: string;
+  timeoutMs: number;
+  maxBytes: number;
+  firstOutputTimeoutMs: number;
+  lost: () => Error | null;
+  onLost: (listener: (error: Error) => void) => () => void;
+}
+
+/**
+ * One exec of `/bin/sh -s` with the script on stdin. Settles exactly once: with the output when
+ * the channel closes after the exit status, or when the output passes maxBytes (cut, marked);
+ * with a CollectionError on a timeout, a silent host or a connection lost mid-way.
+ */
+function runScript(client: Client, script: string, context: RunContext): Promise<CommandResult> {
+  const { target } = context;
+  return new Promise((resolve, reject) => {
+    const stdout = new BoundedBuffer(context.maxBytes);
+    const stderr = new BoundedBuffer(64 * 1024);
+    let exitCode: number | null = null;
+    let exited = false;
+    let settled = false;
+    let channel: ClientChannel | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const finish = (outcome: { error: CollectionError } | { result: CommandResult }) => {
+      if (settled) return;
+      settled = true;
+      timers.forEach(clearTimeout);
+      stopListening();
+      if ('error' in outcome) {
+        channel?.close();
+        reject(outcome.error);
+      } else resolve(outcome.result);
+    };
+    const fail = (reason: string, cause?: unknown) => finish({ error: new CollectionError(reason, false, { cause }) });
+    const stopListening = context.onLost((error) =>
+      fail(
+        `connection to ${target} lost while the commands ran (after ${stdout.size} bytes of output): ${error.message}`,
+        error,
+      ),
+    );
+    const lostAlready = context.lost();
+    if (lostAlready) return fail(`connection to ${target} was lost before the commands ran: ${lostAlready.message}`);
+
+    timers.push(
+      setTimeout(
+        () => fail(`commands on ${target} did not finish within ${Math.round(context.timeoutMs / 1000)} s`),
+        context.timeoutMs,
+      ),
+    );
+    const silence = setTimeout(
+      () =>
+        fail(
+          channel
+            ? `${target} accepted the commands but printed nothing within ${Math.round(context.firstOutputTimeoutMs / 1000)} s`
+            : `${target} did not open a command channel within ${Math.round(context.firstOutputTimeoutMs / 1000)} s`,
+        ),
+      context.firstOutputTimeoutMs,
+    );
+    timers.push(silence);
+
+    // The script goes over stdin to /bin/sh: independent of the user's login shell and of ARG_MAX.
+    client.exec('/bin/sh -s', (error, opened) => {
+      if (error) return fail(`cannot run commands on ${target}: ${error.message}`, error);
+      channel = opened;
+      if (settled) {
+        opened.close();
+        return;
+      }
+      opened.on('data', (chunk: Buffer) => {
+        clearTimeout(silence);
+        stdout.push(chunk);
+        if (stdout.truncated) {
+          // Output that never ends: keep what fits, stop the commands, let the parser mark the cut.
+          finish({
+            result: {
+              stdout: stdout.toBuffer(),
+              stderr: stderr.toBuffer().toString('utf8'),
+              exitCode: null,
+              truncated: true,
+            },
+          });
+          opened.close();
+        }
+      });
+      opened.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      opened.on('exit', (code: number | null) => {
+        exited = true;
+        exitCode = code;
+      });
+      opened.on('error', () => undefined);
+      opened.on('close', () => {
+        if (!exited && context.lost()) {
+          fail(
+            `connection to ${target} lost while the commands ran (after ${stdout.size} bytes of output): ${context.lost()?.message}`,
+          );
+          return;
+        }
+        finish({
+          result: {
+            stdout: stdout.toBuffer(),
+            stderr: stderr.toBuffer().toString('utf8'),
+            exitCode,
+            truncated: stdout.truncated,
+          },
+        });
+      });
+      opened.end(script);
+    });
+  });
+}
+
+/**
+ * Waits for the server's first bytes (its SSH banner) and puts them back for ssh2, which
+ * starts by pausing the socket and resumes it when it reads.
+ */
+function waitForServerBytes(socket: Socket, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      cleanup();
+      socket.pause();
+      socket.unshift(chunk);
+      resolve();
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(Object.assign(new Error('closed before the SSH banner'), { code: 'IR_CLOSED_BEFORE_BANNER' }));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(Object.assign(new Error(`no SSH banner within ${timeoutMs} ms`), { code: 'IR_NO_BANNER' }));
+    }, timeoutMs);
+    socket.on('data', onData);
+    socket.once('error', onError);
+    socket.once('close', onClose);
+  });
 }
 
 /** TCP_NODELAY: a fresh connection otherwise waits ~80 ms in Nagle/delayed-ACK stalls. */
@@ -233,6 +467,7 @@ function connectTcp(address: string, port: number, timeoutMs: number): Promise<S
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
+      socket.removeAllListeners('error');
       resolve(socket);
     });
     socket.once('error', (error) => {
@@ -301,6 +536,18 @@ export function classifyConnectError(
     );
   }
   switch (error.code) {
+    case 'IR_NO_BANNER':
+      return new CollectionError(
+        `timeout: ${where} (host ${host.name}) accepted the connection but sent no SSH banner within ${Math.round(host.ssh.connectTimeoutMs / 1000)} s (hung sshd, tarpit or a firewall holding the connection)`,
+        false,
+        { cause: error },
+      );
+    case 'IR_CLOSED_BEFORE_BANNER':
+      return new CollectionError(
+        `${where} (host ${host.name}) closed the connection before the SSH handshake (sshd MaxStartups or tcp wrappers refusing us, or not an SSH server)`,
+        false,
+        { cause: error },
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new CollectionError(
@@ -332,6 +579,26 @@ export function classifyConnectError(
       false,
       { cause: error },
     );
+  }
+  if (error.level === 'handshake') {
+    // No algorithm in common (or a key exchange that failed): retrying cannot help.
+    return new CollectionError(`SSH handshake with ${where} (host ${host.name}) failed: ${error.message}`, true, {
+      cause: error,
+    });
+  }
+  if (/Connection lost before handshake/i.test(error.message)) {
+    error.code = 'IR_LOST_IN_HANDSHAKE';
+    return new CollectionError(`${where} (host ${host.name}) closed the connection during the SSH handshake`, false, {
+      cause: error,
+    });
+  }
+  if (
+    error.level === 'protocol' ||
+    /Header line too long|Max greeting lines|Bad identification|Protocol mismatch/i.test(error.message)
+  ) {
+    return new CollectionError(`${where} (host ${host.name}) does not speak SSH correctly: ${error.message}`, false, {
+      cause: error,
+    });
   }
   if (error.level === 'client-authentication') {
     return new CollectionError(
