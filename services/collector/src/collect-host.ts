@@ -125,19 +125,22 @@ function batchCommands(host: ResolvedHost, run: RunSpec, previous: AuthLogState 
   return [
     ...Object.entries(systemCommands).map(([name, script]) => ({ name, script })),
     { name: 'meminfo', script: memoryCommand },
-    { name: 'df', script: diskCommand },
-    { name: 'df-inodes', script: inodeCommand },
+    { name: 'df', script: diskCommand, large: true },
+    { name: 'df-inodes', script: inodeCommand, large: true },
     { name: 'who', script: whoCommand },
     { name: 'processes', script: processStatesCommand },
     { name: 'suspicious-processes', script: suspiciousProcessesCommand },
     { name: 'failed-units', script: failedUnitsCommand },
-    { name: 'listening', script: listeningPortsCommand },
+    { name: 'listening', script: listeningPortsCommand, large: true },
     { name: 'temperature', script: temperatureCommand },
-    ...(host.collect.backups.length > 0 ? [{ name: 'backups', script: backupsCommand(host.collect.backups) }] : []),
+    ...(host.collect.backups.length > 0
+      ? [{ name: 'backups', script: backupsCommand(host.collect.backups), large: true }]
+      : []),
     // Last: its one-second pause between the two /proc/stat samples overlaps nothing else.
     { name: 'cpu', script: cpuCommand },
     {
       name: 'auth-log',
+      large: true,
       script: isJournalSource(host.collect.authLog)
         ? journalCommand(
             host.collect.authLog,

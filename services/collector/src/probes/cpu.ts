@@ -2,7 +2,8 @@ import type { CpuUsage } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
 
 /** Two samples of the aggregate "cpu" line one second apart: usage is their difference. */
-export const cpuCommand = "grep '^cpu ' /proc/stat; sleep 1; grep '^cpu ' /proc/stat";
+/** The first line of /proc/stat is the "cpu " total: read with builtins, one process (sleep) in all. */
+export const cpuCommand = 'read -r ir_l < /proc/stat; echo "$ir_l"; sleep 1; read -r ir_l < /proc/stat; echo "$ir_l"';
 
 const fields = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
 

@@ -6,8 +6,10 @@ import type { Parsed } from './parse-result.js';
  * (TCP 0A) and unconnected (UDP 07) sockets leave the host; a busy server has thousands of others.
  */
 export const listeningPortsCommand = [
-  'for t in tcp tcp6; do echo "table $t"; awk \'$4 == "0A"\' /proc/net/$t 2>/dev/null; done',
-  'for t in udp udp6; do echo "table $t"; awk \'$4 == "07"\' /proc/net/$t 2>/dev/null; done',
+  // One awk over the tables that exist (no IPv6 tables on a host booted with ipv6.disable=1).
+  'set --; for t in tcp tcp6 udp udp6; do [ -r /proc/net/$t ] && set -- "$@" /proc/net/$t; done',
+  '[ $# -eq 0 ] || awk \'FNR == 1 { t = FILENAME; sub(/.*\\//, "", t); print "table " t; next }',
+  '  (t ~ /^tcp/ && $4 == "0A") || (t ~ /^udp/ && $4 == "07")\' "$@"',
 ].join('\n');
 
 /** TCP sockets in LISTEN (0A) and UDP sockets bound with no peer (07), deduplicated by protocol/address/port. */

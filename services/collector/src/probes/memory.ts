@@ -1,7 +1,7 @@
 import type { MemoryInfo } from '@infra-report/shared';
 import type { Parsed } from './parse-result.js';
 
-export const memoryCommand = 'cat /proc/meminfo';
+export const memoryCommand = 'ir_cat /proc/meminfo';
 
 /**
  * /proc/meminfo in kB (really KiB). "Used" is what `free` reports since procps 3.3.10:

@@ -1,9 +1,9 @@
 import type { ProcessCounts, SuspiciousProcess } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
 
-/** The state letter of every process: the field after the last ")" of /proc/PID/stat (comm may hold spaces and parentheses). */
+// One awk counts the state letters (after the last ") ": comm may hold spaces and parentheses).
 export const processStatesCommand =
-  "cat /proc/[0-9]*/stat 2>/dev/null | sed -n 's/.*) \\([A-Za-z]\\) .*/\\1/p' | sort | uniq -c";
+  'cat /proc/[0-9]*/stat 2>/dev/null | awk \'{ sub(/.*\\) /, ""); n[substr($0, 1, 1)]++ } END { for (s in n) print n[s], s }\'';
 
 export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
   const counts: Record<string, number> = {};
@@ -35,19 +35,17 @@ export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
  * looked at; the count of the others is reported so the gap is visible.
  */
 export const suspiciousProcessesCommand = [
-  'seen=0; hidden=0',
-  'for p in /proc/[0-9]*; do',
-  '  e=$(readlink "$p/exe" 2>/dev/null) || {',
-  // Kernel threads (kthreadd, pid 2, and its children) and zombies have no executable: nothing hidden.
-  '    read -r st < "$p/stat" 2>/dev/null || continue',
-  '    set -- ${st##*) }',
-  '    [ "${p#/proc/}" = 2 ] || [ "$2" = 2 ] || [ "$1" = Z ] || hidden=$((hidden + 1))',
-  '    continue',
+  // One ls for every process (no readlink per process): "... /proc/PID/exe -> TARGET". Without
+  // root, other users' links say "Permission denied": counted as hidden. Kernel threads and
+  // zombies have no executable ("No such file"): nothing hidden there.
+  "ls -ln /proc/[0-9]*/exe 2>&1 | awk '",
+  '  /Permission denied/ { hidden++; next }',
+  '  / -> / {',
+  '    seen++; target = $0; sub(/^.* \\/proc\\/[0-9]+\\/exe -> /, "", target)',
+  '    pid = $0; sub(/\\/exe -> .*$/, "", pid); sub(/^.* \\/proc\\//, "", pid)',
+  '    if (target ~ /^\\/(tmp|var\\/tmp|dev\\/shm)\\// || target ~ / \\(deleted\\)$/) print "proc " pid " " target',
   '  }',
-  '  seen=$((seen + 1))',
-  '  case "$e" in /tmp/*|/var/tmp/*|/dev/shm/*|*" (deleted)") printf "proc %s %s\\n" "${p#/proc/}" "$e";; esac',
-  'done',
-  'echo "visibility $seen $hidden"',
+  '  END { print "visibility " seen + 0 " " hidden + 0 }\'',
 ].join('\n');
 
 export function parseSuspiciousProcesses(text: string): Parsed<{ processes: SuspiciousProcess[]; hidden: number }> {

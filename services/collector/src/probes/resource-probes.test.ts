@@ -6,10 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { backupsCommand, parseBackups } from './backups.js';
 import { cpuCommand, parseCpuSamples } from './cpu.js';
 import { listeningPortsCommand, parseListeningPorts } from './listening-ports.js';
-import { parseProcessStates, processStatesCommand } from './processes.js';
+import {
+  parseProcessStates,
+  parseSuspiciousProcesses,
+  processStatesCommand,
+  suspiciousProcessesCommand,
+} from './processes.js';
+import { buildBatchScript, splitBatchOutput } from './command-batch.js';
 import { parseFailedUnits } from './systemd.js';
-import { parseClock } from './system.js';
+import { parseClock, parseCpuCount, systemCommands } from './system.js';
 import { parseTemperatures } from './temperature.js';
+import { spawn } from 'node:child_process';
+import { copyFileSync, unlinkSync } from 'node:fs';
 
 const sh = (script: string) => execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
 
@@ -46,7 +54,7 @@ describe('resource probes', () => {
     expect(states?.total).toBeGreaterThan(5);
     expect(states?.running).toBeGreaterThanOrEqual(1);
     const tricky = sh(
-      `printf '%s\\n' '1 (a) b) S 0' '2 (z) Z 1' | sed -n 's/.*) \\([A-Za-z]\\) .*/\\1/p' | sort | uniq -c`,
+      processStatesCommand.replace('cat /proc/[0-9]*/stat 2>/dev/null', `printf '%s\\n' '1 (a) b) S 0' '2 (z) Z 1'`),
     );
     expect(parseProcessStates(tricky).value).toMatchObject({ total: 2, sleeping: 1, zombies: 1 });
   });
@@ -110,6 +118,43 @@ describe('resource probes', () => {
       ['strict', 'db-2.sql.gz', 100, 3, true],
       ['none', null, null, null, true],
       ["quote'; touch /tmp/pwned #", null, null, null, true],
+    ]);
+  });
+
+  it('finds a process running from /tmp and one whose executable was deleted, with one ls for all processes', async () => {
+    const dir = mkdtempSync(path.join('/tmp', 'ir-susp-'));
+    const fromTmp = path.join(dir, 'kworker');
+    copyFileSync('/bin/sleep', fromTmp);
+    const deleted = path.join(dir, 'gone');
+    copyFileSync('/bin/sleep', deleted);
+    const children = [spawn(fromTmp, ['30']), spawn(deleted, ['30'])];
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      unlinkSync(deleted);
+      const found = parseSuspiciousProcesses(sh(suspiciousProcessesCommand)).value;
+      expect(found.processes).toContainEqual({ pid: children[0]!.pid, executable: fromTmp, deleted: false });
+      expect(found.processes).toContainEqual({ pid: children[1]!.pid, executable: deleted, deleted: true });
+      expect(suspiciousProcessesCommand.match(/readlink/g)).toBeNull();
+    } finally {
+      children.forEach((child) => child.kill('SIGKILL'));
+    }
+  });
+
+  it("counts online CPUs from the kernel's range list, and from getconf where /sys is missing", () => {
+    expect(parseCpuCount('0-3,6,8-9\n').value).toBe(7);
+    expect(parseCpuCount('0\n').value).toBe(1);
+    expect(parseCpuCount('count 12\n').value).toBe(12);
+    expect(parseCpuCount('3-1').value).toBeNull();
+    expect(parseCpuCount('lots').problems[0]).toMatch(/unexpected CPU count/);
+    const { script, nonce } = buildBatchScript([{ name: 'nproc', script: systemCommands.nproc }], 1024);
+    const section = splitBatchOutput(sh(script), nonce, 1024).get('nproc');
+    expect(parseCpuCount(section?.text ?? '').value).toBe(Number(sh('getconf _NPROCESSORS_ONLN').trim()));
+  });
+
+  it('keeps sensor names to one printable token', () => {
+    expect(parseTemperatures('hwmon coretemp_temp1 45000\nthermal acpi tz$(x) 51000\n').value).toEqual([
+      { sensor: 'coretemp_temp1', celsius: 45 },
+      { sensor: 'acpi_tz__x_', celsius: 51 },
     ]);
   });
 });

@@ -1,15 +1,17 @@
 import { isKnownTimeZone, type LoadAverage, type OsInfo } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
 
+/** Small files are read with the batch's ir_cat (shell builtins): no process per file. */
 export const systemCommands = {
-  'os-release': 'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release',
+  'os-release': 'ir_cat /etc/os-release 2>/dev/null || ir_cat /usr/lib/os-release',
   uname: 'uname -srm',
-  hostname: 'uname -n',
+  hostname: 'ir_cat /proc/sys/kernel/hostname 2>/dev/null || uname -n',
   // The zone name too: a log line's offset depends on its date (DST), not on today's offset.
-  clock: 'date +%s; date +%z; cat /etc/timezone 2>/dev/null || readlink /etc/localtime 2>/dev/null || echo',
-  nproc: 'getconf _NPROCESSORS_ONLN 2>/dev/null || nproc',
-  uptime: 'cat /proc/uptime',
-  loadavg: 'cat /proc/loadavg',
+  clock: "date '+%s%n%z'; ir_cat /etc/timezone 2>/dev/null || readlink /etc/localtime 2>/dev/null || echo",
+  // The kernel's list of online CPUs ("0-3,6"); getconf only where /sys is missing.
+  nproc: "ir_cat /sys/devices/system/cpu/online 2>/dev/null || { printf 'count '; getconf _NPROCESSORS_ONLN; }",
+  uptime: 'ir_cat /proc/uptime',
+  loadavg: 'ir_cat /proc/loadavg',
 };
 
 /** PRETTY_NAME from /etc/os-release (a shell-style KEY="value" file). */
@@ -46,11 +48,20 @@ export function parseClock(
   return { value: { epochSeconds, utcOffset, timeZone }, problems };
 }
 
+/** /sys/devices/system/cpu/online ("0-3,6", "0"), or "count N" from getconf. */
 export function parseCpuCount(text: string): Parsed<number | null> {
   const value = text.trim();
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    return { value: null, problems: [`unexpected CPU count: ${excerpt(text)}`] };
-  return { value: Number(value), problems: [] };
+  const unexpected = { value: null, problems: [`unexpected CPU count: ${excerpt(text)}`] };
+  const counted = /^count (\d+)$/.exec(value);
+  if (counted) return Number(counted[1]) >= 1 ? { value: Number(counted[1]), problems: [] } : unexpected;
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(value)) return unexpected;
+  let count = 0;
+  for (const range of value.split(',')) {
+    const [first, last] = range.split('-').map(Number) as [number, number | undefined];
+    if (last !== undefined && last < first) return unexpected;
+    count += last === undefined ? 1 : last - first + 1;
+  }
+  return { value: count, problems: [] };
 }
 
 /** /proc/uptime: seconds since boot, then idle seconds. */

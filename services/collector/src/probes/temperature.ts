@@ -3,18 +3,23 @@ import type { Parsed } from './parse-result.js';
 
 /** Thermal zones and hwmon sensors, in millidegrees Celsius; a VM usually has none. */
 export const temperatureCommand = [
+  // Builtins only (read, printf, parameter expansion): no process per sensor.
   'for z in /sys/class/thermal/thermal_zone*; do',
   '  [ -r "$z/temp" ] || continue',
-  '  echo "thermal $(cat "$z/type" 2>/dev/null | tr -c "A-Za-z0-9_.\\n-" _) $(cat "$z/temp" 2>/dev/null)"',
+  '  read -r ir_t 2>/dev/null < "$z/type" || ir_t=thermal',
+  '  read -r ir_v 2>/dev/null < "$z/temp" || continue',
+  '  printf "thermal %s %s\\n" "$ir_t" "$ir_v"',
   'done',
   'for h in /sys/class/hwmon/hwmon*; do',
-  '  n=$(cat "$h/name" 2>/dev/null | tr -c "A-Za-z0-9_.\\n-" _)',
+  '  read -r ir_n 2>/dev/null < "$h/name" || ir_n=hwmon',
   '  for t in "$h"/temp*_input; do',
   '    [ -r "$t" ] || continue',
-  '    echo "hwmon ${n:-hwmon}_$(basename "$t" _input) $(cat "$t" 2>/dev/null)"',
+  '    read -r ir_v 2>/dev/null < "$t" || continue',
+  '    ir_s=${t##*/}',
+  '    printf "hwmon %s_%s %s\\n" "${ir_n:-hwmon}" "${ir_s%_input}" "$ir_v"',
   '  done',
   'done',
-  'exit 0',
+  'true',
 ].join('\n');
 
 /** Null when the host has no readable sensor: "no data" is not 0 °C. */
@@ -22,7 +27,7 @@ export function parseTemperatures(text: string): Parsed<TemperatureReading[] | n
   const readings: TemperatureReading[] = [];
   const problems: string[] = [];
   for (const line of text.split('\n')) {
-    const match = /^(thermal|hwmon) (\S+) (-?\d+)$/.exec(line.trim());
+    const match = /^(thermal|hwmon) (.+) (-?\d+)$/.exec(line.trim());
     if (!match) {
       if (line.trim() !== '') problems.push(`unexpected sensor line: ${line.slice(0, 80)}`);
       continue;
@@ -30,7 +35,8 @@ export function parseTemperatures(text: string): Parsed<TemperatureReading[] | n
     const celsius = Number(match[3]) / 1000;
     // Disconnected sensors report absurd values (-273, 255, 0x7fff...): not a temperature.
     if (celsius < -50 || celsius > 150) continue;
-    readings.push({ sensor: match[2] ?? '', celsius });
+    // Sensor names come from drivers: keep them to one printable token.
+    readings.push({ sensor: (match[2] ?? '').replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 100), celsius });
   }
   return { value: readings.length > 0 ? readings : null, problems };
 }
