@@ -71,60 +71,10 @@ fi
 
 # --- sshd fleet ------------------------------------------------------------------------------
 ssh_dir="$state/ssh"
-mkdir -p "$ssh_dir/hosts" /run/sshd
-if ! id "$ssh_user" >/dev/null 2>&1; then
-  useradd --create-home --shell /bin/sh "$ssh_user"
-fi
-# With UsePAM no, sshd refuses a locked account ("!") even for key logins; "*" allows keys only.
-usermod -p '*' "$ssh_user"
-[ -f "$ssh_dir/client_key" ] || ssh-keygen -q -t ed25519 -N '' -C infra-report-tests -f "$ssh_dir/client_key"
-cp "$ssh_dir/client_key.pub" "$ssh_dir/authorized_keys"
-chmod 644 "$ssh_dir/authorized_keys"
-: > "$ssh_dir/known_hosts.new"
-
+bash "$(dirname "${BASH_SOURCE[0]}")/sshd-fleet.sh" "$ssh_dir" "$fleet_size" 11 "$ssh_port" "$ssh_user"
 for i in $(seq 1 "$fleet_size"); do
-  name="host$i"
-  address="127.0.0.$((10 + i))"
-  dir="$ssh_dir/hosts/$name"
-  mkdir -p "$dir" "$state/logs/$name"
-  chmod 755 "$state" "$state/logs" "$state/logs/$name"
-  [ -f "$dir/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$dir/ssh_host_ed25519_key"
-  echo "[$address]:$ssh_port $(cut -d' ' -f1-2 "$dir/ssh_host_ed25519_key.pub")" >> "$ssh_dir/known_hosts.new"
-  cat > "$dir/sshd_config" <<EOF
-Port $ssh_port
-ListenAddress $address
-HostKey $dir/ssh_host_ed25519_key
-PidFile $dir/sshd.pid
-AuthorizedKeysFile $ssh_dir/authorized_keys
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-AllowUsers $ssh_user
-PermitRootLogin no
-MaxStartups 1000:30:2000
-LogLevel ERROR
-EOF
-  if [ -f "$dir/sshd.pid" ] && kill -0 "$(cat "$dir/sshd.pid")" 2>/dev/null; then continue; fi
-  /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
-done
-mv "$ssh_dir/known_hosts.new" "$ssh_dir/known_hosts"
-chmod 644 "$ssh_dir/known_hosts"
-
-# Wait until every host accepts the test key with the host key on record: this also catches
-# another sshd holding the address with other keys.
-for i in $(seq 1 "$fleet_size"); do
-  address="127.0.0.$((10 + i))"
-  ok=0
-  for _ in $(seq 1 50); do
-    if ssh -q -i "$ssh_dir/client_key" -p "$ssh_port" -o BatchMode=yes -o StrictHostKeyChecking=yes \
-         -o UserKnownHostsFile="$ssh_dir/known_hosts" -o ConnectTimeout=2 "$ssh_user@$address" true 2>/dev/null; then
-      ok=1; break
-    fi
-    sleep 0.1
-  done
-  [ $ok -eq 1 ] || { log "host$i ($address:$ssh_port) refuses the test key or shows another host key; see $ssh_dir/hosts/host$i/sshd.log and 'ss -ltnp'"; exit 1; }
+  mkdir -p "$state/logs/host$i"
+  chmod 755 "$state" "$state/logs" "$state/logs/host$i"
 done
 
 cat > "$state/env" <<EOF

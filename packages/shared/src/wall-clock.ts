@@ -64,11 +64,19 @@ export function instantFromWallClock(fields: WallClock, timezone: string): Date 
 }
 
 /** True when Intl knows the zone (an IANA name such as "Europe/Paris"). */
+const knownZones = new Map<string, boolean>();
+
+/** Whether Intl knows the zone; remembered, since every host of a run asks about the same few. */
 export function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (knownZones.size < 10_000) knownZones.set(zone, known);
   }
+  return known;
 }

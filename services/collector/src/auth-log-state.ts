@@ -46,9 +46,13 @@ export function createFileAuthLogStateStore(directory: string): AuthLogStateStor
       }
     },
     async save(host, state) {
-      await mkdir(directory, { recursive: true });
       const temporary = `${file(host)}.${process.pid}.tmp`;
-      await writeFile(temporary, JSON.stringify(state));
+      // The directory is made on the first save that misses it, not tried once per host.
+      await writeFile(temporary, JSON.stringify(state)).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        await mkdir(directory, { recursive: true });
+        await writeFile(temporary, JSON.stringify(state));
+      });
       await rename(temporary, file(host));
     },
   };

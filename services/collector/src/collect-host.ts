@@ -121,6 +121,16 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
   }
 }
 
+/** The exact script a collection sends to `/bin/sh -s` on a host: read-only, one exec. */
+export function collectionScript(
+  host: ResolvedHost,
+  run: RunSpec,
+  previous: AuthLogState | null = null,
+  nonce = randomBytes(16).toString('hex'),
+): string {
+  return buildBatchScript(batchCommands(host, run, previous, nonce), host.collect.maxOutputBytes, nonce).script;
+}
+
 function batchCommands(host: ResolvedHost, run: RunSpec, previous: AuthLogState | null, nonce: string): BatchCommand[] {
   return [
     ...Object.entries(systemCommands).map(([name, script]) => ({ name, script })),

@@ -1,4 +1,10 @@
-export { collectHost, buildSnapshot, type CollectDependencies, type OpenedRunner } from './collect-host.js';
+export {
+  collectHost,
+  collectionScript,
+  buildSnapshot,
+  type CollectDependencies,
+  type OpenedRunner,
+} from './collect-host.js';
 export { createCollectProcessor, startCollectWorker } from './collect-worker.js';
 export { CollectionError, createLocalRunner, type CommandRunner } from './command-runner.js';
 export { createRunnerFactory } from './open-runner.js';

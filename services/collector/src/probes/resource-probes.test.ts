@@ -62,9 +62,18 @@ describe('resource probes', () => {
   it('decodes listening sockets from /proc/net, IPv4 and IPv6', () => {
     const sockets = parseListeningPorts(sh(listeningPortsCommand)).value;
     expect(sockets).toContainEqual({ protocol: 'tcp', address: '127.0.0.1', port: 6379 }); // the Redis the tests use
-    const v6 = parseListeningPorts(
-      'table tcp6\n  sl  local_address rem_address st\n   0: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 0\ntable udp\n   1: 00000000:0044 00000000:0000 07 0\n   2: 0100007F:0035 0200007F:1234 01 0\n',
-    ).value;
+    // The same command over tables written here: header lines, a connected UDP socket and an
+    // established TCP one must not count.
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-net-'));
+    writeFileSync(
+      path.join(dir, 'tcp6'),
+      '  sl  local_address rem_address st\n   0: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 0\n   1: 00000000000000000000000001000000:0017 00000000000000000000000001000000:9999 01 0\n',
+    );
+    writeFileSync(
+      path.join(dir, 'udp'),
+      '  sl  local_address rem_address st\n   1: 00000000:0044 00000000:0000 07 0\n   2: 0100007F:0035 0200007F:1234 07 0\n',
+    );
+    const v6 = parseListeningPorts(sh(listeningPortsCommand.replaceAll('/proc/net/', `${dir}/`))).value;
     expect(v6).toEqual([
       { protocol: 'tcp', address: '::1', port: 22 },
       { protocol: 'udp', address: '0.0.0.0', port: 68 },

@@ -2,7 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import {
+  Client,
+  type AgentAuthMethod,
+  type AuthMethod,
+  type ClientChannel,
+  type ConnectConfig,
+  type ParsedKey,
+  type PublicKeyAuthMethod,
+} from 'ssh2';
+import ssh2 from 'ssh2';
+import { createFileCache } from './file-cache.js';
 import type { ResolvedHost } from '@infra-report/shared';
 import { BoundedBuffer, CollectionError, type CommandResult, type CommandRunner } from '../command-runner.js';
 import {
@@ -151,9 +161,9 @@ async function connectSession(host: ResolvedHost, home: string, options: Connect
   const { ssh } = host;
   const target = `${ssh.user}@${host.name} (${host.address}:${ssh.port})`;
 
-  let knownHostsText: string;
+  let knownHosts: ReturnType<typeof parseKnownHosts>;
   try {
-    knownHostsText = await readFile(ssh.knownHostsFile, 'utf8');
+    knownHosts = await readKnownHosts(ssh.knownHostsFile);
   } catch (error) {
     throw new CollectionError(
       `cannot read known_hosts file ${ssh.knownHostsFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -161,10 +171,9 @@ async function connectSession(host: ResolvedHost, home: string, options: Connect
       { cause: error },
     );
   }
-  const knownHosts = parseKnownHosts(knownHostsText);
   const names = knownHostsNames([host.address, host.name], ssh.port);
   const keyTypes = knownKeyTypes(knownHosts, names);
-  const privateKey = await loadPrivateKey(ssh.privateKeyFile, home);
+  const privateKey = await loadPrivateKey(ssh.privateKeyFile, home, ssh.passphrase, target);
   if (!privateKey && !ssh.agentSocket) {
     throw new CollectionError(
       `no SSH key for ${target}: set ssh.private_key_file or start an ssh-agent (SSH_AUTH_SOCK)`,
@@ -221,9 +230,7 @@ async function connectSession(host: ResolvedHost, home: string, options: Connect
       verdict = verifyHostKey(knownHosts, names, key);
       return verdict.status === 'trusted';
     },
-    ...(privateKey ? { privateKey } : {}),
-    ...(ssh.passphrase ? { passphrase: ssh.passphrase } : {}),
-    ...(ssh.agentSocket ? { agent: ssh.agentSocket } : {}),
+    authHandler: authMethods(ssh.user, privateKey, ssh.agentSocket),
   };
 
   const client = new Client();
@@ -477,10 +484,37 @@ function connectTcp(address: string, port: number, timeoutMs: number): Promise<S
   });
 }
 
-async function loadPrivateKey(configured: string | undefined, home: string): Promise<Buffer | undefined> {
+/** The key parsed once per file (not once per host); then the agent, as OpenSSH tries them. */
+function authMethods(username: string, key: ParsedKey | undefined, agent: string | undefined): AuthMethod[] {
+  const methods: AuthMethod[] = [];
+  if (key) {
+    const publicKey: PublicKeyAuthMethod = { type: 'publickey', username, key };
+    methods.push(publicKey);
+  }
+  if (agent) {
+    const fromAgent: AgentAuthMethod = { type: 'agent', username, agent };
+    methods.push(fromAgent);
+  }
+  return methods;
+}
+
+const readKnownHosts = createFileCache((content) => parseKnownHosts(content.toString('utf8')));
+const readPrivateKeys = createFileCache((content) => content);
+/** Parsed keys by file content (the cache above returns the same Buffer while the file is unchanged). */
+const parsedKeys = new WeakMap<Buffer, ParsedKey>();
+
+async function loadPrivateKey(
+  configured: string | undefined,
+  home: string,
+  passphrase: string | undefined,
+  target: string,
+): Promise<ParsedKey | undefined> {
+  let file: string | undefined;
+  let content: Buffer | undefined;
   if (configured) {
     try {
-      return await readFile(configured);
+      content = await readPrivateKeys(configured);
+      file = configured;
     } catch (error) {
       throw new CollectionError(
         `cannot read SSH private key ${configured}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -488,15 +522,30 @@ async function loadPrivateKey(configured: string | undefined, home: string): Pro
         { cause: error },
       );
     }
-  }
-  for (const name of defaultKeyFiles) {
-    try {
-      return await readFile(`${home}/.ssh/${name}`);
-    } catch {
-      // try the next default key
+  } else {
+    for (const name of defaultKeyFiles) {
+      try {
+        file = `${home}/.ssh/${name}`;
+        content = await readPrivateKeys(file);
+        break;
+      } catch {
+        file = undefined; // try the next default key
+      }
     }
   }
-  return undefined;
+  if (!file || !content) return undefined;
+  const cached = parsedKeys.get(content);
+  if (cached) return cached;
+  const parsed = ssh2.utils.parseKey(content, passphrase);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || key instanceof Error || !key.isPrivateKey()) {
+    throw new CollectionError(
+      `cannot use the SSH private key ${file} for ${target}: ${key instanceof Error ? key.message : 'not a private key'}`,
+      true,
+    );
+  }
+  parsedKeys.set(content, key);
+  return key;
 }
 
 interface ConnectContext {

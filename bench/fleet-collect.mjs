@@ -1,0 +1,203 @@
+// Figure: collecting a fleet of N real sshd hosts, infra-report against parallel-ssh.
+// Compared with, alternating, in the same run (three times each by default):
+//   pssh-small  parallel-ssh -p 50 running a small workload (loadavg, uptime, meminfo, df, who, ps)
+//   pssh-batch  parallel-ssh -p 50 running infra-report's own batch script (sent on stdin)
+//   infra-report run with the full probe set, concurrency 50, PDF/XLSX/.eml written
+// Prints medians of wall time, whole-machine CPU (/proc/stat), the tool's own CPU per host
+// (the process and its children: ssh clients for parallel-ssh), host CPU per host (machine CPU
+// minus the tool's: sshd, shells, commands), peak RSS, and the ratios.
+// Targets at 200 hosts: wall <= 0.5x pssh-small and <= 0.4x pssh-batch; tool CPU <= 20 ms/host;
+// peak RSS < 250 MB (200 hosts), < 400 MB (1,000 hosts).
+// Needs root (it starts the sshd fleet: scripts/sshd-fleet.sh), Debian's pssh and time, a build.
+// Usage: node bench/fleet-collect.mjs [hosts=200] [rounds=3]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfig, planRun } from '@infra-report/shared';
+import { collectionScript } from '@infra-report/collector';
+
+const hosts = Number(process.argv[2] ?? 200);
+const rounds = Number(process.argv[3] ?? 3);
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const fleetDir = process.env.INFRA_REPORT_BENCH_FLEET ?? '/var/tmp/infra-report-bench-fleet';
+const port = 2222;
+const user = 'irtest';
+
+for (const [command, pkg] of [
+  ['parallel-ssh', 'pssh'],
+  ['/usr/bin/time', 'time'],
+]) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+  } catch {
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit' });
+  }
+}
+// 127.10.0.1 ...: away from the test suite's 127.0.0.11-14.
+execFileSync(
+  'bash',
+  [path.join(repo, 'scripts/sshd-fleet.sh'), fleetDir, String(hosts), String(10 * 65536 + 1), String(port), user],
+  {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
+const fleet = readFileSync(path.join(fleetDir, 'fleet.txt'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(0, hosts)
+  .map((line) => {
+    const [name, address] = line.split(' ');
+    return { name, address };
+  });
+const key = path.join(fleetDir, 'client_key');
+const knownHosts = path.join(fleetDir, 'known_hosts');
+
+const work = mkdtempSync(path.join(tmpdir(), 'ir-fleet-bench-'));
+const configFile = path.join(work, 'config.yaml');
+writeFileSync(
+  configFile,
+  [
+    'ssh:',
+    `  user: ${user}`,
+    `  port: ${port}`,
+    `  private_key_file: ${key}`,
+    `  known_hosts_file: ${knownHosts}`,
+    'collector: { concurrency: 50 }',
+    'report:',
+    `  output_dir: ${work}/reports`,
+    `  outbox_dir: ${work}/outbox`,
+    `  state_dir: ${work}/state`,
+    'hosts:',
+    ...fleet.map((h) => `  - { name: ${h.name}, address: ${h.address} }`),
+    '',
+  ].join('\n'),
+);
+const hostsFile = path.join(work, 'pssh-hosts');
+writeFileSync(hostsFile, fleet.map((h) => `${user}@${h.address}:${port}`).join('\n') + '\n');
+const config = parseConfig(readFileSync(configFile, 'utf8'), configFile, {
+  env: { HOME: process.env.HOME ?? '/root' },
+});
+const { spec, hosts: resolved } = planRun(config, {}, new Date());
+const batchFile = path.join(work, 'batch.sh');
+writeFileSync(batchFile, collectionScript(resolved[0], spec));
+
+const sshOptions = `-i ${key} -o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes -o BatchMode=yes`;
+const small =
+  'cat /proc/loadavg /proc/uptime /proc/meminfo; df -P -B1; df -P -i; who; ps -eo pid,comm,args --no-headers | wc -l';
+const workloads = {
+  'pssh-small': {
+    argv: [
+      'parallel-ssh',
+      '-h',
+      hostsFile,
+      '-p',
+      '50',
+      '-t',
+      '120',
+      '-o',
+      `${work}/out-small`,
+      '-x',
+      sshOptions,
+      small,
+    ],
+  },
+  'pssh-batch': {
+    argv: [
+      'parallel-ssh',
+      '-I',
+      '-h',
+      hostsFile,
+      '-p',
+      '50',
+      '-t',
+      '120',
+      '-o',
+      `${work}/out-batch`,
+      '-x',
+      sshOptions,
+      '/bin/sh -s',
+    ],
+    stdin: batchFile,
+  },
+  'infra-report': {
+    argv: [process.execPath, path.join(repo, 'apps/cli/bin/infra-report.js'), 'run', '-c', configFile],
+    env: { REDIS_URL: '', INFLUX_URL: '' },
+    check: (stderr) => stderr.includes(`${hosts}/${hosts} hosts reported`),
+  },
+};
+
+function machineCpuMs() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const busy = fields.reduce((a, b) => a + b, 0) - fields[3] - fields[4]; // all but idle and iowait
+  return busy * 10; // USER_HZ = 100
+}
+
+function measure(name) {
+  const { argv, stdin, env, check } = workloads[name];
+  const before = machineCpuMs();
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', '@@time %U %S %M', ...argv], {
+      env: { ...process.env, ...env },
+      stdio: [stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+    });
+    if (stdin) child.stdin.end(readFileSync(stdin));
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => {
+      const wall = (performance.now() - started) / 1000;
+      const machine = machineCpuMs() - before;
+      const [, user, system, maxKb] = /@@time (\S+) (\S+) (\d+)/.exec(stderr) ?? [];
+      if (code !== 0 || (check && !check(stderr)))
+        return reject(new Error(`${name} failed (exit ${code}):\n${stderr.slice(-2000)}`));
+      const tool = (Number(user) + Number(system)) * 1000;
+      resolve({ wall, machine, tool, rssMb: Number(maxKb) / 1024 });
+    });
+  });
+}
+
+const results = Object.fromEntries(Object.keys(workloads).map((name) => [name, []]));
+for (let round = 1; round <= rounds; round += 1) {
+  for (const name of Object.keys(workloads)) {
+    const result = await measure(name);
+    results[name].push(result);
+    process.stderr.write(
+      `round ${round} ${name}: ${result.wall.toFixed(1)} s, machine CPU ${(result.machine / 1000).toFixed(1)} s, tool CPU ${(result.tool / 1000).toFixed(1)} s, peak RSS ${result.rssMb.toFixed(0)} MB\n`,
+    );
+  }
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const row = (name) => {
+  const r = results[name];
+  return {
+    name,
+    wall: median(r.map((x) => x.wall)),
+    machine: median(r.map((x) => x.machine)) / 1000,
+    toolPerHost: median(r.map((x) => x.tool)) / hosts,
+    hostPerHost: median(r.map((x) => x.machine - x.tool)) / hosts,
+    rss: median(r.map((x) => x.rssMb)),
+  };
+};
+const rows = Object.keys(workloads).map(row);
+console.log(`\nfleet collection, ${hosts} sshd hosts, concurrency 50, median of ${rounds} alternating rounds`);
+console.log('| workload | wall s | machine CPU s | tool CPU ms/host | host CPU ms/host | peak RSS MB |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+for (const r of rows) {
+  console.log(
+    `| ${r.name} | ${r.wall.toFixed(1)} | ${r.machine.toFixed(1)} | ${r.toolPerHost.toFixed(1)} | ${r.hostPerHost.toFixed(1)} | ${r.rss.toFixed(0)} |`,
+  );
+}
+const [smallRow, batchRow, ours] = rows;
+console.log(
+  `\ninfra-report / pssh-small: wall ${(ours.wall / smallRow.wall).toFixed(2)}x (target <= 0.5), machine CPU ${(ours.machine / smallRow.machine).toFixed(2)}x`,
+);
+console.log(
+  `infra-report / pssh-batch: wall ${(ours.wall / batchRow.wall).toFixed(2)}x (target <= 0.4), machine CPU ${(ours.machine / batchRow.machine).toFixed(2)}x`,
+);
+console.log(
+  `infra-report: ${ours.toolPerHost.toFixed(1)} ms collector CPU per host (target <= 20), peak RSS ${ours.rss.toFixed(0)} MB`,
+);
+rmSync(work, { recursive: true, force: true });
