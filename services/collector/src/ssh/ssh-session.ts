@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
