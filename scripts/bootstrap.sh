@@ -2,7 +2,7 @@
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/node-env.sh" || exit 1
 cd "$repo_root"
 lock_stamp="node_modules/.infra-report-lock.sha256"
-lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)-$(node -p process.version)"
+lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)-$(node -p process.version)-native-$npm_config_nodedir"
 if [ ! -f "$lock_stamp" ] || [ "$(cat "$lock_stamp")" != "$lock_sum" ]; then
   echo "infra-report: installing dependencies ..." >&2
   # Not "npm ci": it insists on lock entries for every platform's optional binaries

@@ -20,3 +20,8 @@ if [ ! -x "$node_dir/bin/node" ]; then
 fi
 
 export PATH="$node_dir/bin:$PATH"
+# Native addons (ssh2's crypto binding, cpu-features) must be built against this Node's own
+# headers, which its package carries; a machine-wide npm "nodedir" may point at another Node,
+# and a binding built for another ABI fails to load (ssh2 then falls back to slower pure-JS
+# crypto, creating a cipher object per packet).
+export npm_config_nodedir="$node_dir"

@@ -56,10 +56,10 @@ mv "$dir/fleet.txt.new" "$dir/fleet.txt"
 chmod 644 "$dir/known_hosts"
 
 # Wait until every host accepts the key with the host key on record: this also catches another
-# sshd holding the address with other keys.
-for i in $(seq 1 "$count"); do
+# sshd holding the address with other keys. 32 hosts checked at a time.
+check_host() {
+  local i="$1" address ok=0
   address="$(address_of "$i")"
-  ok=0
   for _ in $(seq 1 50); do
     if ssh -q -i "$dir/client_key" -p "$port" -o BatchMode=yes -o StrictHostKeyChecking=yes \
          -o UserKnownHostsFile="$dir/known_hosts" -o ConnectTimeout=2 "$user@$address" true 2>/dev/null; then
@@ -67,6 +67,9 @@ for i in $(seq 1 "$count"); do
     fi
     sleep 0.1
   done
-  [ $ok -eq 1 ] || { log "host$i ($address:$port) refuses the key or shows another host key; see $dir/hosts/host$i/sshd.log and 'ss -ltnp'"; exit 1; }
-done
+  [ $ok -eq 1 ] || { log "host$i ($address:$port) refuses the key or shows another host key; see $dir/hosts/host$i/sshd.log and 'ss -ltnp'"; return 1; }
+}
+export -f check_host address_of log
+export dir port user first
+seq 1 "$count" | xargs -P 32 -I{} bash -c 'check_host {}' || exit 1
 log "$count sshd hosts up: $(address_of 1) ... $(address_of "$count") port $port"

@@ -199,6 +199,7 @@ async function connectSession(host: ResolvedHost, home: string, options: Connect
       socket.destroy();
       throw classifyConnectError(error, context());
     });
+    coalesceWrites(socket);
     sock = socket;
   }
   let release: () => void = () => undefined;
@@ -461,6 +462,23 @@ function waitForServerBytes(socket: Socket, timeoutMs: number): Promise<void> {
     socket.once('error', onError);
     socket.once('close', onClose);
   });
+}
+
+/**
+ * ssh2 writes every SSH packet with its own socket write; with TCP_NODELAY each is a segment
+ * that the kernel delivers at once. Packets written in the same tick (ident and KEXINIT, the
+ * script and its EOF, ...) go out together instead.
+ */
+function coalesceWrites(socket: Socket): void {
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  const uncork = () => socket.uncork();
+  socket.write = ((...args: unknown[]) => {
+    if (socket.writableCorked === 0) {
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    return write(...args);
+  }) as typeof socket.write;
 }
 
 /** TCP_NODELAY: a fresh connection otherwise waits ~80 ms in Nagle/delayed-ACK stalls. */
