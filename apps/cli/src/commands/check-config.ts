@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import pLimit from 'p-limit';
 import { createRunnerFactory, CollectionError } from '@infra-report/collector';
+import { exitStatus } from '../exit-status.js';
 import { loadCliConfig, say } from './load.js';
 
 /** Validates the file, then opens each host's connection and runs one harmless command. */
@@ -47,6 +48,6 @@ export async function checkConfigCommand(options: { config?: string; connect?: b
   );
   if (failed > 0) {
     say(`${failed} of ${config.hosts.length} host(s) cannot be collected`);
-    process.exitCode = 1;
+    process.exitCode = exitStatus.someHostsFailed;
   }
 }
