@@ -5,7 +5,9 @@ import {
   collectJobId,
   planRun,
   queueNames,
+  runDeadline,
   type CollectJobData,
+  type ControlJobData,
   type DeliverJobData,
   type RenderJobData,
   type RunScope,
@@ -39,6 +41,7 @@ export async function enqueueRun(
   if (hosts.length === 0) throw new InvalidRequestError('the run has no hosts: add hosts to the configuration');
   const deliverQueue = new Queue<DeliverJobData>(queueNames.deliver, { connection, prefix });
   const flows = new FlowProducer({ connection, prefix });
+  const controlQueue = new Queue<ControlJobData>(queueNames.control, { connection, prefix });
   try {
     const existing = await deliverQueue.getJob(spec.runId);
     if (existing) {
@@ -84,8 +87,21 @@ export async function enqueueRun(
         },
       ],
     });
+    // Whatever happens to the workers, the run renders with what it has at its deadline.
+    const deadline = runDeadline(spec, config.pipeline.run_deadline_minutes);
+    await controlQueue.add(
+      'run-deadline',
+      { kind: 'run-deadline', runId: spec.runId, deadline: deadline.toISOString() } satisfies ControlJobData,
+      {
+        jobId: `deadline__${spec.runId}`,
+        delay: Math.max(0, deadline.getTime() - Date.now()),
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 10_000 },
+        ...retention,
+      },
+    );
     return { run: spec, created: true, state: 'waiting-children', hosts: hosts.length };
   } finally {
-    await Promise.all([deliverQueue.close(), flows.close()]);
+    await Promise.all([deliverQueue.close(), flows.close(), controlQueue.close()]);
   }
 }

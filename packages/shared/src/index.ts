@@ -11,3 +11,7 @@ export * from './shutdown.js';
 export * from './enqueue-run.js';
 export * from './service-setup.js';
 export * from './wall-clock.js';
+export * from './pipeline/worker-locks.js';
+export * from './pipeline/redis-persistence.js';
+export * from './pipeline/metrics-server.js';
+export * from './pipeline/schedule.js';

@@ -7,7 +7,24 @@ export const queueNames = {
   collect: 'collect',
   render: 'render',
   deliver: 'deliver',
+  /** Run deadlines and scheduled triggers (processed by the renderer service). */
+  control: 'control',
 } as const;
+
+/** A control job: make a run render with what it has, or start the scheduled run. */
+export type ControlJobData =
+  | { kind: 'run-deadline'; runId: string; deadline: string }
+  | { kind: 'scheduled-trigger'; groups?: string[] | undefined; hosts?: string[] | undefined };
+
+/** When a run must render with what it has: its trigger time (window end) plus the run deadline. */
+export function runDeadline(run: RunSpec, deadlineMinutes: number): Date {
+  return new Date(Date.parse(run.windowEnd) + deadlineMinutes * 60_000);
+}
+
+/** Redis hash of the hosts a run's deadline gave up on, with the reason. */
+export function deadlineReasonsKey(prefix: string, runId: string): string {
+  return `${prefix}:run-deadline:${runId}`;
+}
 
 /** A run's identity and time window; the same for every job of the run. */
 export interface RunSpec {

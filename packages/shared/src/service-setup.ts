@@ -12,6 +12,8 @@ export interface ServiceSetup {
   logger: Logger;
   config: Config & { redis: NonNullable<Config['redis']> };
   connection: Redis;
+  /** The service's metrics port: $METRICS_PORT (0 = any free port) or the configured one. */
+  metricsPort(configured: number): number;
 }
 
 /**
@@ -26,7 +28,13 @@ export function setUpService(name: string, argv: string[], env: NodeJS.ProcessEn
     logger.fatal(`redis.url (or REDIS_URL) is required for the ${name} service`);
     process.exit(2);
   }
-  return { logger, config: config as ServiceSetup['config'], connection: createRedisConnection(config.redis.url) };
+  const fromEnv = env['METRICS_PORT'];
+  return {
+    logger,
+    config: config as ServiceSetup['config'],
+    connection: createRedisConnection(config.redis.url),
+    metricsPort: (configured) => (fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : configured),
+  };
 }
 
 /** The artifact store the configuration asks for: Redis (no shared volume needed) or a directory. */

@@ -4,3 +4,4 @@ export * from './fleet.js';
 export * from './processes.js';
 export * from './sample-run.js';
 export * from './hostile-hosts.js';
+export * from './private-redis.js';

@@ -10,7 +10,12 @@ export interface TestSmtpServer {
 }
 
 /** A real SMTP server (nodemailer's smtp-server) on a free loopback port. */
-export async function startTestSmtpServer(): Promise<TestSmtpServer> {
+export async function startTestSmtpServer(
+  options: {
+    /** Runs right after the server has answered 250 to a message (e.g. to kill the sender). */
+    afterAccept?: (mail: ParsedMail) => void;
+  } = {},
+): Promise<TestSmtpServer> {
   const messages: ParsedMail[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
@@ -24,6 +29,7 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
           messages.push(mail);
           waiters.splice(0).forEach((w) => w());
           callback();
+          options.afterAccept?.(mail);
         },
         (error: Error) => callback(error),
       );

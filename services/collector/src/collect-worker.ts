@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { queueNames, type CollectJobData, type Config, type HostSnapshot } from '@infra-report/shared';
+import { queueNames, type CollectJobData, type Config, type HostSnapshot, workerLocks } from '@infra-report/shared';
 import { collectHost, type CollectDependencies } from './collect-host.js';
 import { CollectionError } from './command-runner.js';
 
@@ -37,5 +37,6 @@ export function startCollectWorker(
     connection,
     prefix: config.redis?.prefix ?? 'infra-report',
     concurrency: config.collector.concurrency,
+    ...workerLocks.collect,
   });
 }

@@ -1,10 +1,31 @@
 import { homedir } from 'node:os';
-import { createInfluxStore, ensureInfluxV1Database, onShutdownSignal, setUpService } from '@infra-report/shared';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  checkRedisPersistence,
+  createInfluxStore,
+  ensureInfluxV1Database,
+  onShutdownSignal,
+  setUpService,
+  startMetricsServer,
+} from '@infra-report/shared';
 import { startCollectWorker } from './collect-worker.js';
 import { createRedisAuthLogStateStore } from './auth-log-state.js';
 import { createRunnerFactory } from './open-runner.js';
 
-const { logger, config, connection } = setUpService('collector', process.argv, process.env);
+const { logger, config, connection, metricsPort } = setUpService('collector', process.argv, process.env);
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const collections = new Counter({
+  name: 'infra_report_collections_total',
+  help: 'Collect jobs finished by this worker, by outcome (a failed attempt is retried until its attempts are used)',
+  labelNames: ['outcome'],
+  registers: [registry],
+});
+const persistence = new Gauge({
+  name: 'infra_report_redis_persistence_ok',
+  help: '1 when Redis runs with AOF and noeviction (no run or delivered mark lost on a Redis restart), else 0',
+  registers: [registry],
+});
 const influx = config.influx ? createInfluxStore(config.influx) : undefined;
 if (config.influx?.api === 'v1') {
   // InfluxDB 1.x: CREATE DATABASE is idempotent; without the right to do it, writes will say why.
@@ -23,13 +44,32 @@ const worker = startCollectWorker(
   },
   connection,
 );
-worker.on('failed', (job, error) => logger.warn({ job: job?.id, reason: error.message }, 'collect job failed'));
+worker.on('failed', (job, error) => {
+  collections.inc({ outcome: 'failed' });
+  logger.warn({ job: job?.id, reason: error.message }, 'collect job failed');
+});
+worker.on('completed', (job) => {
+  collections.inc({ outcome: 'completed' });
+  logger.info({ job: job.id }, 'collect job completed');
+});
+worker.on('stalled', (jobId) =>
+  logger.warn({ job: jobId }, 'collect job stalled (its worker died): back in the queue'),
+);
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+const metricsServer = await startMetricsServer(
+  registry,
+  { host: config.metrics.host, port: metricsPort(config.metrics.collector_port) },
+  logger,
+);
+const redisCheck = await checkRedisPersistence(connection);
+persistence.set(redisCheck.ok ? 1 : 0);
+for (const problem of redisCheck.problems) logger.error({ problem }, 'Redis may lose runs or delivered marks');
 logger.info({ hosts: config.hosts.length, concurrency: config.collector.concurrency }, 'collector started');
 
 onShutdownSignal(logger, async () => {
   // close() waits for jobs in progress to finish; nothing new is taken meanwhile.
   await worker.close();
   await influx?.close();
+  metricsServer.close();
   await connection.quit();
 });

@@ -10,9 +10,10 @@ import {
   silentLogger,
   type RenderResult,
 } from '@infra-report/shared';
-import { startTestSmtpServer, type TestSmtpServer } from '@infra-report/testkit';
-import { deliverRun, type DeliveryLedger } from './deliver-run.js';
-import { createMailDestination } from './transports.js';
+import { Redis } from 'ioredis';
+import { startTestSmtpServer, testServices, uniqueName, type TestSmtpServer } from '@infra-report/testkit';
+import { deliverRun, runMessageId } from './deliver-run.js';
+import { createMailDestination, createRedisDeliveryLedger } from './transports.js';
 
 const run = {
   runId: '2026-11-22_all',
@@ -63,16 +64,11 @@ async function storedResult(): Promise<{
   };
 }
 
-function memoryLedger(): DeliveryLedger & { entries: Map<string, string> } {
-  const entries = new Map<string, string>();
-  return {
-    entries,
-    deliveredAt: async (id) => entries.get(id) ?? null,
-    markDelivered: async (id, at) => void entries.set(id, at),
-  };
-}
-
 describe('deliverRun', () => {
+  const redis = new Redis(testServices().redisUrl);
+  afterAll(async () => {
+    await redis.quit();
+  });
   let smtp: TestSmtpServer;
   beforeAll(async () => {
     smtp = await startTestSmtpServer();
@@ -87,7 +83,7 @@ describe('deliverRun', () => {
       { env: {} },
     );
     const destination = createMailDestination(config);
-    const ledger = memoryLedger();
+    const ledger = createRedisDeliveryLedger(redis, uniqueName('ir-ledger'));
     const deps = {
       artifacts,
       destination,
@@ -105,6 +101,7 @@ describe('deliverRun', () => {
     expect(smtp.messages).toHaveLength(before + 1);
     expect(first.destination).toBe('ops@example.com, oncall@example.com');
     expect(second.destination).toBe('already delivered');
+    expect(mail?.messageId).toBe('<report.2026-11-22_all@example.com>');
     expect(mail?.subject).toBe('Daily Infrastructure Report - 2026-11-22');
     expect(mail?.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([
       ['infrastructure-report-2026-11-22.pdf', 'application/pdf', '%PDF-1.7 test'],
@@ -164,5 +161,45 @@ describe('deliverRun', () => {
     expect(mail?.text).toContain(
       'https://reports.example.com/v1/runs/2026-11-22_all/files/infrastructure-report-2026-11-22.pdf',
     );
+  });
+
+  it('sends again with the same Message-ID, and counts it, when an earlier attempt died before its outcome was recorded', async () => {
+    const { result, artifacts } = await storedResult();
+    const config = parseConfig(
+      `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }\n`,
+      't.yaml',
+      { env: {} },
+    );
+    const destination = createMailDestination(config);
+    const prefix = uniqueName('ir-ledger');
+    const ledger = createRedisDeliveryLedger(redis, prefix);
+    const messageId = runMessageId(run.runId, 'infra-report <reports@example.com>');
+    // The crashed attempt: intent recorded, the server took the message, no outcome.
+    await ledger.recordIntent(run.runId, { at: '2026-11-22T07:04:00Z', messageId, attempt: 1 });
+    const counted = { duplicates: 0, delivered: 0, already: 0 };
+    const metrics = {
+      possibleDuplicate: () => void (counted.duplicates += 1),
+      delivered: () => void (counted.delivered += 1),
+      alreadyDelivered: () => void (counted.already += 1),
+    };
+    const deps = {
+      artifacts,
+      destination,
+      report: config.report,
+      ledger,
+      now: () => new Date(),
+      logger: silentLogger(),
+      metrics,
+    };
+    const before = smtp.messages.length;
+    await deliverRun(result, deps);
+    await deliverRun(result, deps);
+    destination.transport.close();
+    const [mail] = (await smtp.waitForMessages(before + 1)).slice(before);
+    expect(smtp.messages).toHaveLength(before + 1);
+    expect(mail?.messageId).toBe(messageId);
+    expect(counted).toEqual({ duplicates: 1, delivered: 1, already: 1 });
+    expect(await redis.get(`${prefix}:delivered:${run.runId}`)).toBeTruthy();
+    expect(await redis.ttl(`${prefix}:delivered:${run.runId}`)).toBeGreaterThan(300 * 86400);
   });
 });

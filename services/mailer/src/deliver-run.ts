@@ -4,10 +4,29 @@ import type { Transporter } from 'nodemailer';
 import type { ArtifactStore, Config, DeliverResult, Logger, RenderResult } from '@infra-report/shared';
 import { composeMessage } from './compose-message.js';
 
-/** Remembers delivered runs so a retried or re-triggered deliver job never sends twice. */
+/**
+ * Remembers deliveries so a retried or re-triggered deliver job never sends twice: the intent
+ * is recorded before the SMTP transaction, the outcome after it. An intent without an outcome
+ * means the last attempt died between the two (the server may have taken the message).
+ */
 export interface DeliveryLedger {
   deliveredAt(runId: string): Promise<string | null>;
+  /** Records an attempt about to send; returns the previous attempt still without an outcome, if any. */
+  recordIntent(runId: string, intent: DeliveryIntent): Promise<DeliveryIntent | null>;
   markDelivered(runId: string, at: string): Promise<void>;
+}
+
+export interface DeliveryIntent {
+  at: string;
+  messageId: string;
+  attempt: number;
+}
+
+/** What the mailer counts (Prometheus in the service; nothing in the one-process run). */
+export interface DeliveryMetrics {
+  delivered(): void;
+  alreadyDelivered(): void;
+  possibleDuplicate(): void;
 }
 
 export type MailDestination =
@@ -29,6 +48,17 @@ export interface DeliverDependencies {
   ledger: DeliveryLedger | undefined;
   now(): Date;
   logger: Logger;
+  metrics?: DeliveryMetrics | undefined;
+}
+
+/**
+ * The Message-ID of a run's email, the same on every attempt: when an attempt died after the
+ * server's 250 and before the outcome was recorded, the retry is the same message, which mail
+ * systems (and readers) recognise as a duplicate.
+ */
+export function runMessageId(runId: string, from: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'infra-report.invalid';
+  return `<report.${runId.replace(/[^A-Za-z0-9._+-]/g, '-')}@${domain}>`;
 }
 
 /** The deliver job: one email with the PDF and XLSX attached (or linked when too large). */
@@ -37,6 +67,7 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
   const earlier = await deps.ledger?.deliveredAt(run.runId);
   if (earlier) {
     deps.logger.info({ run: run.runId, deliveredAt: earlier }, 'run already delivered: not sending again');
+    deps.metrics?.alreadyDelivered();
     return { runId: run.runId, deliveredAt: earlier, messageId: null, destination: 'already delivered' };
   }
 
@@ -62,7 +93,17 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
         }))
       : [];
   const message = composeMessage(result, deps.report.title, links);
+  const messageId = runMessageId(run.runId, destination.from);
+  const previous = await deps.ledger?.recordIntent(run.runId, { at: deps.now().toISOString(), messageId, attempt: 1 });
+  if (previous) {
+    deps.logger.warn(
+      { run: run.runId, messageId, previousAttemptAt: previous.at, attempt: previous.attempt + 1 },
+      'possible duplicate: an earlier attempt may have been delivered before it could be recorded; sending again with the same Message-ID',
+    );
+    deps.metrics?.possibleDuplicate();
+  }
   const info = await destination.transport.sendMail({
+    messageId,
     from: destination.from,
     to: destination.to,
     subject: message.subject,
@@ -83,6 +124,7 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
     where = destination.to.join(', ');
   }
   await deps.ledger?.markDelivered(run.runId, deliveredAt);
+  deps.metrics?.delivered();
   deps.logger.info({ run: run.runId, destination: where, messageId: info.messageId }, 'report delivered');
   return { runId: run.runId, deliveredAt, messageId: info.messageId ?? null, destination: where };
 }

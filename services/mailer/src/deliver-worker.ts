@@ -1,5 +1,11 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { queueNames, type DeliverJobData, type DeliverResult, type RenderResult } from '@infra-report/shared';
+import {
+  queueNames,
+  type DeliverJobData,
+  type DeliverResult,
+  type RenderResult,
+  workerLocks,
+} from '@infra-report/shared';
 import { deliverRun, type DeliverDependencies } from './deliver-run.js';
 
 /** The deliver job is the parent of the render job: its one child value is the render result. */
@@ -21,5 +27,6 @@ export function startDeliverWorker(
     connection,
     prefix,
     concurrency: 1,
+    ...workerLocks.deliver,
   });
 }

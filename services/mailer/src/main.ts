@@ -1,27 +1,68 @@
-import { createArtifactStore, onShutdownSignal, setUpService } from '@infra-report/shared';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  checkRedisPersistence,
+  createArtifactStore,
+  onShutdownSignal,
+  setUpService,
+  startMetricsServer,
+  workerLocks,
+} from '@infra-report/shared';
 import { startDeliverWorker } from './deliver-worker.js';
 import { createMailDestination, createRedisDeliveryLedger } from './transports.js';
 
-const { logger, config, connection } = setUpService('mailer', process.argv, process.env);
+const { logger, config, connection, metricsPort } = setUpService('mailer', process.argv, process.env);
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const deliveries = new Counter({
+  name: 'infra_report_deliveries_total',
+  help: 'Deliver jobs by outcome (sent, already_delivered)',
+  labelNames: ['outcome'],
+  registers: [registry],
+});
+const duplicates = new Counter({
+  name: 'infra_report_possible_duplicate_deliveries_total',
+  help: 'Emails sent again after an attempt died between the SMTP server accepting it and the outcome being recorded (same Message-ID)',
+  registers: [registry],
+});
+const persistence = new Gauge({
+  name: 'infra_report_redis_persistence_ok',
+  help: '1 when Redis runs with AOF and noeviction (no run or delivered mark lost on a Redis restart), else 0',
+  registers: [registry],
+});
+
 const destination = createMailDestination(config);
 const worker = startDeliverWorker(
   {
     artifacts: createArtifactStore(config, connection),
     destination,
     report: config.report,
-    ledger: createRedisDeliveryLedger(connection, config.redis.prefix, config.artifacts.retentionSeconds),
+    ledger: createRedisDeliveryLedger(connection, config.redis.prefix),
     now: () => new Date(),
     logger,
+    metrics: {
+      delivered: () => deliveries.inc({ outcome: 'sent' }),
+      alreadyDelivered: () => deliveries.inc({ outcome: 'already_delivered' }),
+      possibleDuplicate: () => duplicates.inc(),
+    },
   },
   connection,
   config.redis.prefix,
 );
 worker.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'deliver job failed'));
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-logger.info({ destination: destination.kind }, 'mailer started');
+const metricsServer = await startMetricsServer(
+  registry,
+  { host: config.metrics.host, port: metricsPort(config.metrics.mailer_port) },
+  logger,
+);
+const redisCheck = await checkRedisPersistence(connection);
+persistence.set(redisCheck.ok ? 1 : 0);
+for (const problem of redisCheck.problems) logger.error({ problem }, 'Redis may lose runs or delivered marks');
+logger.info({ destination: destination.kind, ...workerLocks.deliver }, 'mailer started');
 
 onShutdownSignal(logger, async () => {
   await worker.close();
   destination.transport.close();
+  metricsServer.close();
   await connection.quit();
 });

@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Redis } from 'ioredis';
 import type { Config } from '@infra-report/shared';
-import type { DeliveryLedger, MailDestination } from './deliver-run.js';
+import type { DeliveryIntent, DeliveryLedger, MailDestination } from './deliver-run.js';
 
 /** SMTP when configured; otherwise an .eml file in the outbox directory. */
 export function createMailDestination(config: Config): MailDestination {
@@ -32,12 +32,26 @@ export function createMailDestination(config: Config): MailDestination {
   };
 }
 
-export function createRedisDeliveryLedger(redis: Redis, prefix: string, retentionSeconds: number): DeliveryLedger {
-  const key = (runId: string) => `${prefix}:delivered:${runId}`;
+/**
+ * The ledger in Redis, kept 400 days whatever the artifact retention: a delivered run must never
+ * lose its mark while anything could trigger it again. Needs Redis with AOF (see the README's
+ * guarantees): a snapshot-only Redis restarted after a crash can forget recent marks.
+ */
+export function createRedisDeliveryLedger(redis: Redis, prefix: string): DeliveryLedger {
+  const keep = 400 * 86400;
+  const delivered = (runId: string) => `${prefix}:delivered:${runId}`;
+  const intent = (runId: string) => `${prefix}:delivery-intent:${runId}`;
   return {
-    deliveredAt: (runId) => redis.get(key(runId)),
+    deliveredAt: (runId) => redis.get(delivered(runId)),
+    async recordIntent(runId, next) {
+      const previousText = await redis.get(intent(runId));
+      const previous = previousText ? (JSON.parse(previousText) as DeliveryIntent) : null;
+      const record = { ...next, attempt: (previous?.attempt ?? 0) + 1 };
+      await redis.set(intent(runId), JSON.stringify(record), 'EX', keep);
+      return previous;
+    },
     async markDelivered(runId, at) {
-      await redis.set(key(runId), at, 'EX', Math.max(86400, Math.round(retentionSeconds)));
+      await redis.multi().set(delivered(runId), at, 'EX', keep).del(intent(runId)).exec();
     },
   };
 }

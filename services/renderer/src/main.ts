@@ -1,20 +1,81 @@
-import { createArtifactStore, createInfluxStore, onShutdownSignal, setUpService } from '@infra-report/shared';
+import { Queue } from 'bullmq';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  checkRedisPersistence,
+  createArtifactStore,
+  createInfluxStore,
+  onShutdownSignal,
+  queueNames,
+  runDeadline,
+  setUpService,
+  startMetricsServer,
+  syncSchedule,
+  type RenderJobData,
+} from '@infra-report/shared';
+import { startControlWorker } from './control-worker.js';
 import { startRenderWorker } from './render-worker.js';
 
-const { logger, config, connection } = setUpService('renderer', process.argv, process.env);
+const { logger, config, connection, metricsPort } = setUpService('renderer', process.argv, process.env);
+const prefix = config.redis.prefix;
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const givenUp = new Counter({
+  name: 'infra_report_run_deadline_hosts_total',
+  help: 'Hosts a run rendered without because their collection had not finished by the run deadline',
+  registers: [registry],
+});
+const renderQueue = new Queue<RenderJobData>(queueNames.render, { connection, prefix });
+new Gauge({
+  name: 'infra_report_runs_overdue',
+  help: 'Runs still waiting for their collect jobs past their deadline (the deadline job or the renderer is not running)',
+  registers: [registry],
+  async collect() {
+    const waiting = await renderQueue.getJobs(['waiting-children'], 0, 1000);
+    const now = Date.now();
+    this.set(
+      waiting.filter((job) => runDeadline(job.data.run, config.pipeline.run_deadline_minutes).getTime() < now).length,
+    );
+  },
+});
+const persistence = new Gauge({
+  name: 'infra_report_redis_persistence_ok',
+  help: '1 when Redis runs with AOF and noeviction (no run or delivered mark lost on a Redis restart), else 0',
+  registers: [registry],
+});
+
 const artifacts = createArtifactStore(config, connection);
 const influx = config.influx ? createInfluxStore(config.influx) : undefined;
 const worker = startRenderWorker(
   { artifacts, report: config.report, now: () => new Date(), logger, influx },
   connection,
-  config.redis.prefix,
+  prefix,
 );
 worker.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'render job failed'));
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-logger.info('renderer started');
+const control = startControlWorker(
+  { config, redis: connection, prefix, logger, onDeadline: (n) => givenUp.inc(n) },
+  connection,
+);
+control.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'control job failed'));
+control.on('error', (error) => logger.error({ err: error }, 'worker error'));
+const schedule = await syncSchedule(config, connection);
+const metricsServer = await startMetricsServer(
+  registry,
+  { host: config.metrics.host, port: metricsPort(config.metrics.renderer_port) },
+  logger,
+);
+const redisCheck = await checkRedisPersistence(connection);
+persistence.set(redisCheck.ok ? 1 : 0);
+for (const problem of redisCheck.problems) logger.error({ problem }, 'Redis may lose runs or delivered marks');
+logger.info(
+  { schedule: schedule === 'set' ? config.schedule : null, runDeadlineMinutes: config.pipeline.run_deadline_minutes },
+  'renderer started',
+);
 
 onShutdownSignal(logger, async () => {
-  await worker.close();
+  await Promise.all([worker.close(), control.close()]);
+  await renderQueue.close();
   await influx?.close();
+  metricsServer.close();
   await connection.quit();
 });

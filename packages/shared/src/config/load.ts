@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import path from 'node:path';
+import { CronExpressionParser } from 'cron-parser';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InfraReportError } from '../errors.js';
@@ -64,6 +65,9 @@ export interface Config {
   smtp: (Omit<NonNullable<RawConfig['smtp']>, 'password'> & { password: string | undefined }) | undefined;
   artifacts: { backend: 'redis' | 'filesystem'; directory: string; retentionSeconds: number };
   collector: RawConfig['collector'];
+  pipeline: RawConfig['pipeline'];
+  schedule: RawConfig['schedule'];
+  metrics: RawConfig['metrics'];
   api: Omit<RawConfig['api'], 'tokens'> & { tokens: string[] };
 }
 
@@ -260,6 +264,13 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
   const tokens = raw.api.tokens.map((t, i) => secret(t, `api.tokens[${i}]`)).filter((t): t is string => Boolean(t));
   if (env['INFRA_REPORT_API_TOKEN']) tokens.push(env['INFRA_REPORT_API_TOKEN']);
 
+  if (raw.schedule) {
+    try {
+      CronExpressionParser.parse(raw.schedule.cron, { tz: raw.schedule.timezone });
+    } catch (error) {
+      problems.push(`schedule.cron: not a cron expression (${(error as Error).message}), e.g. "0 6 * * *"`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   return {
@@ -282,6 +293,9 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
       retentionSeconds: Math.round(raw.artifacts.retention_days * 86400),
     },
     collector: raw.collector,
+    pipeline: raw.pipeline,
+    schedule: raw.schedule,
+    metrics: raw.metrics,
     api: { ...raw.api, tokens },
   };
 }

@@ -223,6 +223,43 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    pipeline: z
+      .object({
+        /** A run renders with what it has this long after it was triggered, whatever the workers do. */
+        run_deadline_minutes: z
+          .number()
+          .positive()
+          .max(24 * 60)
+          .default(90),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * A schedule kept in Redis (BullMQ job scheduler), for compose and single machines without a
+     * Kubernetes CronJob; the services fire it, a second scheduler for the same day is a no-op.
+     */
+    schedule: z
+      .object({
+        cron: z.string().min(9).max(100),
+        timezone: z
+          .string()
+          .default('UTC')
+          .refine(isKnownTimeZone, { message: 'an IANA time zone such as "UTC" or "Europe/Paris"' }),
+        groups: z.array(z.string().min(1)).optional(),
+        hosts: z.array(z.string().min(1)).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Each worker's Prometheus endpoint (GET /metrics); METRICS_PORT overrides a service's port. */
+    metrics: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        collector_port: z.number().int().min(0).max(65535).default(9464),
+        renderer_port: z.number().int().min(0).max(65535).default(9465),
+        mailer_port: z.number().int().min(0).max(65535).default(9466),
+      })
+      .strict()
+      .prefault({}),
     api: z
       .object({
         host: z.string().default('0.0.0.0'),
