@@ -39,6 +39,7 @@ describe('a report run through the four services', () => {
     username: undefined,
     password: undefined,
     timeout_seconds: 10,
+    buffer_max_batches: 0,
   };
   const dir = mkdtempSync(path.join(tmpdir(), 'ir-distributed-'));
   const configFile = path.join(dir, 'config.yaml');

@@ -2,7 +2,9 @@ import { homedir } from 'node:os';
 import pLimit from 'p-limit';
 import {
   createFilesystemArtifactStore,
+  createFilePointBuffer,
   createInfluxStore,
+  withPointBuffer,
   ensureInfluxV1Database,
   planRun,
   InvalidRequestError,
@@ -49,7 +51,14 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const { logger } = options;
   const { spec, hosts } = planRun(config, options.scope, now(), options.reportDate);
   if (hosts.length === 0) throw new InvalidRequestError('the run has no hosts');
-  const influx = config.influx ? createInfluxStore(config.influx) : undefined;
+  // Points InfluxDB does not take wait in report.state_dir (bounded) and go out with the next run's.
+  const influx = config.influx
+    ? withPointBuffer(
+        createInfluxStore(config.influx),
+        createFilePointBuffer(config.report.state_dir, config.influx.buffer_max_batches),
+        logger,
+      )
+    : undefined;
   if (config.influx?.api === 'v1')
     await ensureInfluxV1Database(config.influx).catch((error: Error) =>
       logger.warn({ err: error }, 'cannot create the InfluxDB database'),

@@ -15,3 +15,4 @@ export * from './pipeline/worker-locks.js';
 export * from './pipeline/redis-persistence.js';
 export * from './pipeline/metrics-server.js';
 export * from './pipeline/schedule.js';
+export * from './stores/point-buffer.js';

@@ -5,3 +5,4 @@ export * from './processes.js';
 export * from './sample-run.js';
 export * from './hostile-hosts.js';
 export * from './private-redis.js';
+export * from './private-influx.js';

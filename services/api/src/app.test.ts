@@ -59,7 +59,13 @@ describe('API', () => {
     });
     expect(second.json()).toMatchObject({ runId: '2026-11-22_group-web', created: false });
     const status = await app.inject({ method: 'GET', url: '/v1/runs/2026-11-22_group-web', headers: auth });
-    expect(status.json()).toMatchObject({ state: 'waiting-children', collect: { unprocessed: 1 }, files: [] });
+    expect(status.json()).toMatchObject({
+      state: 'waiting-children',
+      collect: { unprocessed: 1 },
+      files: [],
+      overdue: false,
+      deadline: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
   });
 
   it('should reject bad requests with a clear message', async () => {

@@ -11,6 +11,7 @@ import {
   InfraReportError,
   NotFoundError,
   queueNames,
+  runDeadline,
   UnauthenticatedError,
   type ArtifactStore,
   type Config,
@@ -162,13 +163,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           const collect = renderJob ? await renderJob.getDependenciesCount() : undefined;
           const failures = renderJob ? await renderJob.getIgnoredChildrenFailures() : {};
           const rendered = renderJob?.returnvalue ?? null;
+          const renderState = renderJob ? await renderJob.getState() : null;
+          const deadline = runDeadline(deliverJob.data.run, config.pipeline.run_deadline_minutes);
           return {
             runId,
             run: deliverJob.data.run,
             state: await deliverJob.getState(),
-            render: renderJob
-              ? { state: await renderJob.getState(), failedReason: renderJob.failedReason || null }
-              : null,
+            // When the run renders with what it has; overdue: past it and still waiting for hosts.
+            deadline: deadline.toISOString(),
+            overdue: renderState === 'waiting-children' && now() > deadline,
+            render: renderJob ? { state: renderState, failedReason: renderJob.failedReason || null } : null,
             collect: collect ?? null,
             unreachable: Object.entries(failures).map(([key, reason]) => ({ job: key.split(':').pop(), reason })),
             delivered: deliverJob.returnvalue ?? null,

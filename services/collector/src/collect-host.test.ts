@@ -106,6 +106,7 @@ describe('collectHost over real SSH', () => {
       username: undefined,
       password: undefined,
       timeout_seconds: 10,
+      buffer_max_batches: 0,
     };
     await ensureInfluxV1Database(influxSettings);
     const influx = createInfluxStore(influxSettings);

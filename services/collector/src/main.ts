@@ -3,7 +3,9 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import {
   checkRedisPersistence,
   createInfluxStore,
+  createRedisPointBuffer,
   ensureInfluxV1Database,
+  withPointBuffer,
   onShutdownSignal,
   setUpService,
   startMetricsServer,
@@ -26,7 +28,35 @@ const persistence = new Gauge({
   help: '1 when Redis runs with AOF and noeviction (no run or delivered mark lost on a Redis restart), else 0',
   registers: [registry],
 });
-const influx = config.influx ? createInfluxStore(config.influx) : undefined;
+// Points InfluxDB does not take wait in Redis (bounded) and go out when it is back.
+const pointBuffer = config.influx
+  ? createRedisPointBuffer(connection, config.redis.prefix, config.influx.buffer_max_batches)
+  : undefined;
+const influx =
+  config.influx && pointBuffer ? withPointBuffer(createInfluxStore(config.influx), pointBuffer, logger) : undefined;
+const flushTimer = setInterval(() => {
+  influx?.flushBuffer().then(
+    (lines) => lines > 0 && logger.info({ lines }, 'InfluxDB is back: buffered points written'),
+    () => undefined, // still down: the next round tries again
+  );
+}, 30_000);
+flushTimer.unref();
+new Gauge({
+  name: 'infra_report_influx_buffered_batches',
+  help: 'Host collections whose points wait for InfluxDB (it refused or did not answer)',
+  registers: [registry],
+  async collect() {
+    this.set((await pointBuffer?.size()) ?? 0);
+  },
+});
+new Gauge({
+  name: 'infra_report_influx_dropped_points',
+  help: 'Points dropped because the buffer for InfluxDB was full (influx.buffer_max_batches)',
+  registers: [registry],
+  async collect() {
+    this.set((await pointBuffer?.dropped()) ?? 0);
+  },
+});
 if (config.influx?.api === 'v1') {
   // InfluxDB 1.x: CREATE DATABASE is idempotent; without the right to do it, writes will say why.
   await ensureInfluxV1Database(config.influx).catch((error: Error) =>
@@ -69,6 +99,7 @@ logger.info({ hosts: config.hosts.length, concurrency: config.collector.concurre
 onShutdownSignal(logger, async () => {
   // close() waits for jobs in progress to finish; nothing new is taken meanwhile.
   await worker.close();
+  clearInterval(flushTimer);
   await influx?.close();
   metricsServer.close();
   await connection.quit();

@@ -60,6 +60,7 @@ describe('a report compared with its history in InfluxDB', () => {
       username: undefined,
       password: undefined,
       timeout_seconds: 10,
+      buffer_max_batches: 0,
     };
     await ensureInfluxV1Database(settings);
     const influx = createInfluxStore(settings);

@@ -253,6 +253,7 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
           org: '',
           bucket: 'infra_report',
           timeout_seconds: 10,
+          buffer_max_batches: 20_000,
           username: undefined,
         }),
         url: influxUrl,

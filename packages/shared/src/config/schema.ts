@@ -183,6 +183,8 @@ export const configSchema = z
         username: z.string().optional(),
         password: secretSchema.optional(),
         timeout_seconds: z.number().positive().default(10),
+        /** Host collections kept while InfluxDB is down (Redis for the services, report.state_dir for run); past it the oldest are dropped, counted. */
+        buffer_max_batches: z.number().int().min(0).max(1_000_000).default(20_000),
       })
       .strict()
       .optional(),

@@ -13,6 +13,8 @@ export interface InfluxSeries {
 /** Time series storage: writes line protocol, reads with InfluxQL over /query. */
 export interface InfluxStore {
   writePoints(points: Point[]): Promise<void>;
+  /** The same for lines already in line protocol (points kept while InfluxDB was down). */
+  writeLines(lines: string[]): Promise<void>;
   /** Runs InfluxQL; times come back as epoch milliseconds. */
   query(influxql: string): Promise<InfluxSeries[]>;
   close(): Promise<void>;
@@ -37,19 +39,17 @@ export function createInfluxStore(settings: InfluxSettings): InfluxStore {
   const authHeaders = influxAuthHeaders(settings);
   let writeApi: WriteApi | undefined;
 
-  const v2Write = async (points: Point[]) => {
+  const v2Write = async (lines: string[]) => {
     writeApi ??= new InfluxDB({
       url: baseUrl,
       token: settings.token ?? v1TokenFor(settings),
       timeout: timeoutMs,
     }).getWriteApi(settings.org, settings.bucket, 'ns', { maxRetries: 3, flushInterval: 0, batchSize: 5000 });
-    writeApi.writePoints(points);
+    writeApi.writeRecords(lines);
     await writeApi.flush();
   };
 
-  const v1Write = async (points: Point[]) => {
-    const lines = points.map((p) => p.toLineProtocol()).filter((l): l is string => Boolean(l));
-    if (lines.length === 0) return;
+  const v1Write = async (lines: string[]) => {
     const url = `${baseUrl}/write?db=${encodeURIComponent(settings.bucket)}&precision=ns`;
     const response = await fetchWithTimeout(
       url,
@@ -69,9 +69,12 @@ export function createInfluxStore(settings: InfluxSettings): InfluxStore {
 
   return {
     async writePoints(points) {
-      if (points.length === 0) return;
+      await this.writeLines(points.map((p) => p.toLineProtocol()).filter((l): l is string => Boolean(l)));
+    },
+    async writeLines(lines) {
+      if (lines.length === 0) return;
       try {
-        await (settings.api === 'v1' ? v1Write(points) : v2Write(points));
+        await (settings.api === 'v1' ? v1Write(lines) : v2Write(lines));
       } catch (error) {
         if (error instanceof InfluxError) throw error;
         throw new InfluxError(`cannot write to InfluxDB at ${baseUrl}: ${(error as Error).message}`, { cause: error });
