@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
 import { createInfluxStore, ensureInfluxV1Database } from '@infra-report/shared';
 import {
+  testInfluxSettings,
   fleetConfigYaml,
   runCli,
   startService,
@@ -27,20 +28,9 @@ import {
 describe('a report run through the four services', () => {
   const services = testServices();
   const prefix = uniqueName('ir-test');
-  const bucket = uniqueName('run').replace(/-/g, '_');
   const token = uniqueName('token');
   const apiPort = 18000 + Math.floor(Math.random() * 1000);
-  const influxSettings = {
-    url: services.influxUrl,
-    api: services.influxApi,
-    org: '',
-    bucket,
-    token: undefined,
-    username: undefined,
-    password: undefined,
-    timeout_seconds: 10,
-    buffer_max_batches: 0,
-  };
+  const influxSettings = testInfluxSettings('run');
   const dir = mkdtempSync(path.join(tmpdir(), 'ir-distributed-'));
   const configFile = path.join(dir, 'config.yaml');
   const redis = new Redis(services.redisUrl);
@@ -65,7 +55,7 @@ describe('a report run through the four services', () => {
         [{ index: 3 }, { index: 4 }, { index: 9, name: 'offline9', address: '127.0.0.99' }],
         [
           `redis: { url: "${services.redisUrl}", prefix: ${prefix} }`,
-          `influx: { url: "${services.influxUrl}", api: ${services.influxApi}, bucket: ${bucket} }`,
+          `influx: { url: "${services.influxUrl}", api: ${services.influxApi}, bucket: ${influxSettings.bucket} }`,
           `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }`,
           `api: { host: 127.0.0.1, port: ${apiPort}, tokens: ["${token}"] }`,
           'collector: { attempts: 2, backoff_seconds: 0.2 }',

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
 import {
   fleetConfigYaml,
+  knownHostsWith,
   hostileBehaviours,
   runCli,
   startHostileHost,
-  testServices,
   type HostileBehaviour,
   type HostileHost,
 } from '@infra-report/testkit';
@@ -33,17 +33,15 @@ const expectedReason: Record<HostileBehaviour, RegExp> = {
  * broken host its reason; the exit status says that some hosts failed.
  */
 describe('infra-report run beside hosts that misbehave', () => {
-  const services = testServices();
   const dir = mkdtempSync(path.join(tmpdir(), 'ir-hostile-'));
   const hostile: HostileHost[] = [];
   let result: Awaited<ReturnType<typeof runCli>>;
 
   beforeAll(async () => {
     for (const behaviour of hostileBehaviours) hostile.push(await startHostileHost(behaviour));
-    const knownHosts = path.join(dir, 'known_hosts');
-    writeFileSync(
-      knownHosts,
-      readFileSync(services.ssh.knownHosts, 'utf8') + hostile.map((h) => h.knownHostsLine ?? '').join('\n') + '\n',
+    const knownHosts = knownHostsWith(
+      dir,
+      hostile.map((h) => h.knownHostsLine),
     );
     const config = fleetConfigYaml(
       [

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,4 +59,30 @@ export function fleetAddress(index: number): string {
 /** A unique name per test, for Redis prefixes, databases and temp directories. */
 export function uniqueName(label: string): string {
   return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** InfluxDB settings for a test's own database on the test InfluxDB (created by the caller). */
+export function testInfluxSettings(label: string) {
+  const services = testServices();
+  return {
+    url: services.influxUrl,
+    api: services.influxApi,
+    org: '',
+    bucket: uniqueName(label).replace(/-/g, '_'),
+    token: undefined,
+    username: undefined,
+    password: undefined,
+    timeout_seconds: 10,
+    buffer_max_batches: 0,
+  };
+}
+
+/** A known_hosts file with the test fleet's keys and the given extra lines (hosts the test started). */
+export function knownHostsWith(dir: string, extraLines: (string | null)[]): string {
+  const file = path.join(dir, 'known_hosts');
+  writeFileSync(
+    file,
+    readFileSync(testServices().ssh.knownHosts, 'utf8') + extraLines.filter(Boolean).join('\n') + '\n',
+  );
+  return file;
 }

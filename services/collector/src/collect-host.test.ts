@@ -9,8 +9,8 @@ import {
   fleetConfig,
   fleetHost,
   syslogTime,
+  testInfluxSettings,
   testServices,
-  uniqueName,
   writeFleetAuthLog,
 } from '@infra-report/testkit';
 import { collectHost } from './collect-host.js';
@@ -96,18 +96,7 @@ describe('collectHost over real SSH', () => {
   });
 
   it('writes Telegraf-named points to InfluxDB', async () => {
-    const bucket = uniqueName('collect').replace(/-/g, '_');
-    const influxSettings = {
-      url: services.influxUrl,
-      api: services.influxApi,
-      org: '',
-      bucket,
-      token: undefined,
-      username: undefined,
-      password: undefined,
-      timeout_seconds: 10,
-      buffer_max_batches: 0,
-    };
+    const influxSettings = testInfluxSettings('collect');
     await ensureInfluxV1Database(influxSettings);
     const influx = createInfluxStore(influxSettings);
     const config = fleetConfig([{ index: 1 }]);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectJobId, enqueueRun, parseConfig } from '@infra-report/shared';
 import {
   fleetConfigYaml,
+  knownHostsWith,
   startHostileHost,
   startService,
   testServices,
@@ -29,10 +30,9 @@ describe('a collector worker beside hosts that misbehave', () => {
 
   beforeAll(async () => {
     for (const behaviour of behaviours) hostile.push(await startHostileHost(behaviour));
-    const knownHosts = path.join(dir, 'known_hosts');
-    writeFileSync(
-      knownHosts,
-      readFileSync(services.ssh.knownHosts, 'utf8') + hostile.map((h) => h.knownHostsLine ?? '').join('\n') + '\n',
+    const knownHosts = knownHostsWith(
+      dir,
+      hostile.map((h) => h.knownHostsLine),
     );
     const yaml = fleetConfigYaml(
       [

@@ -1,12 +1,12 @@
 import { homedir } from 'node:os';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import {
-  checkRedisPersistence,
   createInfluxStore,
   createRedisPointBuffer,
   ensureInfluxV1Database,
   withPointBuffer,
   onShutdownSignal,
+  reportRedisPersistence,
   setUpService,
   startMetricsServer,
 } from '@infra-report/shared';
@@ -21,11 +21,6 @@ const collections = new Counter({
   name: 'infra_report_collections_total',
   help: 'Collect jobs finished by this worker, by outcome (a failed attempt is retried until its attempts are used)',
   labelNames: ['outcome'],
-  registers: [registry],
-});
-const persistence = new Gauge({
-  name: 'infra_report_redis_persistence_ok',
-  help: '1 when Redis runs with AOF and noeviction (no run or delivered mark lost on a Redis restart), else 0',
   registers: [registry],
 });
 // Points InfluxDB does not take wait in Redis (bounded) and go out when it is back.
@@ -91,9 +86,7 @@ const metricsServer = await startMetricsServer(
   { host: config.metrics.host, port: metricsPort(config.metrics.collector_port) },
   logger,
 );
-const redisCheck = await checkRedisPersistence(connection);
-persistence.set(redisCheck.ok ? 1 : 0);
-for (const problem of redisCheck.problems) logger.error({ problem }, 'Redis may lose runs or delivered marks');
+await reportRedisPersistence(connection, registry, logger);
 logger.info({ hosts: config.hosts.length, concurrency: config.collector.concurrency }, 'collector started');
 
 onShutdownSignal(logger, async () => {

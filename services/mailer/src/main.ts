@@ -1,8 +1,8 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import {
-  checkRedisPersistence,
   createArtifactStore,
   onShutdownSignal,
+  reportRedisPersistence,
   setUpService,
   startMetricsServer,
   workerLocks,
@@ -22,11 +22,6 @@ const deliveries = new Counter({
 const duplicates = new Counter({
   name: 'infra_report_possible_duplicate_deliveries_total',
   help: 'Emails sent again after an attempt died between the SMTP server accepting it and the outcome being recorded (same Message-ID)',
-  registers: [registry],
-});
-const persistence = new Gauge({
-  name: 'infra_report_redis_persistence_ok',
-  help: '1 when Redis runs with AOF and noeviction (no run or delivered mark lost on a Redis restart), else 0',
   registers: [registry],
 });
 
@@ -55,9 +50,7 @@ const metricsServer = await startMetricsServer(
   { host: config.metrics.host, port: metricsPort(config.metrics.mailer_port) },
   logger,
 );
-const redisCheck = await checkRedisPersistence(connection);
-persistence.set(redisCheck.ok ? 1 : 0);
-for (const problem of redisCheck.problems) logger.error({ problem }, 'Redis may lose runs or delivered marks');
+await reportRedisPersistence(connection, registry, logger);
 logger.info({ destination: destination.kind, ...workerLocks.deliver }, 'mailer started');
 
 onShutdownSignal(logger, async () => {

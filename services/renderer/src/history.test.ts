@@ -12,7 +12,7 @@ import {
   Point,
   silentLogger,
 } from '@infra-report/shared';
-import { testServices, uniqueName } from '@infra-report/testkit';
+import { testInfluxSettings } from '@infra-report/testkit';
 import { forecastDiskFull } from './history.js';
 import { renderRun } from './render-run.js';
 import { sampleRun } from '@infra-report/testkit';
@@ -49,19 +49,7 @@ describe('forecastDiskFull', () => {
 
 describe('a report compared with its history in InfluxDB', () => {
   it('forecasts disks, compares with the last run and flags addresses never seen before', async () => {
-    const services = testServices();
-    const bucket = uniqueName('history').replace(/-/g, '_');
-    const settings = {
-      url: services.influxUrl,
-      api: services.influxApi,
-      org: '',
-      bucket,
-      token: undefined,
-      username: undefined,
-      password: undefined,
-      timeout_seconds: 10,
-      buffer_max_batches: 0,
-    };
+    const settings = testInfluxSettings('history');
     await ensureInfluxV1Database(settings);
     const influx = createInfluxStore(settings);
     const run = sampleRun();

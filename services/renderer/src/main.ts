@@ -1,10 +1,10 @@
 import { Queue } from 'bullmq';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import {
-  checkRedisPersistence,
   createArtifactStore,
   createInfluxStore,
   onShutdownSignal,
+  reportRedisPersistence,
   queueNames,
   runDeadline,
   setUpService,
@@ -37,11 +37,6 @@ new Gauge({
     );
   },
 });
-const persistence = new Gauge({
-  name: 'infra_report_redis_persistence_ok',
-  help: '1 when Redis runs with AOF and noeviction (no run or delivered mark lost on a Redis restart), else 0',
-  registers: [registry],
-});
 
 const artifacts = createArtifactStore(config, connection);
 const influx = config.influx ? createInfluxStore(config.influx) : undefined;
@@ -64,9 +59,7 @@ const metricsServer = await startMetricsServer(
   { host: config.metrics.host, port: metricsPort(config.metrics.renderer_port) },
   logger,
 );
-const redisCheck = await checkRedisPersistence(connection);
-persistence.set(redisCheck.ok ? 1 : 0);
-for (const problem of redisCheck.problems) logger.error({ problem }, 'Redis may lose runs or delivered marks');
+await reportRedisPersistence(connection, registry, logger);
 logger.info(
   { schedule: schedule === 'set' ? config.schedule : null, runDeadlineMinutes: config.pipeline.run_deadline_minutes },
   'renderer started',

@@ -1,3 +1,5 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from '../logger.js';
 import type { Redis } from 'ioredis';
 
 export interface RedisPersistenceCheck {
@@ -45,4 +47,19 @@ export async function checkRedisPersistence(redis: Redis): Promise<RedisPersiste
   else if (fsync !== 'everysec' && fsync !== 'always')
     problems.push(`appendfsync is ${fsync ?? 'unset'}: set everysec (at most one second of writes lost on a crash)`);
   return { ok: problems.length === 0, problems };
+}
+
+/**
+ * At a service's start: checks Redis, logs each problem as an error, and keeps the verdict in
+ * the `infra_report_redis_persistence_ok` gauge of the service's registry.
+ */
+export async function reportRedisPersistence(redis: Redis, registry: Registry, logger: Logger): Promise<void> {
+  const gauge = new Gauge({
+    name: 'infra_report_redis_persistence_ok',
+    help: '1 when Redis runs with AOF and noeviction (no run or delivered mark lost on a Redis restart), else 0',
+    registers: [registry],
+  });
+  const check = await checkRedisPersistence(redis);
+  gauge.set(check.ok ? 1 : 0);
+  for (const problem of check.problems) logger.error({ problem }, 'Redis may lose runs or delivered marks');
 }
