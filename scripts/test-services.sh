@@ -39,10 +39,16 @@ redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
 if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
   log "starting redis-server on 127.0.0.1:6379"
   mkdir -p /var/lib/redis /var/log/redis
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/infra-report-tests.log
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly yes --appendfsync everysec --maxmemory-policy noeviction --dir /var/lib/redis --logfile /var/log/redis/infra-report-tests.log
   for _ in $(seq 1 50); do redis-cli -u "$redis_url" ping >/dev/null 2>&1 && break; sleep 0.1; done
   redis-cli -u "$redis_url" ping >/dev/null || { log "redis did not start"; exit 1; }
 fi
+
+# BullMQ needs AOF and noeviction (the services warn without them); the machine's Redis may have
+# been started without, so the tests' Redis is set so at run time.
+redis-cli -u "$redis_url" CONFIG SET appendonly yes >/dev/null 2>&1 || log "cannot turn on AOF on $redis_url"
+redis-cli -u "$redis_url" CONFIG SET appendfsync everysec >/dev/null 2>&1 || true
+redis-cli -u "$redis_url" CONFIG SET maxmemory-policy noeviction >/dev/null 2>&1 || true
 
 # --- InfluxDB 1.x ---------------------------------------------------------------------------
 influx_url="${INFLUX_URL:-http://127.0.0.1:$influx_port}"

@@ -38,6 +38,7 @@ describe("a report run through the pipeline's own faults", () => {
     hosts?: Parameters<typeof fleetConfigYaml>[0];
     extra?: string;
     afterAccept?: (mail: ParsedMail) => void;
+    deferFirst?: number;
     collectorConcurrency?: number;
     connectTimeoutSeconds?: number;
   }): Promise<{
@@ -48,7 +49,7 @@ describe("a report run through the pipeline's own faults", () => {
   }> {
     const redis = await startPrivateRedis({ aof: true });
     cleanup.push(() => redis.stop());
-    const smtp = await startTestSmtpServer({ afterAccept: options.afterAccept });
+    const smtp = await startTestSmtpServer({ afterAccept: options.afterAccept, deferFirst: options.deferFirst });
     cleanup.push(() => smtp.close());
     const dir = mkdtempSync(path.join(tmpdir(), 'ir-faults-'));
     const configFile = path.join(dir, 'config.yaml');
@@ -61,6 +62,7 @@ describe("a report run through the pipeline's own faults", () => {
           `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: reports@example.com, to: [ops@example.com] }`,
           `collector: { concurrency: ${options.collectorConcurrency ?? 2}, attempts: 3, backoff_seconds: 1 }`,
           'report: { timezone: UTC }',
+          'pipeline: { deliver_backoff_seconds: 1 }',
           options.extra ?? '',
         ].join('\n'),
       ),
@@ -155,6 +157,33 @@ describe("a report run through the pipeline's own faults", () => {
       'Daily Infrastructure Report - 2026-11-01',
       'Daily Infrastructure Report - 2026-11-02',
     ]);
+    // Triggered again after the crash: the same run, nothing enqueued, no email.
+    const again = await runCli(['trigger', '-c', configFile, '--date', '2026-11-01']);
+    expect(again.stderr).toMatch(/already exists \(completed\): nothing enqueued/);
+  });
+
+  it('redis-server stopped with SIGTERM mid-run and started again: the run completes, one email', async () => {
+    const { redis, smtp, configFile, start } = await setUp({});
+    await Promise.all(['collector', 'renderer', 'mailer'].map(start));
+    await runCli(['trigger', '-c', configFile]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await redis.stop();
+    await redis.restart();
+    const [mail] = await smtp.waitForMessages(1, 90_000);
+    expect(mail?.text).toContain('12 of 12 hosts reported');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('an SMTP server that answers 451 twice gets the report on the third try, once', async () => {
+    const { smtp, configFile, start } = await setUp({ hosts: [{ index: 1 }], deferFirst: 2 });
+    await Promise.all(['collector', 'renderer', 'mailer'].map(start));
+    await runCli(['trigger', '-c', configFile]);
+    const [mail] = await smtp.waitForMessages(1, 60_000);
+    expect(mail?.text).toContain('1 of 1 hosts reported');
+    expect(smtp.deferredCount()).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(smtp.messages).toHaveLength(1);
   });
 
   it('renders at the run deadline with what it has, the late host marked with why', async () => {

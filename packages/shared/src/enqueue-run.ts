@@ -58,7 +58,12 @@ export async function enqueueRun(
       name: 'deliver',
       queueName: queueNames.deliver,
       data: { run: spec } satisfies DeliverJobData,
-      opts: { jobId: spec.runId, attempts: 5, backoff: { type: 'exponential', delay: 30_000 }, ...retention },
+      opts: {
+        jobId: spec.runId,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: config.pipeline.deliver_backoff_seconds * 1000 },
+        ...retention,
+      },
       children: [
         {
           name: 'render',

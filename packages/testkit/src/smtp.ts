@@ -7,6 +7,8 @@ export interface TestSmtpServer {
   /** Resolves once `count` messages have arrived (or rejects after timeoutMs). */
   waitForMessages(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
+  /** Messages answered 451 so far (deferFirst). */
+  deferredCount(): number;
 }
 
 /** A real SMTP server (nodemailer's smtp-server) on a free loopback port. */
@@ -14,9 +16,12 @@ export async function startTestSmtpServer(
   options: {
     /** Runs right after the server has answered 250 to a message (e.g. to kill the sender). */
     afterAccept?: (mail: ParsedMail) => void;
+    /** Answers the first N messages with "451 try again later" (a greylisting or busy server). */
+    deferFirst?: number;
   } = {},
 ): Promise<TestSmtpServer> {
   const messages: ParsedMail[] = [];
+  let deferred = 0;
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -24,6 +29,12 @@ export async function startTestSmtpServer(
     logger: false,
     size: 100 * 1024 * 1024,
     onData(stream, _session, callback) {
+      if (deferred < (options.deferFirst ?? 0)) {
+        deferred += 1;
+        stream.resume();
+        stream.on('end', () => callback(Object.assign(new Error('4.3.0 try again later'), { responseCode: 451 })));
+        return;
+      }
       simpleParser(stream).then(
         (mail) => {
           messages.push(mail);
@@ -54,5 +65,6 @@ export async function startTestSmtpServer(
       return messages;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    deferredCount: () => deferred,
   };
 }

@@ -233,6 +233,8 @@ export const configSchema = z
           .positive()
           .max(24 * 60)
           .default(90),
+        /** A failed delivery (SMTP down, 4xx) is tried again after this, doubling, 5 times in all. */
+        deliver_backoff_seconds: z.number().min(0).max(3600).default(30),
       })
       .strict()
       .prefault({}),
