@@ -39,6 +39,7 @@ describe("a report run through the pipeline's own faults", () => {
     extra?: string;
     afterAccept?: (mail: ParsedMail) => void;
     deferFirst?: number;
+    runDeadlineMinutes?: number;
     collectorConcurrency?: number;
     connectTimeoutSeconds?: number;
   }): Promise<{
@@ -62,7 +63,7 @@ describe("a report run through the pipeline's own faults", () => {
           `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: reports@example.com, to: [ops@example.com] }`,
           `collector: { concurrency: ${options.collectorConcurrency ?? 2}, attempts: 3, backoff_seconds: 1 }`,
           'report: { timezone: UTC }',
-          'pipeline: { deliver_backoff_seconds: 1 }',
+          `pipeline: { deliver_backoff_seconds: 1, run_deadline_minutes: ${options.runDeadlineMinutes ?? 90} }`,
           options.extra ?? '',
         ].join('\n'),
       ),
@@ -191,7 +192,7 @@ describe("a report run through the pipeline's own faults", () => {
     cleanup.push(() => slow.close());
     const { smtp, configFile, start } = await setUp({
       hosts: [{ index: 1 }, { index: 0, name: 'stuck', address: slow.address, port: slow.port }],
-      extra: 'pipeline: { run_deadline_minutes: 0.1 }',
+      runDeadlineMinutes: 0.1,
       // The stuck host's connect timeout (60 s) is far past the run's deadline (6 s).
       connectTimeoutSeconds: 60,
     });
