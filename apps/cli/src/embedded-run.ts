@@ -31,6 +31,8 @@ export interface EmbeddedRunResult {
   snapshots: HostSnapshot[];
   failures: HostFailure[];
   reportFiles: string[];
+  /** The collection phase alone: wall seconds and this process's CPU (startup and render excluded). */
+  collection: { seconds: number; cpuMs: number };
 }
 
 export interface EmbeddedRunOptions {
@@ -71,6 +73,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const limit = pLimit(Math.max(config.collector.concurrency, config.collector.pending_connections));
   const snapshots: HostSnapshot[] = [];
   const failures: HostFailure[] = [];
+  const collectionStarted = { wall: performance.now(), cpu: process.cpuUsage() };
 
   try {
     await Promise.all(
@@ -102,6 +105,11 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
     throw error;
   }
 
+  const cpu = process.cpuUsage(collectionStarted.cpu);
+  const collection = {
+    seconds: (performance.now() - collectionStarted.wall) / 1000,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
   const artifacts = createFilesystemArtifactStore(config.report.output_dir);
   const rendered = await renderRun(
     { run: spec, snapshots, failures },
@@ -123,6 +131,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
       snapshots,
       failures,
       reportFiles: rendered.artifacts.map((a) => artifacts.describe(a.key)),
+      collection,
     };
   } finally {
     destination.transport.close();

@@ -27,6 +27,10 @@ export async function runCommand(options: {
       ),
   });
   const { summary } = result.rendered;
+  const hosts = result.snapshots.length + result.failures.length;
+  say(
+    `collected ${hosts} host(s) in ${result.collection.seconds.toFixed(1)} s, ${(result.collection.cpuMs / hosts).toFixed(1)} ms of CPU per host in this process`,
+  );
   say(
     `report for ${result.rendered.run.reportDate}: ${summary.hostsReporting}/${summary.hostsTotal} hosts reported, ${summary.attention.length} item(s) need attention`,
   );
