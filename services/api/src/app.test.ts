@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisArtifactStore, parseConfig } from '@infra-report/shared';
-import { testServices, uniqueName } from '@infra-report/testkit';
+import { startPrivateRedis, testServices, uniqueName } from '@infra-report/testkit';
 import { buildApp } from './app.js';
 
 const services = testServices();
@@ -110,10 +110,36 @@ describe('API', () => {
 
   it('should serve health and Prometheus metrics without a token', async () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
     await app.inject({ method: 'POST', url: '/v1/reports', payload: {}, headers: auth });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('infra_report_queue_jobs{queue="collect",state="waiting"} 2');
     expect(metrics.body).toContain('infra_report_queue_jobs{queue="deliver",state="waiting-children"} 1');
+  });
+
+  it('stays alive but not ready while Redis is down, and says so within a second', async () => {
+    const own = await startPrivateRedis({ aof: false });
+    const client = new Redis(own.url, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined); // refused while it is down: the point of the test
+    const config = parseConfig(`redis: { url: "${own.url}" }\napi: { tokens: [t] }\n`, 'api.yaml', { env: {} });
+    const down = await buildApp({ config, redis: client, artifacts: createRedisArtifactStore(client, 'x', 60) });
+    try {
+      expect((await down.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+      await own.kill9();
+      const started = Date.now();
+      const readiness = await down.inject({ method: 'GET', url: '/readyz' });
+      expect(readiness.statusCode).toBe(503);
+      expect(readiness.json()).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect((await down.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      await own.restart();
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // ioredis reconnects
+      expect((await down.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    } finally {
+      await down.close().catch(() => undefined);
+      client.disconnect();
+      await own.stop();
+    }
   });
 });

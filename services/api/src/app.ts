@@ -53,6 +53,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Unknown fields are an error the caller should see, not something silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   });
+  // A Redis outage is reported by /readyz; the queues' own connection errors only go to the log.
+  for (const queue of Object.values(queues)) queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'));
   app.addHook('onClose', async () => {
     await Promise.all(Object.values(queues).map((q) => q.close()));
   });
@@ -79,15 +81,32 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   };
 
+  // Liveness: the process answers. Never touches Redis, so a Redis outage does not get every
+  // API pod restarted (it makes them unready instead).
   app.get(
     '/healthz',
+    { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
+    async () => ({ status: 'ok' }),
+  );
+
+  // Readiness: Redis answers within a second; otherwise 503 at once, not after ioredis' retries.
+  app.get(
+    '/readyz',
     { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: errorSchema } } },
     async (_request, reply) => {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await redis.ping();
-        return { status: 'ok' };
+        await Promise.race([
+          redis.ping(),
+          new Promise((_resolve, reject) => {
+            timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1000);
+          }),
+        ]);
+        return { status: 'ready' };
       } catch (error) {
-        return reply.status(503).send({ error: `redis: ${(error as Error).message}` });
+        return reply.status(503).send({ error: `redis: ${(error as Error).message}`, code: 'DEPENDENCY_UNAVAILABLE' });
+      } finally {
+        clearTimeout(timer);
       }
     },
   );
