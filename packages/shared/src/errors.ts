@@ -14,6 +14,8 @@ export const errorCodes = {
   NOT_FOUND: { httpStatus: 404, exitCode: 1 },
   /** Existed once and was removed on purpose (an expired report file). */
   GONE: { httpStatus: 410, exitCode: 1 },
+  /** Too many requests from one client in the window. */
+  RATE_LIMITED: { httpStatus: 429, exitCode: 1 },
   /** The thing to create exists already (a file `init` would overwrite). */
   ALREADY_EXISTS: { httpStatus: 409, exitCode: 1 },
   /** A service this needs (Redis, InfluxDB) is not configured or not reachable. */

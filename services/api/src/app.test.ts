@@ -47,6 +47,26 @@ describe('API', () => {
     expect(wrong.json()).toEqual({ error: 'missing or invalid bearer token', code: 'UNAUTHENTICATED' });
   });
 
+  it('limits each client to 100 requests a minute, failed authentications included', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 300; i += 1) {
+      const response = await app.inject({
+        method: 'GET',
+        url: '/v1/runs/x',
+        headers: { authorization: 'Bearer nope' },
+      });
+      codes.push(response.statusCode);
+    }
+    expect(codes.slice(0, 100).every((code) => code === 401)).toBe(true);
+    expect(codes.slice(100).every((code) => code === 429)).toBe(true);
+    const limited = await app.inject({ method: 'GET', url: '/v1/runs/x', headers: auth });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    // Probes and scrapes are not limited.
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+  });
+
   it('should enqueue a run once, and answer the same run id the second time', async () => {
     const first = await app.inject({ method: 'POST', url: '/v1/reports', payload: { groups: ['web'] }, headers: auth });
     expect(first.statusCode).toBe(202);

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -64,7 +65,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     const ours = error instanceof InfraReportError;
     const status = ours ? httpStatusFor(error) : error.validation ? 400 : (error.statusCode ?? 500);
-    const code = ours ? errorCodeOf(error) : status < 500 ? 'INVALID_REQUEST' : 'INTERNAL';
+    const code = ours
+      ? errorCodeOf(error)
+      : status === 429
+        ? 'RATE_LIMITED'
+        : status < 500
+          ? 'INVALID_REQUEST'
+          : 'INTERNAL';
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     void reply.status(status).send({ error: status >= 500 && !ours ? 'internal error' : error.message, code });
   });
@@ -81,18 +88,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   };
 
+  await app.register(rateLimit, {
+    global: true,
+    max: config.api.rate_limit_per_minute,
+    timeWindow: 60_000,
+  });
+
   // Liveness: the process answers. Never touches Redis, so a Redis outage does not get every
   // API pod restarted (it makes them unready instead).
   app.get(
     '/healthz',
-    { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
+    {
+      config: { rateLimit: false },
+      schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
+    },
     async () => ({ status: 'ok' }),
   );
 
   // Readiness: Redis answers within a second; otherwise 503 at once, not after ioredis' retries.
   app.get(
     '/readyz',
-    { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: errorSchema } } },
+    {
+      config: { rateLimit: false },
+      schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: errorSchema } },
+    },
     async (_request, reply) => {
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -111,14 +130,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
 
   await app.register(
     async (v1) => {
-      v1.addHook('onRequest', authenticate);
+      // preValidation: after the rate limit (so failed authentications count against it), before
+      // the body is validated (so an unauthenticated caller learns nothing about the schema).
+      v1.addHook('preValidation', authenticate);
 
       v1.post(
         '/reports',

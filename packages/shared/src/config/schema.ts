@@ -271,6 +271,8 @@ export const configSchema = z
         /** Bearer tokens accepted by the API (besides /healthz and /metrics). */
         tokens: z.array(secretSchema).default([]),
         public_url: z.url().optional(),
+        /** Requests a minute per client address, failed authentications included (health and metrics aside). */
+        rate_limit_per_minute: z.number().int().min(1).default(100),
       })
       .strict()
       .prefault({}),
