@@ -86,41 +86,15 @@ writeFileSync(batchFile, collectionScript(resolved[0], spec));
 const sshOptions = `-i ${key} -o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes -o BatchMode=yes`;
 const small =
   'cat /proc/loadavg /proc/uptime /proc/meminfo; df -P -B1; df -P -i; who; ps -eo pid,comm,args --no-headers | wc -l';
+/** parallel-ssh at concurrency 50, outputs kept in a directory like ours are. */
+const pssh = (outDir, command, flags = []) => [
+  'parallel-ssh',
+  ...flags,
+  ...['-h', hostsFile, '-p', '50', '-t', '120', '-o', `${work}/${outDir}`, '-x', sshOptions, command],
+];
 const workloads = {
-  'pssh-small': {
-    argv: [
-      'parallel-ssh',
-      '-h',
-      hostsFile,
-      '-p',
-      '50',
-      '-t',
-      '120',
-      '-o',
-      `${work}/out-small`,
-      '-x',
-      sshOptions,
-      small,
-    ],
-  },
-  'pssh-batch': {
-    argv: [
-      'parallel-ssh',
-      '-I',
-      '-h',
-      hostsFile,
-      '-p',
-      '50',
-      '-t',
-      '120',
-      '-o',
-      `${work}/out-batch`,
-      '-x',
-      sshOptions,
-      '/bin/sh -s',
-    ],
-    stdin: batchFile,
-  },
+  'pssh-small': { argv: pssh('out-small', small) },
+  'pssh-batch': { argv: pssh('out-batch', '/bin/sh -s', ['-I']), stdin: batchFile },
   'infra-report': {
     argv: [process.execPath, path.join(repo, 'apps/cli/bin/infra-report.js'), 'run', '-c', configFile],
     env: { REDIS_URL: '', INFLUX_URL: '' },

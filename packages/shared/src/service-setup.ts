@@ -1,4 +1,8 @@
+import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { startMetricsServer } from './pipeline/metrics-server.js';
+import { reportRedisPersistence } from './pipeline/redis-persistence.js';
 import { findConfigFile, loadConfig, type Config } from './config/load.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedisConnection } from './redis.js';
@@ -12,8 +16,17 @@ export interface ServiceSetup {
   logger: Logger;
   config: Config & { redis: NonNullable<Config['redis']> };
   connection: Redis;
-  /** The service's metrics port: $METRICS_PORT (0 = any free port) or the configured one. */
-  metricsPort(configured: number): number;
+  /**
+   * The worker's Prometheus registry, with the process metrics, and `serve()` to start its
+   * /metrics endpoint (on $METRICS_PORT, 0 = any free port, or the configured port) and record
+   * whether Redis keeps what BullMQ needs.
+   */
+  metrics(configuredPort: number): ServiceMetrics;
+}
+
+export interface ServiceMetrics {
+  registry: Registry;
+  serve(): Promise<Server>;
 }
 
 /**
@@ -29,11 +42,25 @@ export function setUpService(name: string, argv: string[], env: NodeJS.ProcessEn
     process.exit(2);
   }
   const fromEnv = env['METRICS_PORT'];
+  const connection = createRedisConnection(config.redis.url);
+  const { host } = config.metrics;
   return {
     logger,
     config: config as ServiceSetup['config'],
-    connection: createRedisConnection(config.redis.url),
-    metricsPort: (configured) => (fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : configured),
+    connection,
+    metrics(configuredPort) {
+      const registry = new Registry();
+      collectDefaultMetrics({ register: registry });
+      const port = fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : configuredPort;
+      return {
+        registry,
+        async serve() {
+          const server = await startMetricsServer(registry, { host, port }, logger);
+          await reportRedisPersistence(connection, registry, logger);
+          return server;
+        },
+      };
+    },
   };
 }
 

@@ -72,9 +72,8 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
   try {
     const previous = (await deps.authLogState?.load(host.name)) ?? null;
     const nonce = randomBytes(16).toString('hex');
-    const commands = batchCommands(host, run, previous, nonce);
     const maxBytes = host.collect.maxOutputBytes;
-    const { script } = buildBatchScript(commands, maxBytes, nonce);
+    const script = collectionScript(host, run, previous, nonce);
     const result = await runner.run(script, {
       timeoutMs: host.ssh.commandTimeoutMs,
       // One section may use its whole cap (the auth log); the others are small. A host whose

@@ -1,22 +1,19 @@
 import { homedir } from 'node:os';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import {
   createInfluxStore,
   createRedisPointBuffer,
   ensureInfluxV1Database,
   withPointBuffer,
   onShutdownSignal,
-  reportRedisPersistence,
   setUpService,
-  startMetricsServer,
 } from '@infra-report/shared';
 import { startCollectWorker } from './collect-worker.js';
 import { createRedisAuthLogStateStore } from './auth-log-state.js';
 import { createRunnerFactory } from './open-runner.js';
 
-const { logger, config, connection, metricsPort } = setUpService('collector', process.argv, process.env);
-const registry = new Registry();
-collectDefaultMetrics({ register: registry });
+const { logger, config, connection, metrics } = setUpService('collector', process.argv, process.env);
+const { registry, serve: serveMetrics } = metrics(config.metrics.collector_port);
 const collections = new Counter({
   name: 'infra_report_collections_total',
   help: 'Collect jobs finished by this worker, by outcome (a failed attempt is retried until its attempts are used)',
@@ -30,10 +27,7 @@ const pointBuffer = config.influx
 const influx =
   config.influx && pointBuffer ? withPointBuffer(createInfluxStore(config.influx), pointBuffer, logger) : undefined;
 const flushTimer = setInterval(() => {
-  influx?.flushBuffer().then(
-    (lines) => lines > 0 && logger.info({ lines }, 'InfluxDB is back: buffered points written'),
-    () => undefined, // still down: the next round tries again
-  );
+  influx?.flushBuffer().catch(() => undefined); // still down: the next round tries again
 }, 30_000);
 flushTimer.unref();
 new Gauge({
@@ -81,12 +75,7 @@ worker.on('stalled', (jobId) =>
   logger.warn({ job: jobId }, 'collect job stalled (its worker died): back in the queue'),
 );
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-const metricsServer = await startMetricsServer(
-  registry,
-  { host: config.metrics.host, port: metricsPort(config.metrics.collector_port) },
-  logger,
-);
-await reportRedisPersistence(connection, registry, logger);
+const metricsServer = await serveMetrics();
 logger.info({ hosts: config.hosts.length, concurrency: config.collector.concurrency }, 'collector started');
 
 onShutdownSignal(logger, async () => {

@@ -175,7 +175,7 @@ describe('deliverRun', () => {
     const ledger = createRedisDeliveryLedger(redis, prefix);
     const messageId = runMessageId(run.runId, 'infra-report <reports@example.com>');
     // The crashed attempt: intent recorded, the server took the message, no outcome.
-    await ledger.recordIntent(run.runId, { at: '2026-11-22T07:04:00Z', messageId, attempt: 1 });
+    await ledger.recordIntent(run.runId, { at: '2026-11-22T07:04:00Z', messageId });
     const counted = { duplicates: 0, delivered: 0, already: 0 };
     const metrics = {
       possibleDuplicate: () => void (counted.duplicates += 1),

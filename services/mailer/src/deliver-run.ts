@@ -12,13 +12,14 @@ import { composeMessage } from './compose-message.js';
 export interface DeliveryLedger {
   deliveredAt(runId: string): Promise<string | null>;
   /** Records an attempt about to send; returns the previous attempt still without an outcome, if any. */
-  recordIntent(runId: string, intent: DeliveryIntent): Promise<DeliveryIntent | null>;
+  recordIntent(runId: string, intent: Omit<DeliveryIntent, 'attempt'>): Promise<DeliveryIntent | null>;
   markDelivered(runId: string, at: string): Promise<void>;
 }
 
 export interface DeliveryIntent {
   at: string;
   messageId: string;
+  /** Counted by the ledger: 1 for the first attempt of a run. */
   attempt: number;
 }
 
@@ -94,7 +95,7 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
       : [];
   const message = composeMessage(result, deps.report.title, links);
   const messageId = runMessageId(run.runId, destination.from);
-  const previous = await deps.ledger?.recordIntent(run.runId, { at: deps.now().toISOString(), messageId, attempt: 1 });
+  const previous = await deps.ledger?.recordIntent(run.runId, { at: deps.now().toISOString(), messageId });
   if (previous) {
     deps.logger.warn(
       { run: run.runId, messageId, previousAttemptAt: previous.at, attempt: previous.attempt + 1 },

@@ -1,18 +1,10 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
-import {
-  createArtifactStore,
-  onShutdownSignal,
-  reportRedisPersistence,
-  setUpService,
-  startMetricsServer,
-  workerLocks,
-} from '@infra-report/shared';
+import { Counter } from 'prom-client';
+import { createArtifactStore, onShutdownSignal, setUpService, workerLocks } from '@infra-report/shared';
 import { startDeliverWorker } from './deliver-worker.js';
 import { createMailDestination, createRedisDeliveryLedger } from './transports.js';
 
-const { logger, config, connection, metricsPort } = setUpService('mailer', process.argv, process.env);
-const registry = new Registry();
-collectDefaultMetrics({ register: registry });
+const { logger, config, connection, metrics } = setUpService('mailer', process.argv, process.env);
+const { registry, serve: serveMetrics } = metrics(config.metrics.mailer_port);
 const deliveries = new Counter({
   name: 'infra_report_deliveries_total',
   help: 'Deliver jobs by outcome (sent, already_delivered)',
@@ -45,12 +37,7 @@ const worker = startDeliverWorker(
 );
 worker.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'deliver job failed'));
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-const metricsServer = await startMetricsServer(
-  registry,
-  { host: config.metrics.host, port: metricsPort(config.metrics.mailer_port) },
-  logger,
-);
-await reportRedisPersistence(connection, registry, logger);
+const metricsServer = await serveMetrics();
 logger.info({ destination: destination.kind, ...workerLocks.deliver }, 'mailer started');
 
 onShutdownSignal(logger, async () => {

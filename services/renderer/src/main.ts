@@ -1,24 +1,21 @@
 import { Queue } from 'bullmq';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import {
   createArtifactStore,
   createInfluxStore,
   onShutdownSignal,
-  reportRedisPersistence,
   queueNames,
   runDeadline,
   setUpService,
-  startMetricsServer,
   syncSchedule,
   type RenderJobData,
 } from '@infra-report/shared';
 import { startControlWorker } from './control-worker.js';
 import { startRenderWorker } from './render-worker.js';
 
-const { logger, config, connection, metricsPort } = setUpService('renderer', process.argv, process.env);
+const { logger, config, connection, metrics } = setUpService('renderer', process.argv, process.env);
 const prefix = config.redis.prefix;
-const registry = new Registry();
-collectDefaultMetrics({ register: registry });
+const { registry, serve: serveMetrics } = metrics(config.metrics.renderer_port);
 const givenUp = new Counter({
   name: 'infra_report_run_deadline_hosts_total',
   help: 'Hosts a run rendered without because their collection had not finished by the run deadline',
@@ -54,12 +51,7 @@ const control = startControlWorker(
 control.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'control job failed'));
 control.on('error', (error) => logger.error({ err: error }, 'worker error'));
 const schedule = await syncSchedule(config, connection);
-const metricsServer = await startMetricsServer(
-  registry,
-  { host: config.metrics.host, port: metricsPort(config.metrics.renderer_port) },
-  logger,
-);
-await reportRedisPersistence(connection, registry, logger);
+const metricsServer = await serveMetrics();
 logger.info(
   { schedule: schedule === 'set' ? config.schedule : null, runDeadlineMinutes: config.pipeline.run_deadline_minutes },
   'renderer started',

@@ -3,6 +3,11 @@ import type { Config } from '../config/load.js';
 
 export { Point };
 
+/** Points as line protocol (a point without fields has no line and is left out). */
+export function toLineProtocol(points: Point[]): string[] {
+  return points.map((p) => p.toLineProtocol()).filter((line): line is string => Boolean(line));
+}
+
 export interface InfluxSeries {
   name: string;
   tags: Record<string, string>;
@@ -69,7 +74,7 @@ export function createInfluxStore(settings: InfluxSettings): InfluxStore {
 
   return {
     async writePoints(points) {
-      await this.writeLines(points.map((p) => p.toLineProtocol()).filter((l): l is string => Boolean(l)));
+      await this.writeLines(toLineProtocol(points));
     },
     async writeLines(lines) {
       if (lines.length === 0) return;

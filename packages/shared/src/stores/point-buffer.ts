@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { InfluxStore, Point } from './influx-store.js';
+import { toLineProtocol, type InfluxStore, type Point } from './influx-store.js';
 
 /**
  * Points that InfluxDB did not take, kept (bounded) until it is back. One entry is one host's
@@ -99,30 +99,29 @@ export function withPointBuffer(
   logger: Logger,
 ): InfluxStore & { flushBuffer(): Promise<number> } {
   let flushing: Promise<number> | undefined;
-  const flushBuffer = async (): Promise<number> => {
+  const drain = async (): Promise<number> => {
     let written = 0;
     for (;;) {
       const oldest = await buffer.peek();
-      if (!oldest) return written;
+      if (!oldest) break;
       await store.writeLines(oldest);
       await buffer.shift();
       written += oldest.length;
     }
+    if (written > 0) logger.info({ lines: written }, 'InfluxDB is back: buffered points written');
+    return written;
   };
+  // One drain at a time, whether a write or the periodic flush starts it.
+  const flushBuffer = () => (flushing ??= drain().finally(() => (flushing = undefined)));
   return {
     ...store,
     async writePoints(points: Point[]) {
-      const lines = points.map((p) => p.toLineProtocol()).filter((l): l is string => Boolean(l));
-      await this.writeLines(lines);
+      await this.writeLines(toLineProtocol(points));
     },
     async writeLines(lines: string[]) {
       if (lines.length === 0) return;
       try {
-        if ((await buffer.size()) > 0) {
-          flushing ??= flushBuffer().finally(() => (flushing = undefined));
-          const written = await flushing;
-          if (written > 0) logger.info({ lines: written }, 'InfluxDB is back: buffered points written');
-        }
+        if ((await buffer.size()) > 0) await flushBuffer();
         await store.writeLines(lines);
       } catch (error) {
         await buffer.push(lines);
@@ -132,9 +131,6 @@ export function withPointBuffer(
         );
       }
     },
-    flushBuffer: async () => {
-      flushing ??= flushBuffer().finally(() => (flushing = undefined));
-      return flushing;
-    },
+    flushBuffer,
   };
 }

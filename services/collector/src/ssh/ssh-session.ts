@@ -272,13 +272,6 @@ async function connectSession(host: ResolvedHost, home: string, options: Connect
     throw error;
   }
   const latencyMs = Math.round(beforeSlot + performance.now() - handshakeStarted);
-  let released = false;
-  const releaseOnce = () => {
-    if (!released) {
-      released = true;
-      release();
-    }
-  };
 
   return {
     latencyMs,
@@ -311,7 +304,7 @@ async function connectSession(host: ResolvedHost, home: string, options: Connect
           resolve();
         }, 2000).unref();
       });
-      releaseOnce();
+      release(); // resolving the slot's promise again is a no-op: a second close() is harmless
     },
   };
 }
@@ -351,12 +344,21 @@ function runScript(client: Client, script: string, context: RunContext): Promise
       } else resolve(outcome.result);
     };
     const fail = (reason: string, cause?: unknown) => finish({ error: new CollectionError(reason, false, { cause }) });
-    const stopListening = context.onLost((error) =>
+    const failLost = (error: Error) =>
       fail(
         `connection to ${target} lost while the commands ran (after ${stdout.size} bytes of output): ${error.message}`,
         error,
-      ),
-    );
+      );
+    const succeed = (exitCode: number | null) =>
+      finish({
+        result: {
+          stdout: stdout.toBuffer(),
+          stderr: stderr.toBuffer().toString('utf8'),
+          exitCode,
+          truncated: stdout.truncated,
+        },
+      });
+    const stopListening = context.onLost(failLost);
     const lostAlready = context.lost();
     if (lostAlready) return fail(`connection to ${target} was lost before the commands ran: ${lostAlready.message}`);
 
@@ -391,14 +393,7 @@ function runScript(client: Client, script: string, context: RunContext): Promise
         stdout.push(chunk);
         if (stdout.truncated) {
           // Output that never ends: keep what fits, stop the commands, let the parser mark the cut.
-          finish({
-            result: {
-              stdout: stdout.toBuffer(),
-              stderr: stderr.toBuffer().toString('utf8'),
-              exitCode: null,
-              truncated: true,
-            },
-          });
+          succeed(null);
           opened.close();
         }
       });
@@ -409,20 +404,9 @@ function runScript(client: Client, script: string, context: RunContext): Promise
       });
       opened.on('error', () => undefined);
       opened.on('close', () => {
-        if (!exited && context.lost()) {
-          fail(
-            `connection to ${target} lost while the commands ran (after ${stdout.size} bytes of output): ${context.lost()?.message}`,
-          );
-          return;
-        }
-        finish({
-          result: {
-            stdout: stdout.toBuffer(),
-            stderr: stderr.toBuffer().toString('utf8'),
-            exitCode,
-            truncated: stdout.truncated,
-          },
-        });
+        const lost = context.lost();
+        if (!exited && lost) failLost(lost);
+        else succeed(exitCode);
       });
       opened.end(script);
     });
