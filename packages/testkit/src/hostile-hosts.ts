@@ -29,6 +29,19 @@ export interface HostileHost {
 
 const banner = 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n';
 
+/**
+ * ssh2's ed25519 generator yields a key its own parser rejects about once in 256 tries
+ * (mscdex/ssh2#1390, #1513: a leading zero byte stripped); draw again until it parses.
+ */
+function parsableHostKey(): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error))
+      return pair;
+  }
+  throw new Error('could not generate a host key that ssh2 parses');
+}
+
 /** A real TCP server on a free port that misbehaves in one way; SSH ones are ssh2 servers. */
 export async function startHostileHost(behaviour: HostileBehaviour, address = '127.0.0.1'): Promise<HostileHost> {
   const sockets = new Set<Socket>();
@@ -37,7 +50,7 @@ export async function startHostileHost(behaviour: HostileBehaviour, address = '1
   const speaksSsh = ['no-common-algorithms', 'exec-never-answers', 'endless-output', 'reset-mid-output'].includes(
     behaviour,
   );
-  const hostKey = speaksSsh ? ssh2.utils.generateKeyPairSync('ed25519') : null;
+  const hostKey = speaksSsh ? parsableHostKey() : null;
   const sshServer = hostKey
     ? new ssh2.Server(
         {
