@@ -155,8 +155,19 @@ export interface AcceptedLogin {
   method: LoginMethod;
 }
 
+/** Why an attempt failed; README "What counts as a failed login" says which sshd line gives which. */
 export type FailureKind =
-  'wrong-password' | 'invalid-user' | 'publickey-refused' | 'keyboard-interactive' | 'pam-failure' | 'other';
+  | 'wrong-password'
+  | 'invalid-user'
+  | 'publickey-refused'
+  | 'hostbased-refused'
+  | 'keyboard-interactive'
+  /** AllowUsers, DenyUsers, AllowGroups, DenyGroups, a missing shell or a locked account. */
+  | 'not-allowed'
+  /** PermitRootLogin. */
+  | 'root-refused'
+  | 'pam-failure'
+  | 'other';
 
 export interface FailedLogin {
   time: string;
@@ -167,10 +178,14 @@ export interface FailedLogin {
   count: number;
 }
 
-/** Pre-authentication events that are not attempts of their own but tell of an attack. */
+/**
+ * Pre-authentication events that are not attempts of their own but tell of an attack. "scan",
+ * "closed-preauth" and "max-attempts" are one per connection that ended before a login (a probe);
+ * "invalid-user" one per "Invalid user" line.
+ */
 export interface AuthSignal {
   time: string;
-  kind: 'invalid-user' | 'max-attempts' | 'closed-preauth';
+  kind: 'invalid-user' | 'max-attempts' | 'closed-preauth' | 'scan';
   /** Empty when the log does not name one. */
   user: string;
   sourceIp: string;

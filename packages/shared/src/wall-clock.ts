@@ -63,6 +63,36 @@ export function instantFromWallClock(fields: WallClock, timezone: string): Date 
   return new Date(instant);
 }
 
+/**
+ * Every instant a clock in `timezone` showed the given wall time, earliest first: two in the hour
+ * repeated when DST ends, none in the hour skipped when it starts (then the one instant that
+ * `instantFromWallClock` gives, read with the offset before the change).
+ */
+export function instantsFromWallClock(fields: WallClock, timezone: string): Date[] {
+  const wallAsUtc = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second);
+  const offsetAt = (instant: number) => {
+    const c = wallClock(new Date(instant), timezone);
+    return Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second) - Math.floor(instant / 1000) * 1000;
+  };
+  const found = new Set<number>();
+  // DST changes are at most a few hours wide; the offsets in force a day before and after cover both readings.
+  for (const probe of [wallAsUtc - 86_400_000, wallAsUtc, wallAsUtc + 86_400_000]) {
+    const instant = wallAsUtc - offsetAt(probe);
+    const back = wallClock(new Date(instant), timezone);
+    if (
+      back.year === fields.year &&
+      back.month === fields.month &&
+      back.day === fields.day &&
+      back.hour === fields.hour &&
+      back.minute === fields.minute &&
+      back.second === fields.second
+    )
+      found.add(instant);
+  }
+  if (found.size === 0) return [instantFromWallClock(fields, timezone)];
+  return [...found].sort((a, b) => a - b).map((t) => new Date(t));
+}
+
 /** True when Intl knows the zone (an IANA name such as "Europe/Paris"). */
 const knownZones = new Map<string, boolean>();
 

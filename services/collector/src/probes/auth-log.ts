@@ -7,9 +7,11 @@ import type {
   PrivilegeUse,
 } from '@infra-report/shared';
 import { shellQuote } from './command-batch.js';
-import { instantFromWallClock } from '@infra-report/shared';
+import { instantFromWallClock, instantsFromWallClock } from '@infra-report/shared';
 import { journalCommand } from './journal.js';
 import type { Parsed } from './parse-result.js';
+import { countSshdEvents, type SshdLine } from './sshd-connections.js';
+import { readSshdMessage } from './sshd-messages.js';
 
 export const defaultAuthLogCandidates = ['/var/log/auth.log', '/var/log/secure'];
 
@@ -188,18 +190,6 @@ const isoPrefix =
 const sshPrograms = new Set(['sshd', 'sshd-session', 'sshd(pam_unix)']);
 const suPrograms = new Set(['su', 'su(pam_unix)']);
 
-// Greedy "(.*) from": a username is attacker-chosen and may itself contain " from x port y";
-// the real source is the last "from ... port ..." of the line.
-const acceptedPattern = /^Accepted (\S+) for (.*) from (\S+) port (\d+)(?: ssh2)?(?:: .*)?$/;
-const failedPattern = /^Failed (\S+) for (invalid user )?(.*) from (\S+) port (\d+)(?: ssh2)?(?:: .*)?$/;
-const invalidUserPattern = /^Invalid user (.*) from (\S+?)(?: port \d+)?$/;
-const maxAttemptsPattern =
-  /^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port \d+(?: ssh2)? \[preauth\]$/;
-const closedPreauthPattern =
-  /^Connection (?:closed|reset) by (?:authenticating|invalid) user (.*) (\S+) port \d+ \[preauth\]$/;
-const pamFailurePattern =
-  /^(?:pam_unix\(sshd:auth\): |PAM (\d+) more )?authentication failures?; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S*)(?:\s+user=(.*?))?\s*$/;
-const pamSessionPattern = /^(?:pam_unix\(sshd:session\): )?session opened for user (\S+?)(?:\(uid=\d+\))? by /;
 const repeatedPattern = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
 const sudoPattern = /^\s*(\S+) : (?:(.*?) ; )?TTY=(\S+) ; PWD=.*? ; USER=(\S+) ; (?:ENV=.*? ; )?COMMAND=(.*)$/;
 const suPattern = /^(FAILED SU )?\(to (\S+)\) (\S+) on (\S+)$/;
@@ -214,23 +204,34 @@ interface LogEvent {
   count: number;
 }
 
+/** Longer lines are not sshd's (it cuts names at 100 characters) and are skipped, not searched. */
+const maxLineLength = 4096;
+
 /**
  * Parses an auth log's sshd, sudo and su lines (RFC 3164 or RFC 3339 timestamps) and keeps the
- * window. PAM lines count only in the old format where they carry their own tag
+ * window. sshd lines are read by `readSshdMessage` and counted per connection by
+ * `countSshdEvents`. PAM lines count only in the old format where they carry their own tag
  * ("sshd(pam_unix)[pid]:", sshd then logged no "Failed"/"Accepted" lines); modern sshd logs
  * both, and counting both would count every attempt twice.
  */
 export function parseAuthLog(text: string, context: AuthLogContext): Parsed<AuthLogEvents> {
   const events: LogEvent[] = [];
   let unparsed = 0;
+  let tooLong = 0;
+  let previous: Date | null = null;
   for (const rawLine of text.split('\n')) {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (line === '') continue;
-    const entry = parseSyslogLine(line, context);
+    if (line.length > maxLineLength) {
+      tooLong += 1;
+      continue;
+    }
+    const entry = parseSyslogLine(line, context, previous);
     if (!entry) {
       unparsed += 1;
       continue;
     }
+    previous = entry.time;
     if (entry.time < context.windowStart || entry.time > context.windowEnd) continue;
     const repeated = repeatedPattern.exec(entry.message);
     events.push({ ...entry, message: repeated?.[2] ?? entry.message, count: repeated?.[1] ? Number(repeated[1]) : 1 });
@@ -242,10 +243,12 @@ export function parseAuthLog(text: string, context: AuthLogContext): Parsed<Auth
   );
 
   const out: AuthLogEvents = { accepted: [], failed: [], signals: [], privilege: [] };
+  const sshdLines: SshdLine[] = [];
   for (const e of events) {
     const time = e.time.toISOString();
     if (sshPrograms.has(e.program)) {
-      parseSshEvent(e, time, out, e.program === 'sshd(pam_unix)');
+      const reading = readSshdMessage(e.message, e.program === 'sshd(pam_unix)');
+      if (reading) sshdLines.push({ time: e.time, pid: e.pid, reading, count: e.count });
     } else if (e.program === 'sudo') {
       const m = sudoPattern.exec(e.message);
       if (m) {
@@ -291,64 +294,12 @@ export function parseAuthLog(text: string, context: AuthLogContext): Parsed<Auth
       }
     }
   }
-  const problems = unparsed > 0 ? [`${unparsed} auth log line(s) without a recognisable timestamp were skipped`] : [];
+  const sshd = countSshdEvents(sshdLines);
+  Object.assign(out, { accepted: sshd.accepted, failed: sshd.failed, signals: sshd.signals });
+  const problems = [...sshd.problems];
+  if (unparsed > 0) problems.push(`${unparsed} auth log line(s) without a recognisable timestamp were skipped`);
+  if (tooLong > 0) problems.push(`${tooLong} auth log line(s) longer than ${maxLineLength} characters were skipped`);
   return { value: out, problems };
-}
-
-function parseSshEvent(e: LogEvent, time: string, out: AuthLogEvents, pamOnlyFormat: boolean): void {
-  const { message, count } = e;
-  const accepted = acceptedPattern.exec(message);
-  if (accepted) {
-    const [, method, user, sourceIp, port] = accepted as unknown as [string, string, string, string, string];
-    for (let i = 0; i < count; i += 1)
-      out.accepted.push({ time, user, sourceIp, port: Number(port), method: loginMethod(method) });
-    return;
-  }
-  const failed = failedPattern.exec(message);
-  if (failed) {
-    const [, method, invalid, user, sourceIp] = failed as unknown as [
-      string,
-      string,
-      string | undefined,
-      string,
-      string,
-    ];
-    out.failed.push({ time, user, sourceIp, kind: failureKind(method, Boolean(invalid)), count });
-    return;
-  }
-  const invalid = invalidUserPattern.exec(message);
-  if (invalid) {
-    out.signals.push({ time, kind: 'invalid-user', user: invalid[1] ?? '', sourceIp: invalid[2] ?? '', count });
-    return;
-  }
-  const maxAttempts = maxAttemptsPattern.exec(message);
-  if (maxAttempts) {
-    out.signals.push({ time, kind: 'max-attempts', user: maxAttempts[2] ?? '', sourceIp: maxAttempts[3] ?? '', count });
-    return;
-  }
-  const closed = closedPreauthPattern.exec(message);
-  if (closed) {
-    out.signals.push({ time, kind: 'closed-preauth', user: closed[1] ?? '', sourceIp: closed[2] ?? '', count });
-    return;
-  }
-  const pamFailure = pamFailurePattern.exec(message);
-  if (pamFailure) {
-    if (pamOnlyFormat) {
-      const more = pamFailure[1] ? Number(pamFailure[1]) : 1;
-      out.failed.push({
-        time,
-        user: pamFailure[3]?.trim() ?? '',
-        sourceIp: pamFailure[2] ?? '',
-        kind: 'pam-failure',
-        count: more * count,
-      });
-    }
-    return;
-  }
-  const pamSession = pamSessionPattern.exec(message);
-  if (pamSession && pamOnlyFormat) {
-    out.accepted.push({ time, user: pamSession[1] ?? '', sourceIp: '', port: null, method: 'other' });
-  }
 }
 
 interface SyslogEntry {
@@ -358,16 +309,22 @@ interface SyslogEntry {
   message: string;
 }
 
+/**
+ * One syslog line's time, program, pid and message. `previous` is the time of the line before it
+ * in the file: a wall time that happened twice (the hour repeated when DST ends) is the second
+ * occurrence when the first would go back in time from there.
+ */
 export function parseSyslogLine(
   line: string,
   context: Pick<AuthLogContext, 'hostNow' | 'utcOffset' | 'timeZone'>,
+  previous: Date | null = null,
 ): SyslogEntry | null {
   const classic = rfc3164Prefix.exec(line);
   if (classic) {
     const [, monthName, day, hh, mm, ss, , program, pid, message] = classic as unknown as string[];
     const month = months.indexOf(monthName ?? '');
     if (month < 0) return null;
-    const time = inferYear(month, Number(day), Number(hh), Number(mm), Number(ss), context);
+    const time = inferYear(month, Number(day), Number(hh), Number(mm), Number(ss), context, previous);
     return time ? { time, program: program ?? '', pid: pid ?? '', message: message ?? '' } : null;
   }
   const iso = isoPrefix.exec(line);
@@ -407,6 +364,7 @@ function inferYear(
   mm: number,
   ss: number,
   context: Pick<AuthLogContext, 'hostNow' | 'utcOffset' | 'timeZone'>,
+  previous: Date | null,
 ): Date | null {
   if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return null;
   const offsetMinutes = offsetToMinutes(context.utcOffset);
@@ -415,12 +373,22 @@ function inferYear(
     const local = Date.UTC(year, month, day, hh, mm, ss);
     if (new Date(local).getUTCDate() !== day) continue; // Feb 29 in a non-leap year
     const instant = context.timeZone
-      ? instantFromWallClock({ year, month: month + 1, day, hour: hh, minute: mm, second: ss }, context.timeZone)
+      ? inFileOrder(
+          instantsFromWallClock({ year, month: month + 1, day, hour: hh, minute: mm, second: ss }, context.timeZone),
+          previous,
+        )
       : new Date(local - offsetMinutes * 60_000);
     // A day of slack for clock skew between the log writer and `date`.
     if (instant.getTime() <= context.hostNow.getTime() + 86_400_000) return instant;
   }
   return null;
+}
+
+/** Of a repeated wall time's instants, the first that does not go back before the previous line (a minute of slack). */
+function inFileOrder(instants: Date[], previous: Date | null): Date {
+  const first = instants[0]!;
+  if (!previous || instants.length === 1) return first;
+  return instants.find((t) => t.getTime() >= previous.getTime() - 60_000) ?? first;
 }
 
 function offsetToMinutes(offset: string): number {
@@ -433,25 +401,4 @@ function offsetToMinutes(offset: string): number {
 function isoOffset(offset: string): string {
   const match = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
   return match ? `${match[1]}${match[2]}:${match[3]}` : 'Z';
-}
-
-function loginMethod(method: string): LoginMethod {
-  switch (method) {
-    case 'password':
-    case 'publickey':
-    case 'keyboard-interactive':
-    case 'hostbased':
-    case 'gssapi-with-mic':
-      return method;
-    default:
-      return method.startsWith('keyboard-interactive') ? 'keyboard-interactive' : 'other';
-  }
-}
-
-function failureKind(method: string, invalidUser: boolean): FailureKind {
-  if (invalidUser) return 'invalid-user';
-  if (method === 'password') return 'wrong-password';
-  if (method === 'publickey') return 'publickey-refused';
-  if (method.startsWith('keyboard-interactive')) return 'keyboard-interactive';
-  return 'other';
 }
