@@ -6,3 +6,4 @@ export * from './sample-run.js';
 export * from './hostile-hosts.js';
 export * from './private-redis.js';
 export * from './private-influx.js';
+export * from './sshd-variants.js';

@@ -204,6 +204,14 @@ interface LogEvent {
   count: number;
 }
 
+/** rsyslog's "message repeated N times: [ <message> ]": the message and N; any other message once. */
+export function splitRepeated(message: string): { message: string; count: number } {
+  const repeated = repeatedPattern.exec(message);
+  return repeated?.[1] && repeated[2] !== undefined
+    ? { message: repeated[2], count: Number(repeated[1]) }
+    : { message, count: 1 };
+}
+
 /** Longer lines are not sshd's (it cuts names at 100 characters) and are skipped, not searched. */
 const maxLineLength = 4096;
 
@@ -233,8 +241,7 @@ export function parseAuthLog(text: string, context: AuthLogContext): Parsed<Auth
     }
     previous = entry.time;
     if (entry.time < context.windowStart || entry.time > context.windowEnd) continue;
-    const repeated = repeatedPattern.exec(entry.message);
-    events.push({ ...entry, message: repeated?.[2] ?? entry.message, count: repeated?.[1] ? Number(repeated[1]) : 1 });
+    events.push({ ...entry, ...splitRepeated(entry.message) });
   }
 
   // su logs "(to root) alice on pts/0" and a PAM session line for the same switch: count one.

@@ -156,7 +156,9 @@ export function readSshdMessage(rawMessage: string, pamOnlyFormat = false): Sshd
   // SunSSH's syslog adds a message id and facility: "[ID 800047 auth.info] Failed ...".
   const message = rawMessage.replace(/^\[ID \d+ [a-z0-9]+\.[a-z]+\] /, '');
   if (pamOnlyFormat) return readPamOnly(message);
-  if (message.startsWith('Failed ')) return readFailed(message);
+  // The privilege-separated child appends " [preauth]" to what it logs.
+  const body = message.endsWith(' [preauth]') ? message.slice(0, -' [preauth]'.length) : message;
+  if (body.startsWith('Failed ')) return readFailed(body);
   if (message.startsWith('Accepted ')) {
     const m = acceptedHead.exec(message);
     const source = m?.[3] ? normaliseSource(m[3]) : null;
@@ -165,7 +167,7 @@ export function readSshdMessage(rawMessage: string, pamOnlyFormat = false): Sshd
       : null;
   }
   for (const r of refusals) {
-    const m = r.pattern.exec(message);
+    const m = r.pattern.exec(body);
     if (!m) continue;
     const rawUser = r.user ? (m[r.user] ?? '') : 'root';
     const invalid = /^(?:illegal|invalid) user /.exec(rawUser);
@@ -195,9 +197,12 @@ export function readSshdMessage(rawMessage: string, pamOnlyFormat = false): Sshd
 }
 
 /**
- * "Failed <method> for [invalid user ]<user> from <source>[ port N][ sshX][: <key>]". The user of an
- * invalid-user line is the client's text and may itself hold " from X port N": every cut whose
- * tail sshd could have written is a candidate. A valid user is an account name, the first cut.
+ * "Failed <method> for [invalid user ]<user> from <source>[ port N][ sshX][: <key>]". A valid user
+ * is an account name (no spaces): the first " from " follows it, and anything may trail. An
+ * invalid user's name is the client's text and may itself hold " from X port N", as may text
+ * trailing after the port: every cut is a candidate, and the one sshd wrote is, in this order
+ * of trust, followed by "port N" and a key description or nothing; by "port N"; by a key
+ * description or nothing; by anything.
  */
 function readFailed(message: string): SshdReading | null {
   const head = failedHead.exec(message);
@@ -208,26 +213,31 @@ function readFailed(message: string): SshdReading | null {
   if (invalid) rest = rest.slice(invalid[0].length);
   // SunSSH does not write the name it refused.
   const solarisInvalid = rest.startsWith('<invalid username> from ');
-  const splits: SourceSplit[] = [];
+  const kind = failureKind(methodName, Boolean(invalid) || solarisInvalid);
+  if (!invalid && !solarisInvalid) {
+    const at = rest.indexOf(' from ');
+    const tail = at > 0 && !/\s/.test(rest.slice(0, at)) ? addressTail.exec(rest.slice(at)) : null;
+    const source = tail?.[1] ? normaliseSource(tail[1]) : null;
+    return source === null ? null : { type: 'failed', kind, user: rest.slice(0, at), source };
+  }
+  const tiers: SourceSplit[][] = [[], [], [], []];
   for (let at = rest.indexOf(' from '); at >= 0; at = rest.indexOf(' from ', at + 1)) {
     const tail = addressTail.exec(rest.slice(at));
     if (!tail?.[1]) continue;
-    const suffix = tail[4];
-    // After the port sshd writes only a key description; text there that is not one belongs to the user.
-    if (suffix !== undefined && !keyDescription.test(suffix)) continue;
     const source = normaliseSource(tail[1]);
     if (source === null) continue;
-    splits.push({ user: solarisInvalid ? '' : rest.slice(0, at), source });
-    if (!invalid && !solarisInvalid) break;
+    const suffix = tail[4];
+    const strictSuffix = suffix === undefined || keyDescription.test(suffix);
+    const tier = (tail[2] ? 0 : 2) + (strictSuffix ? 0 : 1);
+    tiers[tier]!.push({ user: solarisInvalid ? '' : rest.slice(0, at), source });
   }
-  const first = splits[0];
-  if (!first) return null;
-  const kind = failureKind(methodName, Boolean(invalid) || solarisInvalid);
-  // One cut: certain. Several (only an invalid user's text can cause this): the caller decides
-  // with the connection's "Invalid user" line.
-  return splits.length === 1
+  const best = tiers.find((t) => t.length > 0);
+  const first = best?.[0];
+  if (!best || !first) return null;
+  // Two cuts sshd could both have written: the caller decides with the connection's "Invalid user" line.
+  return best.length === 1
     ? { type: 'failed', kind, user: first.user, source: first.source }
-    : { type: 'failed', kind, user: first.user, source: '', candidates: splits };
+    : { type: 'failed', kind, user: first.user, source: '', candidates: best };
 }
 
 function readPamOnly(message: string): SshdReading | null {
