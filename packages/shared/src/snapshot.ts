@@ -44,6 +44,8 @@ export interface OsInfo {
   hostname: string | null;
   /** The host's UTC offset when collected, e.g. "+0100". */
   utcOffset: string | null;
+  /** The IANA zone its syslog daemon writes in (/etc/localtime), when known. */
+  timeZone?: string | null;
 }
 
 export interface LoadAverage {

@@ -7,3 +7,4 @@ export * from './hostile-hosts.js';
 export * from './private-redis.js';
 export * from './private-influx.js';
 export * from './sshd-variants.js';
+export * from './zone-namespace.js';

@@ -33,9 +33,9 @@ import { findSecurityIssues } from './security.js';
 import { memoryCommand, parseMeminfo } from './probes/memory.js';
 import type { Parsed } from './probes/parse-result.js';
 import { parseWho, whoCommand } from './probes/sessions.js';
+import { parseHostClock } from './probes/host-zone.js';
 import {
   emptyOsInfo,
-  parseClock,
   parseCpuCount,
   parseLoadavg,
   parseOsRelease,
@@ -198,7 +198,7 @@ export function buildSnapshot(
     return parsed.value;
   };
 
-  const clock = read('clock', parseClock, { epochSeconds: null, utcOffset: null, timeZone: null });
+  const clock = read('clock', parseHostClock, { epochSeconds: null, utcOffset: null, timeZone: null });
   const hostNow = clock.epochSeconds !== null ? new Date(clock.epochSeconds * 1000) : collectedAt;
   const utcOffset = clock.utcOffset ?? '+0000';
   const uname = read('uname', parseUname, { kernel: null, arch: null });
@@ -209,6 +209,7 @@ export function buildSnapshot(
     arch: uname.arch,
     hostname: sections.get('hostname')?.text.trim().slice(0, 253) || null,
     utcOffset: clock.utcOffset,
+    timeZone: clock.timeZone,
   };
   const uptimeSeconds = read('uptime', parseUptime, null);
 

@@ -239,6 +239,52 @@ describe('parseAuthLog timestamps', () => {
     ]);
   });
 
+  it('reads the hour repeated when DST ends in file order: first the summer reading, then the winter one', () => {
+    // America/New_York went from -04:00 back to -05:00 at 02:00 on 1 November 2026: 01:00-01:59 twice.
+    const parsed = parseAuthLog(
+      [
+        'Nov  1 00:50:00 web1 sshd[1]: Failed password for root from 198.51.100.1 port 1 ssh2',
+        'Nov  1 01:30:00 web1 sshd[2]: Failed password for root from 198.51.100.1 port 1 ssh2',
+        'Nov  1 01:50:00 web1 sshd[3]: Failed password for root from 198.51.100.1 port 1 ssh2',
+        'Nov  1 01:10:00 web1 sshd[4]: Failed password for root from 198.51.100.1 port 1 ssh2',
+        'Nov  1 01:40:00 web1 sshd[5]: Failed password for root from 198.51.100.1 port 1 ssh2',
+        'Nov  1 02:05:00 web1 sshd[6]: Failed password for root from 198.51.100.1 port 1 ssh2',
+      ].join('\n'),
+      {
+        windowStart: new Date('2026-10-31T12:00:00Z'),
+        windowEnd: new Date('2026-11-01T12:00:00Z'),
+        hostNow: new Date('2026-11-01T12:00:00Z'),
+        utcOffset: '-0500',
+        timeZone: 'America/New_York',
+      },
+    );
+    expect(parsed.value.failed.map((f) => f.time)).toEqual([
+      '2026-11-01T04:50:00.000Z',
+      '2026-11-01T05:30:00.000Z',
+      '2026-11-01T05:50:00.000Z',
+      '2026-11-01T06:10:00.000Z',
+      '2026-11-01T06:40:00.000Z',
+      '2026-11-01T07:05:00.000Z',
+    ]);
+  });
+
+  it('reads a log that runs across New Year into the right years, in the host zone', () => {
+    const parsed = parseAuthLog(
+      [
+        'Dec 31 23:59:58 web1 sshd[1]: Failed password for root from 198.51.100.2 port 1 ssh2',
+        'Jan  1 00:00:02 web1 sshd[2]: Failed password for root from 198.51.100.2 port 1 ssh2',
+      ].join('\n'),
+      {
+        windowStart: new Date('2026-12-31T12:00:00Z'),
+        windowEnd: new Date('2027-01-01T12:00:00Z'),
+        hostNow: new Date('2027-01-01T12:00:00Z'),
+        utcOffset: '+0900',
+        timeZone: 'Asia/Tokyo',
+      },
+    );
+    expect(parsed.value.failed.map((f) => f.time)).toEqual(['2026-12-31T14:59:58.000Z', '2026-12-31T15:00:02.000Z']);
+  });
+
   it('reads RFC 3339 high-precision timestamps (rsyslog default on newer distributions)', () => {
     const parsed = parseAuthLog(
       '2026-11-22T07:15:02.123456+01:00 web1 sshd-session[991]: Failed password for invalid user oracle from 2001:db8::7 port 40022 ssh2\n',

@@ -16,7 +16,10 @@ export interface BatchCommand {
  * Defined once at the top of every batch: reads a file with shell builtins only, so the many
  * small /proc and /etc files cost no process each.
  */
-const helpers = ['ir_cat() { while IFS= read -r ir_l || [ -n "$ir_l" ]; do printf \'%s\\n\' "$ir_l"; done < "$1"; }'];
+/** Shell functions every batch defines first (the probes' commands may use them). */
+export const helpers = [
+  'ir_cat() { while IFS= read -r ir_l || [ -n "$ir_l" ]; do printf \'%s\\n\' "$ir_l"; done < "$1"; }',
+];
 
 export interface SectionOutput {
   text: string;

@@ -1,4 +1,5 @@
-import { isKnownTimeZone, type LoadAverage, type OsInfo } from '@infra-report/shared';
+import type { LoadAverage, OsInfo } from '@infra-report/shared';
+import { hostZoneCommand } from './host-zone.js';
 import { excerpt, type Parsed } from './parse-result.js';
 
 /** Small files are read with the batch's ir_cat (shell builtins): no process per file. */
@@ -7,7 +8,7 @@ export const systemCommands = {
   uname: 'uname -srm',
   hostname: 'ir_cat /proc/sys/kernel/hostname 2>/dev/null || uname -n',
   // The zone name too: a log line's offset depends on its date (DST), not on today's offset.
-  clock: "date '+%s%n%z'; ir_cat /etc/timezone 2>/dev/null || readlink /etc/localtime 2>/dev/null || echo",
+  clock: hostZoneCommand,
   // The kernel's list of online CPUs ("0-3,6"); getconf only where /sys is missing.
   nproc: "ir_cat /sys/devices/system/cpu/online 2>/dev/null || { printf 'count '; getconf _NPROCESSORS_ONLN; }",
   uptime: 'ir_cat /proc/uptime',
@@ -27,25 +28,6 @@ export function parseUname(text: string): Parsed<{ kernel: string | null; arch: 
   if (fields.length < 3)
     return { value: { kernel: null, arch: null }, problems: [`unexpected uname output: ${excerpt(text)}`] };
   return { value: { kernel: `${fields[0]} ${fields[1]}`, arch: fields[2] ?? null }, problems: [] };
-}
-
-/** `date +%s; date +%z; zone`: the host's clock, UTC offset and IANA zone, for its own log timestamps. */
-export function parseClock(
-  text: string,
-): Parsed<{ epochSeconds: number | null; utcOffset: string | null; timeZone: string | null }> {
-  const [epoch, offset, zoneLine] = text
-    .trim()
-    .split(/\n/)
-    .map((l) => l.trim());
-  const problems: string[] = [];
-  const epochSeconds = epoch && /^\d+$/.test(epoch) ? Number(epoch) : null;
-  if (epochSeconds === null) problems.push(`unexpected date +%s output: ${excerpt(text)}`);
-  const utcOffset = offset && /^[+-]\d{4}$/.test(offset) ? offset : null;
-  if (utcOffset === null) problems.push(`unexpected date +%z output: ${excerpt(text)}`);
-  // /etc/timezone holds "Europe/Paris"; /etc/localtime links to .../zoneinfo/Europe/Paris.
-  const zone = (zoneLine ?? '').replace(/^.*zoneinfo\//, '');
-  const timeZone = /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone) && isKnownTimeZone(zone) ? zone : null;
-  return { value: { epochSeconds, utcOffset, timeZone }, problems };
 }
 
 /** /sys/devices/system/cpu/online ("0-3,6", "0"), or "count N" from getconf. */
