@@ -16,3 +16,4 @@ export * from './pipeline/redis-persistence.js';
 export * from './pipeline/metrics-server.js';
 export * from './pipeline/schedule.js';
 export * from './stores/point-buffer.js';
+export * from './login-source.js';

@@ -1,4 +1,4 @@
-import type { HostSnapshot, SecurityFinding } from '@infra-report/shared';
+import { describeLoginSource, type HostSnapshot, type SecurityFinding } from '@infra-report/shared';
 
 export interface SecuritySettings {
   /** Failed logins from one source IP in the window that make it a brute-force source. */
@@ -25,7 +25,7 @@ export function findSecurityIssues(
       findings.push({
         severity: 'warning',
         kind: 'brute-force',
-        message: `${attempts} failed SSH logins from ${source}`,
+        message: `${attempts} failed SSH logins from ${describeLoginSource(source)}`,
       });
     }
   }

@@ -41,8 +41,3 @@ function canonicalIpv4(text: string): string {
     .map((part) => String(Number(part)))
     .join('.');
 }
-
-/** Whether a normalised source is a host name rather than an address. */
-export function isHostNameSource(source: string): boolean {
-  return source !== '' && isIP(source.replace(/%.*$/, '')) === 0;
-}

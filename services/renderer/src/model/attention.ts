@@ -1,4 +1,4 @@
-import type { Config, HostFailure, HostSnapshot } from '@infra-report/shared';
+import { describeLoginSource, type Config, type HostFailure, type HostSnapshot } from '@infra-report/shared';
 import { formatBytes, formatTime } from '../format.js';
 import {
   severityRank,
@@ -84,7 +84,7 @@ export function buildAttention(
         severity: 'warning' as const,
         host: f.host,
         category: 'logins' as const,
-        message: `${f.attempts} failed SSH logins from ${f.sourceIp}`,
+        message: `${f.attempts} failed SSH logins from ${describeLoginSource(f.sourceIp)}`,
       })),
     ...rows.uptime
       .filter((u) => u.rebootedInWindow)

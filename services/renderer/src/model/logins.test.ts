@@ -49,12 +49,33 @@ describe('login section builders', () => {
 
   it('adds up failed attempts per host and source, most first, with first and last attempt', () => {
     const rows = buildFailedBySource(snapshots);
-    expect(rows.map((r) => [r.host, r.sourceIp, r.attempts, r.invalidUserAttempts, r.users])).toEqual([
-      ['h2', '203.0.113.5', 20, 0, ['root']],
-      ['h1', '198.51.100.7', 8, 3, ['root', 'admin']],
+    expect(rows.map((r) => [r.host, r.sourceIp, r.attempts, r.invalidUserAttempts, r.probes, r.users])).toEqual([
+      ['h2', '203.0.113.5', 20, 0, 0, ['root']],
+      ['h1', '198.51.100.7', 8, 3, 0, ['root', 'admin']],
     ]);
     expect(rows[1]?.firstAttempt.toISOString()).toBe('2026-11-21T09:00:00.000Z');
     expect(rows[1]?.lastAttempt.toISOString()).toBe('2026-11-21T10:00:00.000Z');
+  });
+
+  it('counts probes per source beside the attempts, and lists a source that only scanned', () => {
+    const probing = sampleSnapshot('h3', {
+      logins: {
+        ...logins([], [failed('root', '198.51.100.7', 2, 'wrong-password', '2026-11-21T10:00:00Z')]),
+        signals: [
+          { time: '2026-11-21T10:01:00Z', kind: 'closed-preauth', user: 'root', sourceIp: '198.51.100.7', count: 1 },
+          { time: '2026-11-21T10:00:00Z', kind: 'invalid-user', user: 'x', sourceIp: '198.51.100.7', count: 1 },
+          { time: '2026-11-21T09:00:00Z', kind: 'scan', user: '', sourceIp: '203.0.113.50', count: 1 },
+          { time: '2026-11-21T11:00:00Z', kind: 'scan', user: '', sourceIp: '203.0.113.50', count: 1 },
+        ],
+      },
+    });
+    const rows = buildFailedBySource([probing]);
+    expect(rows.map((r) => [r.sourceIp, r.attempts, r.probes, r.users])).toEqual([
+      ['198.51.100.7', 2, 1, ['root']],
+      ['203.0.113.50', 0, 2, []],
+    ]);
+    expect(rows[1]?.firstAttempt.toISOString()).toBe('2026-11-21T09:00:00.000Z');
+    expect(rows[1]?.lastAttempt.toISOString()).toBe('2026-11-21T11:00:00.000Z');
   });
 
   it('adds up failed attempts per user across hosts, counting sources', () => {

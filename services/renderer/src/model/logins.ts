@@ -27,11 +27,17 @@ export function buildAcceptedLogins(snapshots: HostSnapshot[], history: ReportHi
     .sort((a, b) => a.time.getTime() - b.time.getTime() || a.host.localeCompare(b.host));
 }
 
-/** Failed logins per host and source address, most attempts first. */
+/** Failed logins and probes per host and source address, most attempts first, then most probes. */
 export function buildFailedBySource(snapshots: HostSnapshot[]): FailedSourceRow[] {
   return snapshots
     .flatMap((s) => failedSources(s))
-    .sort((a, b) => b.attempts - a.attempts || a.host.localeCompare(b.host) || a.sourceIp.localeCompare(b.sourceIp));
+    .sort(
+      (a, b) =>
+        b.attempts - a.attempts ||
+        b.probes - a.probes ||
+        a.host.localeCompare(b.host) ||
+        a.sourceIp.localeCompare(b.sourceIp),
+    );
 }
 
 /** Failed logins per user name across the fleet, most attempts first. */
@@ -68,26 +74,34 @@ export function buildPrivilegeRows(snapshots: HostSnapshot[]): (PrivilegeUse & {
 
 function failedSources(snapshot: HostSnapshot): FailedSourceRow[] {
   const bySource = new Map<string, FailedSourceRow>();
-  for (const failure of snapshot.logins.failed) {
-    const time = new Date(failure.time);
-    let row = bySource.get(failure.sourceIp);
+  const rowFor = (sourceIp: string, time: Date) => {
+    let row = bySource.get(sourceIp);
     if (!row) {
       row = {
         host: snapshot.host,
-        sourceIp: failure.sourceIp,
+        sourceIp,
         attempts: 0,
         invalidUserAttempts: 0,
+        probes: 0,
         users: [],
         firstAttempt: time,
         lastAttempt: time,
       };
-      bySource.set(failure.sourceIp, row);
+      bySource.set(sourceIp, row);
     }
+    if (time < row.firstAttempt) row.firstAttempt = time;
+    if (time > row.lastAttempt) row.lastAttempt = time;
+    return row;
+  };
+  for (const failure of snapshot.logins.failed) {
+    const row = rowFor(failure.sourceIp, new Date(failure.time));
     row.attempts += failure.count;
     if (failure.kind === 'invalid-user') row.invalidUserAttempts += failure.count;
     if (!row.users.includes(failure.user)) row.users.push(failure.user);
-    if (time < row.firstAttempt) row.firstAttempt = time;
-    if (time > row.lastAttempt) row.lastAttempt = time;
+  }
+  for (const signal of snapshot.logins.signals) {
+    if (signal.kind === 'invalid-user') continue; // the attempt itself is in `failed`
+    rowFor(signal.sourceIp, new Date(signal.time)).probes += signal.count;
   }
   return [...bySource.values()];
 }

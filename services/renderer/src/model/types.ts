@@ -37,12 +37,16 @@ export interface AcceptedLoginRow {
   firstSeen: boolean | null;
 }
 
+/** One source's failed attempts and probes on one host (README "What counts as a failed login"). */
 export interface FailedSourceRow {
   host: string;
   sourceIp: string;
   attempts: number;
   invalidUserAttempts: number;
+  /** Connections that ended before a login: scans, probes, pre-auth disconnects. */
+  probes: number;
   users: string[];
+  /** First and last attempt or probe. */
   firstAttempt: Date;
   lastAttempt: Date;
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
+import { describeLoginSource } from '@infra-report/shared';
 import { printable } from '../printable.js';
 import {
   formatBytes,
@@ -326,21 +327,26 @@ function loginSections(doc: Doc, model: ReportModel): void {
   table(
     doc,
     [
-      { header: 'Host', width: 90, text: (r: ReportModel['failedBySource'][number]) => r.host },
-      { header: 'Source IP', width: 110, text: (r) => r.sourceIp || '—' },
+      { header: 'Host', width: 84, text: (r: ReportModel['failedBySource'][number]) => r.host },
+      { header: 'Source', width: 116, text: (r) => describeLoginSource(r.sourceIp) },
       {
         header: 'Attempts',
-        width: 52,
+        width: 50,
         align: 'right',
         text: (r) => String(r.attempts),
         fill: (r) => (r.attempts >= model.thresholds.failedLoginsWarn ? severityFill.warning : undefined),
       },
-      { header: 'Invalid', width: 58, align: 'right', text: (r) => String(r.invalidUserAttempts) },
-      { header: 'Users tried', width: 121, text: (r) => r.users.map((u) => u || '—').join(', ') },
-      { header: 'Last attempt', width: 84, text: (r) => time(model, r.lastAttempt) },
+      { header: 'Invalid', width: 44, align: 'right', text: (r) => String(r.invalidUserAttempts) },
+      { header: 'Probes', width: 44, align: 'right', text: (r) => String(r.probes) },
+      { header: 'Users tried', width: 93, text: (r) => r.users.map((u) => u || '—').join(', ') },
+      { header: 'Last seen', width: 84, text: (r) => time(model, r.lastAttempt) },
     ],
     model.failedBySource,
-    { emptyText: 'No failed SSH logins in the window.' },
+    { emptyText: 'No failed SSH logins or probes in the window.' },
+  );
+  note(
+    doc,
+    'Attempts: rejected passwords, keys and other methods, refused users (invalid, AllowUsers/DenyUsers, root login) and PAM failures reported by sshd, one per try. Probes: connections that ended before a login (scans, pre-auth disconnects), one per connection.',
   );
   subheading(doc, 'Failed SSH logins by user name');
   table(

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { wallClock } from '@infra-report/shared';
+import { describeLoginSource, wallClock } from '@infra-report/shared';
 import { printable } from '../printable.js';
 import type { ReportModel, Severity } from '../report-model.js';
 
@@ -161,12 +161,13 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
     'Failed Logins',
     [
       { header: 'Host', width: 24, value: (r: ReportModel['failedBySource'][number]) => r.host },
-      { header: 'Source IP', width: 40, value: (r) => r.sourceIp },
+      { header: 'Source', width: 40, value: (r) => describeLoginSource(r.sourceIp) },
       { header: 'Attempts', width: 10, value: (r) => r.attempts, numFmt: '0' },
       { header: 'Invalid-user attempts', width: 12, value: (r) => r.invalidUserAttempts, numFmt: '0' },
+      { header: 'Probes (scans, pre-auth disconnects)', width: 14, value: (r) => r.probes, numFmt: '0' },
       { header: 'Users tried', width: 50, value: (r) => r.users.join(', ') },
-      { header: 'First attempt', width: 20, value: (r) => local(r.firstAttempt), numFmt: dateFormat },
-      { header: 'Last attempt', width: 20, value: (r) => local(r.lastAttempt), numFmt: dateFormat },
+      { header: 'First seen', width: 20, value: (r) => local(r.firstAttempt), numFmt: dateFormat },
+      { header: 'Last seen', width: 20, value: (r) => local(r.lastAttempt), numFmt: dateFormat },
     ],
     model.failedBySource,
     {
