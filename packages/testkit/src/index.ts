@@ -8,3 +8,4 @@ export * from './private-redis.js';
 export * from './private-influx.js';
 export * from './sshd-variants.js';
 export * from './zone-namespace.js';
+export * from './zoned-sshd.js';
