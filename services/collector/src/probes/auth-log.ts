@@ -1,11 +1,4 @@
-import type {
-  AcceptedLogin,
-  AuthSignal,
-  FailedLogin,
-  FailureKind,
-  LoginMethod,
-  PrivilegeUse,
-} from '@infra-report/shared';
+import type { AcceptedLogin, AuthSignal, FailedLogin, PrivilegeUse } from '@infra-report/shared';
 import { shellQuote } from './command-batch.js';
 import { instantFromWallClock, instantsFromWallClock } from '@infra-report/shared';
 import { journalCommand } from './journal.js';
