@@ -178,6 +178,9 @@ export interface AuthLogEvents {
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const rfc3164Prefix = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\S+) (\S+?)(?:\[(\d+)\])?: ?(.*)$/;
+/** Some syslog daemons (and remote relays) write no host name: "Nov 23 21:50:19 sshd[8148]: ...". */
+const rfc3164NoHostPrefix =
+  /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ()([A-Za-z][\w.()-]*)\[(\d+)\]: ?(.*)$/;
 const isoPrefix =
   /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) (\S+?)(?:\[(\d+)\])?: ?(.*)$/;
 const sshPrograms = new Set(['sshd', 'sshd-session', 'sshd(pam_unix)']);
@@ -319,7 +322,7 @@ export function parseSyslogLine(
   context: Pick<AuthLogContext, 'hostNow' | 'utcOffset' | 'timeZone'>,
   previous: Date | null = null,
 ): SyslogEntry | null {
-  const classic = rfc3164Prefix.exec(line);
+  const classic = rfc3164NoHostPrefix.exec(line) ?? rfc3164Prefix.exec(line);
   if (classic) {
     const [, monthName, day, hh, mm, ss, , program, pid, message] = classic as unknown as string[];
     const month = months.indexOf(monthName ?? '');

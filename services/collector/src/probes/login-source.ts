@@ -11,7 +11,9 @@ export function normaliseSource(raw: string): string | null {
   let text = raw.trim();
   if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
   if (text === '' || text.length > 255) return null;
-  if (isIP(text) === 4) return canonicalIpv4(text);
+  // Dotted quads from DNS or PAM may carry leading zeros ("192.030.0.6"): read as decimal, as sshd would print them.
+  if (isIP(text) === 4 || (/^\d{1,3}(\.\d{1,3}){3}$/.test(text) && text.split('.').every((p) => Number(p) <= 255)))
+    return canonicalIpv4(text);
   const zoneAt = text.indexOf('%');
   const zone = zoneAt >= 0 ? text.slice(zoneAt) : '';
   const bare = zoneAt >= 0 ? text.slice(0, zoneAt) : text;

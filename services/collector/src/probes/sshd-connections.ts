@@ -32,7 +32,8 @@ const connectionGapMs = 10 * 60_000;
  *   failure reported by sshd) is the reason of the connection's "Failed" lines, not an attempt
  *   more; a connection with more refusals of one family than "Failed" lines counts the difference
  *   (a scanner that leaves after "Invalid user", sshd without "Failed" lines for PAM);
- * - a connection that logged a scan or pre-auth disconnect line is one probe, whatever else it did.
+ * - a connection that logged a scan or pre-auth disconnect line is one probe, whatever else it did;
+ * - keys refused in a connection that then logged in are the client trying its keys, not failures.
  */
 export function countSshdEvents(lines: SshdLine[]): SshdCounts {
   const out: SshdCounts = { accepted: [], failed: [], signals: [], problems: [] };
@@ -43,6 +44,8 @@ export function countSshdEvents(lines: SshdLine[]): SshdCounts {
     const invalidUserNames = connection.flatMap((l) =>
       l.reading.type === 'refused' && l.reading.family === 'invalid-user' ? [l.reading.user] : [],
     );
+    // A client offers its keys one after the other: keys refused before one is accepted are not failed logins.
+    const loggedIn = connection.some((l) => l.reading.type === 'accepted');
     let failedCount = 0;
     const refusals = new Map<RefusalFamily, SshdLine[]>();
     let probe: AuthSignal | null = null;
@@ -61,15 +64,14 @@ export function countSshdEvents(lines: SshdLine[]): SshdCounts {
             });
           break;
         case 'failed': {
+          if (loggedIn && reading.kind === 'publickey-refused') break;
           let { user, source } = reading;
           if (reading.candidates) {
             // The user name itself holds " from X port N": the connection's "Invalid user" line says
             // which name sshd saw; without it the attempt is counted, under no source.
             const named = reading.candidates.find((c) => invalidUserNames.includes(c.user));
-            const sources = new Set(reading.candidates.map((c) => c.source));
             if (named) ({ user, source } = named);
-            else if (sources.size === 1) ({ user, source } = reading.candidates[0]!);
-            else unattributed += count;
+            else if (source === '') unattributed += count;
           }
           out.failed.push({ time, user, sourceIp: source, kind: reading.kind, count });
           failedCount += count;

@@ -83,7 +83,7 @@ const refusals: { pattern: RegExp; family: RefusalFamily; kind: FailureKind; use
   // auth-pam.c, sshd built with PAM (FreeBSD, macOS, Solaris): "PAM: <pam_strerror> for [illegal user ]X from H[ via L]".
   {
     pattern:
-      /^(?:error: )?PAM: (?:Authentication failure|authentication error|User not known to the underlying authentication module|Authentication service cannot retrieve authentication info|Maximum number of tries exceeded|Permission denied) for (.*) from (\S+?)(?: via \S+)?$/,
+      /^(?:error: )?PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module|Authentication service cannot retrieve authentication info|Maximum number of tries exceeded|Permission denied) for (.*) from (\S+?)(?: via \S+)?$/,
     family: 'pam',
     kind: 'pam-failure',
     user: 1,
@@ -140,11 +140,35 @@ const probes: { pattern: RegExp; kind: ProbeKind; source?: number; user?: number
     source: 1,
   },
   { pattern: /^fatal: Timeout before authentication for (\S+?)(?: port \d+)?$/, kind: 'closed-preauth', source: 1 },
+  // The client gave up after failing (reason 3, "Auth fail"): a disconnect, its tries are the "Failed" lines.
+  {
+    pattern: /^(?:error: )?Received disconnect from (\S+?)(?: port \d+)?: ?3: .*Auth fail(?: \[preauth\])?$/,
+    kind: 'closed-preauth',
+    source: 1,
+  },
+  { pattern: /^Disconnected from (\S+) port \d+ \[preauth\]$/, kind: 'closed-preauth', source: 1 },
+  {
+    pattern: /^Disconnecting (?:(?:invalid|authenticating) user (.*) )?(\S+) port \d+: .* \[preauth\]$/,
+    kind: 'closed-preauth',
+    user: 1,
+    source: 2,
+  },
+  // Without an address: the connection's other lines name it.
+  {
+    pattern: /^fatal: (?:Read from socket failed|Write failed): Connection reset by peer \[preauth\]$/,
+    kind: 'closed-preauth',
+  },
+  {
+    pattern:
+      /^fatal: (?:Unable to negotiate a key exchange method|no matching (?:cipher|mac|comp) found: .*) \[preauth\]$/,
+    kind: 'scan',
+  },
 ];
 
 const addressOnly = [
   /^Connection (?:closed|reset) by (\S+?) port \d+$/,
-  /^Connection from (\S+?) port \d+ on \S+ port \d+(?: rdomain "\S*")?$/,
+  /^Connection from (\S+?)(?: port \d+(?: on \S+ port \d+(?: rdomain "\S*")?)?)?$/,
+  /^Connection closed by (\S+?)$/,
 ];
 
 const pamOnlyFailure =
@@ -154,7 +178,7 @@ const pamOnlySession = /^session opened for user (\S+?)(?:\(uid=\d+\))? by /;
 /** Reads one sshd message (the text after "sshd[pid]: "). Null: nothing to count. */
 export function readSshdMessage(rawMessage: string, pamOnlyFormat = false): SshdReading | null {
   // SunSSH's syslog adds a message id and facility: "[ID 800047 auth.info] Failed ...".
-  const message = rawMessage.replace(/^\[ID \d+ [a-z0-9]+\.[a-z]+\] /, '');
+  const message = rawMessage.replace(/^\[ID \d+ [a-z0-9]+\.[a-z]+\] /, '').trimEnd();
   if (pamOnlyFormat) return readPamOnly(message);
   // The privilege-separated child appends " [preauth]" to what it logs.
   const body = message.endsWith(' [preauth]') ? message.slice(0, -' [preauth]'.length) : message;
@@ -234,10 +258,13 @@ function readFailed(message: string): SshdReading | null {
   const best = tiers.find((t) => t.length > 0);
   const first = best?.[0];
   if (!best || !first) return null;
-  // Two cuts sshd could both have written: the caller decides with the connection's "Invalid user" line.
-  return best.length === 1
+  const all = tiers.flat();
+  // More than one cut: the caller lets the connection's "Invalid user" line (whose name ends the
+  // line, so it cuts only one way) decide; without one, the most trusted cut if it is alone.
+  const chosen = best.length === 1 ? first : { user: first.user, source: '' };
+  return all.length === 1
     ? { type: 'failed', kind, user: first.user, source: first.source }
-    : { type: 'failed', kind, user: first.user, source: '', candidates: best };
+    : { type: 'failed', kind, ...chosen, candidates: all };
 }
 
 function readPamOnly(message: string): SshdReading | null {

@@ -86,6 +86,8 @@ describe('the sshd variants corpus', () => {
       expect.stringContaining('1 failed SSH attempt(s) with a user name that holds another address'),
     ]);
     expect(classic.value.accepted.map((a) => [a.user, a.sourceIp])).toEqual([
+      ['git', '192.0.2.27'],
+      ['erin', '192.0.2.28'],
       ['alice', '192.0.2.20'],
       ['bob', '2001:db8::20'],
       ['carol', '192.0.2.22'],
@@ -138,6 +140,11 @@ describe('hostile auth log lines', () => {
     expect(parsed.value.signals.map((s) => s.sourceIp)).toEqual(['198.51.100.7']);
     // The 10,000-character line is skipped and said so, not searched or counted elsewhere.
     expect(parsed.problems).toEqual([expect.stringContaining('1 auth log line(s) longer than 4096 characters')]);
+  });
+
+  it('reads syslog lines written without a host name', () => {
+    const parsed = parse([`${at(1)} sshd[77]: Failed password for root from 198.51.100.9 port 1 ssh2`]);
+    expect(parsed.value.failed.map((f) => [f.user, f.sourceIp])).toEqual([['root', '198.51.100.9']]);
   });
 
   it('ignores lines that only look like sshd lines', () => {
