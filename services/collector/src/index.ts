@@ -10,3 +10,5 @@ export { CollectionError, createLocalRunner, type CommandRunner } from './comman
 export { createRunnerFactory } from './open-runner.js';
 export { snapshotToPoints } from './points.js';
 export { createFileAuthLogStateStore, createRedisAuthLogStateStore, type AuthLogStateStore } from './auth-log-state.js';
+export { parseAuthLog, type AuthLogContext, type AuthLogEvents } from './probes/auth-log.js';
+export { normaliseSource } from './probes/login-source.js';
