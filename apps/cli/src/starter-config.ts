@@ -13,7 +13,7 @@ report:
   thresholds:
     disk_warn_percent: 80
     disk_critical_percent: 90
-    failed_logins_warn: 20   # failed SSH logins from one source IP that make a warning
+    brute_force_attempts: 10 # failed SSH logins from one source on one host that make a warning
 
 # SSH defaults for every host; groups and hosts can override any of these.
 ssh:

@@ -17,3 +17,4 @@ export * from './pipeline/metrics-server.js';
 export * from './pipeline/schedule.js';
 export * from './stores/point-buffer.js';
 export * from './login-source.js';
+export * from './verdict.js';

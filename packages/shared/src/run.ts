@@ -65,11 +65,30 @@ export interface RenderedArtifact {
   key: string;
 }
 
+/** One finding across hosts, as the email and the CLI show it. */
+export interface SummaryRollup {
+  severity: 'critical' | 'warning';
+  title: string;
+  hosts: number;
+  examples: string;
+}
+
+/** What the email and the CLI say of a rendered run: the same counts as the PDF and the XLSX. */
 export interface RunSummary {
   hostsTotal: number;
   hostsReporting: number;
   hostsUnreachable: number;
+  /** The first 50 attention items (every one is in the XLSX); `critical` and `warnings` count all. */
   attention: { severity: 'critical' | 'warning'; host: string; message: string }[];
+  /** Attention items by severity (absent in results of older renderers). */
+  critical?: number;
+  warnings?: number;
+  rebooted?: number;
+  /** The report's time zone, for the email's times. */
+  timezone?: string;
+  /** Findings rolled up across hosts, ranked; at most `rollupsShown`, `rollupsTotal` in all. */
+  rollups?: SummaryRollup[];
+  rollupsTotal?: number;
 }
 
 export interface RenderResult {

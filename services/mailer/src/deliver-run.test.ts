@@ -102,7 +102,7 @@ describe('deliverRun', () => {
     expect(first.destination).toBe('ops@example.com, oncall@example.com');
     expect(second.destination).toBe('already delivered');
     expect(mail?.messageId).toBe('<report.2026-11-22_all@example.com>');
-    expect(mail?.subject).toBe('Daily Infrastructure Report - 2026-11-22');
+    expect(mail?.subject).toBe('Daily Infrastructure Report - 2026-11-22 - 1 critical, 1 unreachable');
     expect(mail?.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([
       ['infrastructure-report-2026-11-22.pdf', 'application/pdf', '%PDF-1.7 test'],
       [
@@ -131,7 +131,7 @@ describe('deliverRun', () => {
     });
     expect(delivered.destination).toBe(path.join(outbox, '2026-11-22_all.eml'));
     const mail = await simpleParser(readFileSync(delivered.destination));
-    expect(mail.subject).toBe('Daily Infrastructure Report - 2026-11-22');
+    expect(mail.subject).toBe('Daily Infrastructure Report - 2026-11-22 - 1 critical, 1 unreachable');
     expect(mail.attachments.map((a) => a.filename)).toEqual([
       'infrastructure-report-2026-11-22.pdf',
       'infrastructure-report-2026-11-22.xlsx',

@@ -23,3 +23,10 @@ export function formatDuration(seconds: number): string {
 export function formatTime(instant: Date, timezone: string): string {
   return wallDateTime(instant, timezone);
 }
+
+const countFormat = new Intl.NumberFormat('en-US');
+
+/** A whole number with thousands separators: 57,200. */
+export function formatCount(n: number): string {
+  return countFormat.format(n);
+}

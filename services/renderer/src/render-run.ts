@@ -27,6 +27,9 @@ export function reportFileBaseName(run: CollectedRun['run']): string {
   return `infrastructure-report-${run.reportDate}${run.scope === 'all' ? '' : `.${run.scope}`}`;
 }
 
+/** Findings the email lists; the rest are counted ("and N more") and in the attachments. */
+const emailRollups = 30;
+
 /** The render job: one report model, two renderings of it, both stored as artifacts. */
 export async function renderRun(collected: CollectedRun, deps: RenderDependencies): Promise<RenderResult> {
   const history = await loadReportHistory(deps.influx, collected, deps.logger);
@@ -57,6 +60,17 @@ export async function renderRun(collected: CollectedRun, deps: RenderDependencie
       hostsReporting: model.summary.hostsReporting,
       hostsUnreachable: model.summary.hostsUnreachable,
       attention: model.attention.slice(0, 50).map((a) => ({ severity: a.severity, host: a.host, message: a.message })),
+      critical: model.summary.critical,
+      warnings: model.summary.warning,
+      rebooted: model.summary.rebooted,
+      timezone: model.timezone,
+      rollups: model.rollups.slice(0, emailRollups).map((r) => ({
+        severity: r.severity,
+        title: r.title,
+        hosts: r.hosts.length,
+        examples: r.examples,
+      })),
+      rollupsTotal: model.rollups.length,
     },
   };
 }

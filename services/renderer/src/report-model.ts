@@ -1,6 +1,7 @@
 import type { CollectedRun, Config } from '@infra-report/shared';
 import { noHistory, type ReportHistory } from './history.js';
 import { buildAttention } from './model/attention.js';
+import { buildRollups } from './model/rollups.js';
 import { buildDiskRows, sortDiskRows } from './model/disks.js';
 import { groupHosts } from './model/grouping.js';
 import {
@@ -10,11 +11,19 @@ import {
   buildSecurityRows,
   buildUptimeRows,
 } from './model/host-tables.js';
-import { buildAcceptedLogins, buildFailedBySource, buildFailedByUser, buildPrivilegeRows } from './model/logins.js';
+import {
+  buildAcceptedLogins,
+  buildFailedBySource,
+  buildFailedByUser,
+  buildPrivilegeRows,
+  buildSourcesAcrossHosts,
+} from './model/logins.js';
 import { buildGroupSummary, buildHostRows, buildSummary } from './model/overview.js';
 import type { ReportModel } from './model/types.js';
 
-export { formatBytes, formatDuration, formatTime } from './format.js';
+import { formatCount } from './format.js';
+
+export { formatBytes, formatCount, formatDuration, formatTime } from './format.js';
 export type * from './model/types.js';
 
 /**
@@ -54,11 +63,13 @@ export function buildReportModel(
     thresholds: {
       diskWarnPercent: thresholds.disk_warn_percent,
       diskCriticalPercent: thresholds.disk_critical_percent,
-      failedLoginsWarn: thresholds.failed_logins_warn,
+      failedLoginsWarn: thresholds.brute_force_attempts,
     },
+    expectedConditions: expectedConditions(snapshots),
     historyNote: history.unavailable,
     summary: buildSummary({ snapshots, failures, attention, filesystems: disks.length, acceptedLogins, uptime }),
     attention,
+    rollups: buildRollups(attention),
     groups: [...new Set(hosts.map((h) => h.group))],
     groupSummary: buildGroupSummary(hosts),
     hosts,
@@ -66,6 +77,7 @@ export function buildReportModel(
     acceptedLogins,
     rootLogins: acceptedLogins.filter((l) => l.user === 'root'),
     failedBySource,
+    failedBySourceAcrossHosts: buildSourcesAcrossHosts(failedBySource),
     failedByUser: buildFailedByUser(snapshots),
     privilege: buildPrivilegeRows(snapshots),
     uptime,
@@ -73,9 +85,34 @@ export function buildReportModel(
     processes,
     backups: buildBackupRows(snapshots),
     unreachable: failures.map((f) => ({ host: f.host, address: f.address, group: groupOf(f.host), reason: f.reason })),
-    problems: snapshots.flatMap((s) => s.problems.map((p) => ({ host: s.host, probe: p.probe, message: p.message }))),
+    problems: snapshots.flatMap((s) =>
+      s.problems
+        .filter((p) => !isExpectedCondition(p.probe, p.message))
+        .map((p) => ({ host: s.host, probe: p.probe, message: p.message })),
+    ),
     security,
-    appendixHosts: snapshots.slice(0, appendixLimit).map((snapshot) => ({ group: groupOf(snapshot.host), snapshot })),
+    // Hosts with something to say first, in report order; the XLSX has every host.
+    appendixHosts: [
+      ...snapshots.filter((s) => hosts.some((h) => h.host === s.host && h.critical + h.warnings > 0)),
+      ...snapshots.filter((s) => !hosts.some((h) => h.host === s.host && h.critical + h.warnings > 0)),
+    ]
+      .slice(0, appendixLimit)
+      .map((snapshot) => ({ group: groupOf(snapshot.host), snapshot })),
     appendixOmitted: Math.max(0, snapshots.length - appendixLimit),
   };
+}
+
+/** Conditions expected for a non-root collection, said once for the fleet instead of per host. */
+function expectedConditions(snapshots: CollectedRun['snapshots']): string[] {
+  const hidden = snapshots.filter((s) => s.problems.some((p) => isExpectedCondition(p.probe, p.message))).length;
+  return hidden > 0
+    ? [
+        `On ${formatCount(hidden)} host(s) other users' processes could not be inspected (that needs root): /tmp and deleted executables were checked among the SSH user's own processes.`,
+      ]
+    : [];
+}
+
+/** A collection problem that is the expected result of collecting without root. */
+export function isExpectedCondition(probe: string, message: string): boolean {
+  return probe === 'processes' && message.includes('could not be inspected');
 }

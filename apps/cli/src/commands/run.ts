@@ -1,4 +1,4 @@
-import { createLogger, silentLogger } from '@infra-report/shared';
+import { createLogger, silentLogger, verdict } from '@infra-report/shared';
 import { exitStatus } from '../exit-status.js';
 import { runEmbedded } from '../embedded-run.js';
 import { loadCliConfig, say } from './load.js';
@@ -32,7 +32,7 @@ export async function runCommand(options: {
     `collected ${hosts} host(s) in ${result.collection.seconds.toFixed(1)} s, ${(result.collection.cpuMs / hosts).toFixed(1)} ms of CPU per host in this process`,
   );
   say(
-    `report for ${result.rendered.run.reportDate}: ${summary.hostsReporting}/${summary.hostsTotal} hosts reported, ${summary.attention.length} item(s) need attention`,
+    `report for ${result.rendered.run.reportDate}: ${summary.hostsReporting}/${summary.hostsTotal} hosts reported, ${verdict(summary)}`,
   );
   for (const file of result.reportFiles) say(`  ${file}`);
   say(`  email: ${result.delivered.destination}`);

@@ -127,7 +127,7 @@ export const configSchema = z
           .regex(/^(group|none|label:[A-Za-z0-9_.-]+)$/, '"group", "none" or "label:NAME"')
           .default('group'),
         /** The PDF's per-host appendix stops after this many hosts (the XLSX always has all). */
-        appendix_max_hosts: z.number().int().min(0).default(200),
+        appendix_max_hosts: z.number().int().min(0).default(20),
         /** IANA time zone the report's dates and times are shown in. */
         timezone: z
           .string()
@@ -146,11 +146,26 @@ export const configSchema = z
           .object({
             disk_warn_percent: percent.default(80),
             disk_critical_percent: percent.default(90),
-            failed_logins_warn: z.number().int().min(1).default(20),
-            /** Failed logins from one source IP that make it a brute-force source. */
-            brute_force_attempts: z.number().int().min(1).default(10),
+            /** Failed SSH logins from one source on one host that make it a brute-force source (a warning). */
+            brute_force_attempts: z.number().int().min(1).optional(),
+            /** The same figure under its older name; one of the two is enough. */
+            failed_logins_warn: z.number().int().min(1).optional(),
           })
           .strict()
+          .refine(
+            (t) =>
+              t.brute_force_attempts === undefined ||
+              t.failed_logins_warn === undefined ||
+              t.brute_force_attempts === t.failed_logins_warn,
+            {
+              message:
+                'brute_force_attempts and failed_logins_warn are one threshold (failed logins from one source that make a warning): set one of them',
+            },
+          )
+          .transform(({ brute_force_attempts, failed_logins_warn, ...rest }) => {
+            const attempts = brute_force_attempts ?? failed_logins_warn ?? 10;
+            return { ...rest, brute_force_attempts: attempts, failed_logins_warn: attempts };
+          })
           .prefault({}),
       })
       .strict()

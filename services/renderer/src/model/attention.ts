@@ -1,5 +1,5 @@
 import { describeLoginSource, type Config, type HostFailure, type HostSnapshot } from '@infra-report/shared';
-import { formatBytes, formatTime } from '../format.js';
+import { formatBytes, formatCount, formatTime } from '../format.js';
 import {
   severityRank,
   type AcceptedLoginRow,
@@ -28,79 +28,126 @@ export function buildAttention(
   thresholds: Config['report']['thresholds'],
   timezone: string,
 ): AttentionItem[] {
+  const item = (
+    fields: Pick<AttentionItem, 'severity' | 'host' | 'category' | 'kind' | 'message'> &
+      Partial<Pick<AttentionItem, 'subject' | 'amount'>>,
+  ): AttentionItem => ({ subject: '', amount: null, ...fields });
   return [
-    ...rows.failures.map((f) => ({
-      severity: 'critical' as const,
-      host: f.host,
-      category: 'unreachable' as const,
-      message: `unreachable: ${f.reason}`,
-    })),
+    ...rows.failures.map((f) =>
+      item({
+        severity: 'critical',
+        host: f.host,
+        category: 'unreachable',
+        kind: 'unreachable',
+        message: `unreachable: ${f.reason}`,
+      }),
+    ),
     ...rows.disks
       .filter((d) => d.severity !== 'ok')
-      .map((d) => ({
-        severity: d.severity as 'critical' | 'warning',
-        host: d.host,
-        category: 'disk' as const,
-        message:
-          `${d.mount} is ${d.usedPercent}% full (${formatBytes(d.availableBytes)} free of ${formatBytes(d.sizeBytes)})` +
-          (d.inodesUsedPercent !== null && d.inodesUsedPercent >= thresholds.disk_warn_percent
-            ? `, inodes ${d.inodesUsedPercent}% used`
-            : '') +
-          (d.previousPercent !== null && d.previousPercent < thresholds.disk_warn_percent
-            ? `, new since the last run (was ${Math.round(d.previousPercent)}%)`
-            : '') +
-          (d.daysUntilFull !== null ? `, full in ~${Math.round(d.daysUntilFull)} days` : ''),
-      })),
+      .map((d) =>
+        item({
+          severity: d.severity as 'critical' | 'warning',
+          host: d.host,
+          category: 'disk',
+          kind: `disk-${d.severity}`,
+          amount: d.usedPercent,
+          message:
+            `${d.mount} is ${d.usedPercent}% full (${formatBytes(d.availableBytes)} free of ${formatBytes(d.sizeBytes)})` +
+            (d.inodesUsedPercent !== null && d.inodesUsedPercent >= thresholds.disk_warn_percent
+              ? `, inodes ${d.inodesUsedPercent}% used`
+              : '') +
+            (d.previousPercent !== null && d.previousPercent < thresholds.disk_warn_percent
+              ? `, new since the last run (was ${Math.round(d.previousPercent)}%)`
+              : '') +
+            (d.daysUntilFull !== null ? `, full in ~${Math.round(d.daysUntilFull)} days` : ''),
+        }),
+      ),
     ...rows.disks
       .filter((d) => d.severity === 'ok' && d.daysUntilFull !== null && d.daysUntilFull <= 14)
-      .map((d) => ({
-        severity: 'warning' as const,
-        host: d.host,
-        category: 'disk' as const,
-        message: `${d.mount} will be full in ~${Math.round(d.daysUntilFull ?? 0)} days at its current growth (${d.forecastNote})`,
-      })),
+      .map((d) =>
+        item({
+          severity: 'warning',
+          host: d.host,
+          category: 'disk',
+          kind: 'disk-forecast',
+          message: `${d.mount} will be full in ~${Math.round(d.daysUntilFull ?? 0)} days at its current growth (${d.forecastNote})`,
+        }),
+      ),
+    // Brute-force sources come from the failed-login table below, with the same threshold as the
+    // collector's finding: one item per host and source, counted once.
     ...rows.security
       .filter((f) => f.kind !== 'brute-force')
-      .map((f) => ({ severity: f.severity, host: f.host, category: 'security' as const, message: f.message })),
+      .map((f) =>
+        item({
+          severity: f.severity,
+          host: f.host,
+          category: 'security',
+          kind: f.kind,
+          // Names tried differ per host; other findings roll up when their text is the same.
+          subject: f.kind === 'invalid-usernames' ? '' : f.message,
+          message: f.message,
+        }),
+      ),
     ...rows.acceptedLogins
       .filter((l) => l.firstSeen === true)
-      .map((l) => ({
-        severity: 'warning' as const,
-        host: l.host,
-        category: 'logins' as const,
-        message: `first login from ${l.sourceIp} (user ${l.user}, ${formatTime(l.time, timezone)})`,
-      })),
+      .map((l) =>
+        item({
+          severity: 'warning',
+          host: l.host,
+          category: 'logins',
+          kind: 'first-login',
+          subject: l.sourceIp,
+          message: `first login from ${l.sourceIp} (user ${l.user}, ${formatTime(l.time, timezone)})`,
+        }),
+      ),
     ...rows.processes
       .filter((p) => (p.failedUnits?.length ?? 0) > 0)
-      .map((p) => ({
-        severity: 'warning' as const,
-        host: p.host,
-        category: 'services' as const,
-        message: `failed systemd unit(s): ${p.failedUnits?.join(', ')}`,
-      })),
+      .map((p) =>
+        item({
+          severity: 'warning',
+          host: p.host,
+          category: 'services',
+          kind: 'failed-units',
+          subject: p.failedUnits?.join(', ') ?? '',
+          message: `failed systemd unit(s): ${p.failedUnits?.join(', ')}`,
+        }),
+      ),
     ...rows.failedBySource
-      .filter((f) => f.attempts >= thresholds.failed_logins_warn)
-      .map((f) => ({
-        severity: 'warning' as const,
-        host: f.host,
-        category: 'logins' as const,
-        message: `${f.attempts} failed SSH logins from ${describeLoginSource(f.sourceIp)}`,
-      })),
+      .filter((f) => f.attempts >= thresholds.brute_force_attempts)
+      .map((f) =>
+        item({
+          severity: 'warning',
+          host: f.host,
+          category: 'logins',
+          kind: 'brute-force',
+          subject: f.sourceIp,
+          amount: f.attempts,
+          message: `${formatCount(f.attempts)} failed SSH logins from ${describeLoginSource(f.sourceIp)}`,
+        }),
+      ),
     ...rows.uptime
       .filter((u) => u.rebootedInWindow)
-      .map((u) => ({
-        severity: 'warning' as const,
-        host: u.host,
-        category: 'reboot' as const,
-        message: `rebooted at ${u.bootTime ? formatTime(u.bootTime, timezone) : '?'}`,
-      })),
+      .map((u) =>
+        item({
+          severity: 'warning',
+          host: u.host,
+          category: 'reboot',
+          kind: 'reboot',
+          message: `rebooted at ${u.bootTime ? formatTime(u.bootTime, timezone) : '?'}`,
+        }),
+      ),
     ...rows.snapshots
       .filter((s) => s.problems.some((p) => p.probe === 'logins'))
-      .map((s) => ({
-        severity: 'warning' as const,
-        host: s.host,
-        category: 'collection' as const,
-        message: s.problems.find((p) => p.probe === 'logins')?.message ?? '',
-      })),
+      .map((s) => {
+        const message = s.problems.find((p) => p.probe === 'logins')?.message ?? '';
+        return item({
+          severity: 'warning',
+          host: s.host,
+          category: 'collection',
+          kind: 'logins-problem',
+          subject: message,
+          message,
+        });
+      }),
   ].sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || a.host.localeCompare(b.host));
 }

@@ -1,6 +1,6 @@
 import type { HostSnapshot, PrivilegeUse } from '@infra-report/shared';
 import type { ReportHistory } from '../history.js';
-import type { AcceptedLoginRow, FailedSourceRow, FailedUserRow } from './types.js';
+import type { AcceptedLoginRow, FailedSourceRow, FailedUserRow, FleetSourceRow } from './types.js';
 
 /** Accepted logins in time order; `firstSeen` when the address is new to the host (90 days of history). */
 export function buildAcceptedLogins(snapshots: HostSnapshot[], history: ReportHistory): AcceptedLoginRow[] {
@@ -104,4 +104,30 @@ function failedSources(snapshot: HostSnapshot): FailedSourceRow[] {
     rowFor(signal.sourceIp, new Date(signal.time)).probes += signal.count;
   }
   return [...bySource.values()];
+}
+
+/** Per-host source rows added up per source across the fleet: most attempts first, then most probes. */
+export function buildSourcesAcrossHosts(rows: FailedSourceRow[]): FleetSourceRow[] {
+  const bySource = new Map<string, FleetSourceRow>();
+  for (const row of rows) {
+    const fleet = bySource.get(row.sourceIp) ?? {
+      sourceIp: row.sourceIp,
+      attempts: 0,
+      invalidUserAttempts: 0,
+      probes: 0,
+      hosts: [],
+      users: [],
+      lastAttempt: row.lastAttempt,
+    };
+    fleet.attempts += row.attempts;
+    fleet.invalidUserAttempts += row.invalidUserAttempts;
+    fleet.probes += row.probes;
+    fleet.hosts.push(row.host);
+    for (const user of row.users) if (!fleet.users.includes(user)) fleet.users.push(user);
+    if (row.lastAttempt > fleet.lastAttempt) fleet.lastAttempt = row.lastAttempt;
+    bySource.set(row.sourceIp, fleet);
+  }
+  return [...bySource.values()].sort(
+    (a, b) => b.attempts - a.attempts || b.probes - a.probes || a.sourceIp.localeCompare(b.sourceIp),
+  );
 }

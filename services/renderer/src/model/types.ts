@@ -6,7 +6,27 @@ export interface AttentionItem {
   severity: Exclude<Severity, 'ok'>;
   host: string;
   category: 'unreachable' | 'disk' | 'logins' | 'reboot' | 'security' | 'services' | 'backup' | 'collection';
+  /** What kind of finding ("brute-force", "disk-critical", "reboot", ...): items roll up by kind and subject. */
+  kind: string;
+  /** What it is about across hosts (a source address, a unit list); empty when the kind alone groups. */
+  subject: string;
+  /** The figure behind it, added up in the roll-up (failed attempts); null when there is none. */
+  amount: number | null;
   message: string;
+}
+
+/** One finding across the fleet: every host with the same kind and subject, ranked by severity then breadth. */
+export interface Rollup {
+  severity: Exclude<Severity, 'ok'>;
+  category: AttentionItem['category'];
+  kind: string;
+  subject: string;
+  /** "183.62.140.253: 57,200 failed SSH logins on 200 hosts". */
+  title: string;
+  hosts: string[];
+  /** A few hosts with their detail, for the one-line view: "db01 /var 97%, web02 / 91%". */
+  examples: string;
+  items: AttentionItem[];
 }
 
 export interface DiskRow {
@@ -48,6 +68,17 @@ export interface FailedSourceRow {
   users: string[];
   /** First and last attempt or probe. */
   firstAttempt: Date;
+  lastAttempt: Date;
+}
+
+/** One source's failed attempts and probes across every host. */
+export interface FleetSourceRow {
+  sourceIp: string;
+  attempts: number;
+  invalidUserAttempts: number;
+  probes: number;
+  hosts: string[];
+  users: string[];
   lastAttempt: Date;
 }
 
@@ -156,6 +187,8 @@ export interface ReportModel {
   generatedAt: Date;
   timezone: string;
   thresholds: { diskWarnPercent: number; diskCriticalPercent: number; failedLoginsWarn: number };
+  /** Stated once in the report instead of per host (e.g. processes that need root to inspect). */
+  expectedConditions: string[];
   /** Said on the summary page when comparisons and forecasts could not be made. */
   historyNote: string | null;
   summary: {
@@ -171,6 +204,8 @@ export interface ReportModel {
     rebooted: number;
   };
   attention: AttentionItem[];
+  /** The attention items rolled up across hosts, most severe and broadest first. */
+  rollups: Rollup[];
   /** Host groups in report order; "(no group)" for hosts without one. */
   groups: string[];
   groupSummary: GroupRow[];
@@ -179,6 +214,8 @@ export interface ReportModel {
   acceptedLogins: AcceptedLoginRow[];
   rootLogins: AcceptedLoginRow[];
   failedBySource: FailedSourceRow[];
+  /** The same, added up per source across hosts (the PDF's view; the XLSX keeps the per-host rows). */
+  failedBySourceAcrossHosts: FleetSourceRow[];
   failedByUser: FailedUserRow[];
   privilege: (PrivilegeUse & { host: string })[];
   uptime: UptimeRow[];

@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
-import { describeLoginSource } from '@infra-report/shared';
+import { describeLoginSource, type HostSnapshot } from '@infra-report/shared';
+import { buildRollups } from '../model/rollups.js';
+import { severityRank } from '../model/types.js';
 import { printable } from '../printable.js';
 import {
   formatBytes,
+  formatCount,
   formatDuration,
   formatTime,
+  isExpectedCondition,
   type DiskRow,
   type ReportModel,
   type Severity,
@@ -28,7 +32,9 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: 50, bottom: 50, left: 40, right: 40 },
-    // Pages are written out as they are finished (no bufferPages): memory stays flat for large fleets.
+    // Pages are kept until the end to write "page N of M"; the report is bounded (a few dozen pages
+    // at any fleet size), so this costs little.
+    bufferPages: true,
     autoFirstPage: false,
     info: {
       Title: `${model.title} - ${model.run.reportDate}`,
@@ -46,37 +52,11 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
     doc.on('error', reject);
   });
 
-  // The footer goes on each page as it is added, so no page has to be kept to number it later.
-  let pageNumber = 0;
-  doc.on('pageAdded', () => {
-    pageNumber += 1;
-    const { x, y } = doc;
-    const bottom = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc
-      .font('Sans')
-      .fontSize(8)
-      .fillColor('#555555')
-      .text(
-        `${printable(model.title)} – ${model.run.reportDate} – page ${pageNumber}`,
-        doc.page.margins.left,
-        doc.page.height - 30,
-        {
-          width: pageWidth,
-          align: 'center',
-          lineBreak: false,
-        },
-      );
-    doc.page.margins.bottom = bottom;
-    doc.fillColor('#000000').font('Sans');
-    doc.x = x;
-    doc.y = y;
-  });
   doc.addPage();
 
   const on = (section: Parameters<ReportModel['sections']['has']>[0]) => model.sections.has(section);
-  if (on('summary')) summaryPage(doc, model);
-  if (on('alerts') && (!on('summary') || model.attention.length > attentionOnSummary)) alertsSection(doc, model);
+  if (on('summary')) summaryPage(doc, model, on);
+  if (on('alerts') && (!on('summary') || model.rollups.length > attentionOnSummary)) alertsSection(doc, model);
   if (on('disks')) diskSection(doc, model);
   if (on('logins')) loginSections(doc, model);
   if (on('uptime')) uptimeSection(doc, model);
@@ -88,15 +68,78 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   if (on('errors') && model.problems.length > 0) problemSection(doc, model);
   if (on('appendix') && model.appendixHosts.length > 0) appendix(doc, model);
 
+  writeFooters(doc, model);
   doc.end();
   return finished;
 }
 
+/** "title – date – page N of M" on every page, written once the page count is known. */
+function writeFooters(doc: Doc, model: ReportModel): void {
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i += 1) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc
+      .font('Sans')
+      .fontSize(8)
+      .fillColor('#555555')
+      .text(
+        `${printable(model.title)} – ${model.run.reportDate} – page ${i + 1} of ${range.count}`,
+        doc.page.margins.left,
+        doc.page.height - 30,
+        { width: pageWidth, align: 'center', lineBreak: false },
+      );
+    doc.page.margins.bottom = bottom;
+  }
+}
+
+/** The sections in order, with the anchor their heading sets: the summary page links to them. */
+const sectionTitles: [Parameters<ReportModel['sections']['has']>[0], string][] = [
+  ['alerts', 'Alerts'],
+  ['disks', 'Disk Usage'],
+  ['logins', 'User Logins'],
+  ['uptime', 'System Uptime and Reboots'],
+  ['resources', 'Resources'],
+  ['security', 'Security Findings'],
+  ['processes', 'Processes and Failed Units'],
+  ['backups', 'Backups'],
+  ['unreachable', 'Unreachable Hosts'],
+  ['errors', 'Collection Problems'],
+  ['appendix', 'Appendix: hosts'],
+];
+const anchorOf = (title: string) => `section-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+
 const time = (model: ReportModel, d: Date | null) => (d ? formatTime(d, model.timezone) : '—');
-const num = (n: number | null, digits = 0) => (n === null ? '—' : n.toFixed(digits));
+const num = (n: number | null, digits = 0) => (n === null ? '—' : digits === 0 ? formatCount(n) : n.toFixed(digits));
+const count = (n: number) => formatCount(n);
+
+/**
+ * Per-host tables stay short at any fleet size: rows that need attention first, then the rest, at
+ * most `limit`; a note says how many more the XLSX sheet holds.
+ */
+function boundedRows<Row>(
+  doc: Doc,
+  rows: Row[],
+  options: { limit?: number; sheet: string; first?: (row: Row) => boolean },
+): Row[] {
+  const limit = options.limit ?? rowsPerTable;
+  if (rows.length <= limit) return rows;
+  const first = options.first;
+  const ordered = first ? [...rows.filter(first), ...rows.filter((r) => !first(r))] : rows;
+  pendingNote = `${count(rows.length - limit)} more row(s) not shown (${first ? 'those needing attention come first' : 'the first ones are shown'}); the XLSX sheet "${options.sheet}" has all ${count(rows.length)}.`;
+  return ordered.slice(0, limit);
+}
+/** Set by boundedRows, written after the table it belongs to. */
+let pendingNote: string | null = null;
+const rowsPerTable = 40;
 const pct = (n: number | null) => (n === null ? '—' : `${n.toFixed(1)}%`);
 
-function summaryPage(doc: Doc, model: ReportModel): void {
+function summaryPage(
+  doc: Doc,
+  model: ReportModel,
+  on: (section: Parameters<ReportModel['sections']['has']>[0]) => boolean,
+): void {
   if (model.logoFile && existsSync(model.logoFile)) {
     try {
       doc.image(model.logoFile, doc.page.width - 40 - 120, 40, { fit: [120, 45], align: 'right' });
@@ -137,40 +180,40 @@ function summaryPage(doc: Doc, model: ReportModel): void {
   table(
     doc,
     [
-      { header: 'Hosts', width: 38, align: 'right', text: (r: typeof s) => String(r.hostsTotal) },
-      { header: 'Reporting', width: 55, align: 'right', text: (r) => String(r.hostsReporting) },
+      { header: 'Hosts', width: 38, align: 'right', text: (r: typeof s) => count(r.hostsTotal) },
+      { header: 'Reporting', width: 55, align: 'right', text: (r) => count(r.hostsReporting) },
       {
         header: 'Unreachable',
         width: 66,
         align: 'right',
-        text: (r) => String(r.hostsUnreachable),
+        text: (r) => count(r.hostsUnreachable),
         fill: (r) => (r.hostsUnreachable > 0 ? severityFill.critical : undefined),
       },
       {
         header: 'Critical',
         width: 42,
         align: 'right',
-        text: (r) => String(r.critical),
+        text: (r) => count(r.critical),
         fill: (r) => (r.critical > 0 ? severityFill.critical : undefined),
       },
       {
         header: 'Warnings',
         width: 50,
         align: 'right',
-        text: (r) => String(r.warning),
+        text: (r) => count(r.warning),
         fill: (r) => (r.warning > 0 ? severityFill.warning : undefined),
       },
-      { header: 'Rebooted', width: 50, align: 'right', text: (r) => String(r.rebooted) },
-      { header: 'Filesystems', width: 62, align: 'right', text: (r) => String(r.filesystems) },
-      { header: 'Logins', width: 38, align: 'right', text: (r) => String(r.acceptedLogins) },
+      { header: 'Rebooted', width: 50, align: 'right', text: (r) => count(r.rebooted) },
+      { header: 'Filesystems', width: 62, align: 'right', text: (r) => count(r.filesystems) },
+      { header: 'Logins', width: 38, align: 'right', text: (r) => count(r.acceptedLogins) },
       {
         header: 'New IPs',
         width: 42,
         align: 'right',
-        text: (r) => String(r.newSourceIps),
+        text: (r) => count(r.newSourceIps),
         fill: (r) => (r.newSourceIps > 0 ? severityFill.warning : undefined),
       },
-      { header: 'Failed logins', width: 72, align: 'right', text: (r) => String(r.failedLogins) },
+      { header: 'Failed logins', width: 72, align: 'right', text: (r) => count(r.failedLogins) },
     ],
     [s],
   );
@@ -208,33 +251,69 @@ function summaryPage(doc: Doc, model: ReportModel): void {
     );
   }
   heading(doc, 'Needs attention');
-  attentionTable(doc, model.attention.slice(0, attentionOnSummary));
-  if (model.attention.length > attentionOnSummary)
-    note(doc, `${model.attention.length - attentionOnSummary} more item(s) in the Alerts section.`);
+  note(
+    doc,
+    `${count(model.attention.length)} item(s) on ${count(new Set(model.attention.map((a) => a.host)).size)} host(s), as ${count(model.rollups.length)} finding(s) across the fleet, most severe and broadest first.`,
+  );
+  rollupTable(doc, model.rollups.slice(0, attentionOnSummary));
+  if (model.rollups.length > attentionOnSummary)
+    note(
+      doc,
+      `${count(model.rollups.length - attentionOnSummary)} more finding(s) in the Alerts section; the XLSX's Alerts sheet lists every item per host.`,
+    );
+  // Links to the sections, in three columns (the outline has them too).
+  const contents = sectionTitles.filter(
+    ([section]) => on(section) && (section !== 'alerts' || model.rollups.length > attentionOnSummary),
+  );
+  if (contents.length > 0) {
+    if (doc.y > doc.page.height - 120) doc.addPage();
+    doc.moveDown(0.5).font('Sans-Bold').fontSize(9).text('Sections', doc.page.margins.left);
+    const top = doc.y + 2;
+    const rows = Math.ceil(contents.length / 3);
+    doc.font('Sans').fontSize(9).fillColor('#1f3b57');
+    contents.forEach(([, title], i) =>
+      doc.text(title, doc.page.margins.left + Math.floor(i / rows) * 172, top + (i % rows) * 12, {
+        width: 168,
+        lineBreak: false,
+        underline: true,
+        goTo: anchorOf(title),
+      }),
+    );
+    doc.fillColor('#000000');
+    doc.x = doc.page.margins.left;
+    doc.y = top + rows * 12;
+  }
 }
 
-function attentionTable(doc: Doc, items: ReportModel['attention']): void {
+/** Findings across the fleet, one row each: what, how broad, and a few hosts with their detail. */
+function rollupTable(doc: Doc, rollups: ReportModel['rollups']): void {
   table(
     doc,
     [
       {
         header: 'Severity',
-        width: 58,
-        text: (r: ReportModel['attention'][number]) => r.severity.toUpperCase(),
+        width: 55,
+        text: (r: ReportModel['rollups'][number]) => r.severity.toUpperCase(),
         fill: (r) => severityFill[r.severity],
       },
-      { header: 'Host', width: 100, text: (r) => r.host },
-      { header: 'Area', width: 57, text: (r) => r.category },
-      { header: 'Issue', width: 300, text: (r) => r.message },
+      { header: 'Finding', width: 250, text: (r) => r.title },
+      { header: 'Hosts', width: 35, align: 'right', text: (r) => count(r.hosts.length) },
+      { header: 'Where', width: 175, text: (r) => r.examples },
     ],
-    items,
+    rollups,
     { emptyText: 'Nothing needs attention.' },
   );
 }
 
 function alertsSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Alerts');
-  attentionTable(doc, model.attention);
+  rollupTable(doc, boundedRows(doc, model.rollups, { limit: 200, sheet: 'Alerts' }));
+  flushNote(doc);
+}
+
+function flushNote(doc: Doc): void {
+  if (pendingNote) note(doc, pendingNote);
+  pendingNote = null;
 }
 
 function diskSection(doc: Doc, model: ReportModel): void {
@@ -290,9 +369,13 @@ function diskSection(doc: Doc, model: ReportModel): void {
       },
       { header: 'Usage', width: 55, text: () => '', draw: bar },
     ],
-    model.disks,
+    boundedRows(doc, model.disks, {
+      sheet: 'Disk Usage',
+      first: (r) => r.severity !== 'ok' || r.daysUntilFull !== null,
+    }),
     { emptyText: 'No filesystem data.' },
   );
+  flushNote(doc);
 }
 
 function loginSections(doc: Doc, model: ReportModel): void {
@@ -311,56 +394,88 @@ function loginSections(doc: Doc, model: ReportModel): void {
     },
   ];
   subheading(doc, 'Accepted SSH logins');
-  table(doc, acceptedColumns, model.acceptedLogins, { emptyText: 'No accepted SSH logins in the window.' });
+  table(
+    doc,
+    acceptedColumns,
+    boundedRows(doc, model.acceptedLogins, {
+      sheet: 'User Logins',
+      first: (r) => r.firstSeen === true || r.user === 'root',
+    }),
+    { emptyText: 'No accepted SSH logins in the window.' },
+  );
+  flushNote(doc);
   subheading(doc, 'Root logins');
-  table(doc, acceptedColumns, model.rootLogins, { emptyText: 'No root logins in the window.' });
+  table(doc, acceptedColumns, boundedRows(doc, model.rootLogins, { sheet: 'User Logins' }), {
+    emptyText: 'No root logins in the window.',
+  });
+  flushNote(doc);
   subheading(doc, 'Logins from addresses not seen in the previous 90 days');
   if (model.historyNote) note(doc, 'Unknown: no login history to compare with.');
   else
     table(
       doc,
       acceptedColumns,
-      model.acceptedLogins.filter((l) => l.firstSeen === true),
+      boundedRows(
+        doc,
+        model.acceptedLogins.filter((l) => l.firstSeen === true),
+        { sheet: 'User Logins' },
+      ),
       { emptyText: 'Every address was seen before.' },
     );
-  subheading(doc, 'Failed SSH logins by source');
+  flushNote(doc);
+  subheading(doc, 'Failed SSH logins and probes by source, across hosts');
   table(
     doc,
     [
-      { header: 'Host', width: 84, text: (r: ReportModel['failedBySource'][number]) => r.host },
-      { header: 'Source', width: 116, text: (r) => describeLoginSource(r.sourceIp) },
+      {
+        header: 'Source',
+        width: 118,
+        text: (r: ReportModel['failedBySourceAcrossHosts'][number]) => describeLoginSource(r.sourceIp),
+      },
       {
         header: 'Attempts',
-        width: 50,
+        width: 52,
         align: 'right',
-        text: (r) => String(r.attempts),
-        fill: (r) => (r.attempts >= model.thresholds.failedLoginsWarn ? severityFill.warning : undefined),
+        text: (r) => count(r.attempts),
+        fill: (r) =>
+          r.attempts >= model.thresholds.failedLoginsWarn * r.hosts.length ? severityFill.warning : undefined,
       },
-      { header: 'Invalid', width: 44, align: 'right', text: (r) => String(r.invalidUserAttempts) },
-      { header: 'Probes', width: 44, align: 'right', text: (r) => String(r.probes) },
-      { header: 'Users tried', width: 93, text: (r) => r.users.map((u) => u || '—').join(', ') },
+      { header: 'Invalid', width: 44, align: 'right', text: (r) => count(r.invalidUserAttempts) },
+      { header: 'Probes', width: 44, align: 'right', text: (r) => count(r.probes) },
+      { header: 'Hosts', width: 38, align: 'right', text: (r) => count(r.hosts.length) },
+      {
+        header: 'Users tried',
+        width: 135,
+        text: (r) =>
+          listWithCount(
+            r.users.map((u) => u || '—'),
+            'names',
+          ),
+      },
       { header: 'Last seen', width: 84, text: (r) => time(model, r.lastAttempt) },
     ],
-    model.failedBySource,
+    boundedRows(doc, model.failedBySourceAcrossHosts, { sheet: 'Failed Logins' }),
     { emptyText: 'No failed SSH logins or probes in the window.' },
   );
+  flushNote(doc);
   note(
     doc,
-    'Attempts: rejected passwords, keys and other methods, refused users (invalid, AllowUsers/DenyUsers, root login) and PAM failures reported by sshd, one per try. Probes: connections that ended before a login (scans, pre-auth disconnects), one per connection.',
+    'Attempts: rejected passwords, keys and other methods, refused users (invalid, AllowUsers/DenyUsers, root login) and PAM failures reported by sshd, one per try. Probes: connections that ended before a login (scans, pre-auth disconnects), one per connection. The XLSX has one row per host and source.',
   );
   subheading(doc, 'Failed SSH logins by user name');
   table(
     doc,
     [
       { header: 'User', width: 130, text: (r: ReportModel['failedByUser'][number]) => r.user || '—' },
-      { header: 'Attempts', width: 55, align: 'right', text: (r) => String(r.attempts) },
+      { header: 'Attempts', width: 55, align: 'right', text: (r) => count(r.attempts) },
       { header: 'Exists', width: 45, text: (r) => (r.invalid ? 'no' : 'yes') },
-      { header: 'Sources', width: 50, align: 'right', text: (r) => String(r.sources) },
-      { header: 'Hosts', width: 235, text: (r) => r.hosts.join(', ') },
+      { header: 'Sources', width: 50, align: 'right', text: (r) => count(r.sources) },
+      { header: 'Hosts', width: 235, text: (r) => listWithCount(r.hosts, 'hosts') },
     ],
-    model.failedByUser,
+    boundedRows(doc, model.failedByUser, { limit: 30, sheet: 'Failed Logins' }),
     { emptyText: 'No failed SSH logins in the window.' },
   );
+  flushNote(doc);
   subheading(doc, 'sudo and su');
   table(
     doc,
@@ -377,9 +492,10 @@ function loginSections(doc: Doc, model: ReportModel): void {
         fill: (r) => (r.success ? undefined : severityFill.warning),
       },
     ],
-    model.privilege,
+    boundedRows(doc, model.privilege, { sheet: 'Privilege Use', first: (r) => !r.success }),
     { emptyText: 'No sudo or su use in the window.' },
   );
+  flushNote(doc);
 }
 
 function uptimeSection(doc: Doc, model: ReportModel): void {
@@ -404,9 +520,10 @@ function uptimeSection(doc: Doc, model: ReportModel): void {
         fill: (r) => (r.rebootedInWindow ? severityFill.warning : undefined),
       },
     ],
-    model.uptime,
+    boundedRows(doc, model.uptime, { sheet: 'Uptime', first: (r) => r.rebootedInWindow }),
     { emptyText: 'No host reported.' },
   );
+  flushNote(doc);
 }
 
 function resourceSection(doc: Doc, model: ReportModel): void {
@@ -442,9 +559,16 @@ function resourceSection(doc: Doc, model: ReportModel): void {
         text: (r) => (r.maxTemperature === null ? 'n/a' : `${r.maxTemperature.toFixed(0)}°C`),
       },
     ],
-    model.resources,
+    boundedRows(doc, model.resources, {
+      sheet: 'Resources',
+      first: (r) =>
+        (r.load5 !== null && r.cpuCount !== null && r.load5 > r.cpuCount) ||
+        (r.memoryUsedPercent ?? 0) >= 90 ||
+        (r.cpuPercent ?? 0) >= 90,
+    }),
     { emptyText: 'No host reported.' },
   );
+  flushNote(doc);
   note(
     doc,
     'CPU % is measured over one second at collection time; temperatures show "n/a" where the host has no sensor (most virtual machines).',
@@ -492,29 +616,47 @@ function resourceSection(doc: Doc, model: ReportModel): void {
       { header: 'Load (1 min)', width: 210, text: () => '', draw: chart((r) => r.load24h) },
       { header: 'Memory used %', width: 210, text: () => '', draw: chart((r) => r.memory24h, 100) },
     ],
-    charted,
+    boundedRows(doc, charted, { limit: 20, sheet: 'Resources' }),
     { rowHeight: 30 },
   );
+  flushNote(doc);
 }
 
 function securitySection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Security Findings');
+  const rollups = buildRollups(
+    model.security.map((f) => ({
+      severity: f.severity,
+      host: f.host,
+      category: 'security' as const,
+      kind: f.kind,
+      subject: f.kind === 'invalid-usernames' ? '' : f.message,
+      amount: f.kind === 'brute-force' ? leadingNumber(f.message) : null,
+      message: f.message,
+    })),
+  );
   table(
     doc,
     [
       {
         header: 'Severity',
-        width: 58,
-        text: (r: ReportModel['security'][number]) => r.severity.toUpperCase(),
+        width: 55,
+        text: (r: (typeof rollups)[number]) => r.severity.toUpperCase(),
         fill: (r) => severityFill[r.severity],
       },
-      { header: 'Host', width: 95, text: (r) => r.host },
-      { header: 'Kind', width: 92, text: (r) => r.kind },
-      { header: 'Finding', width: 270, text: (r) => r.message },
+      { header: 'Kind', width: 80, text: (r) => r.kind },
+      {
+        header: 'Finding',
+        width: 210,
+        text: (r) => (r.hosts.length === 1 ? (r.items[0]?.message ?? r.title) : r.title),
+      },
+      { header: 'Hosts', width: 35, align: 'right', text: (r) => count(r.hosts.length) },
+      { header: 'Where', width: 135, text: (r) => r.examples },
     ],
-    model.security,
+    boundedRows(doc, rollups, { limit: 60, sheet: 'Security' }),
     { emptyText: 'No security findings.' },
   );
+  flushNote(doc);
 }
 
 function processSection(doc: Doc, model: ReportModel): void {
@@ -540,9 +682,14 @@ function processSection(doc: Doc, model: ReportModel): void {
         fill: (r) => ((r.failedUnits?.length ?? 0) > 0 ? severityFill.warning : undefined),
       },
     ],
-    model.processes,
+    boundedRows(doc, model.processes, {
+      sheet: 'Processes',
+      first: (r) => (r.failedUnits?.length ?? 0) > 0 || (r.zombies ?? 0) > 0,
+    }),
     { emptyText: 'No host reported.' },
   );
+  flushNote(doc);
+  for (const condition of model.expectedConditions) note(doc, condition);
 }
 
 function backupSection(doc: Doc, model: ReportModel): void {
@@ -568,8 +715,9 @@ function backupSection(doc: Doc, model: ReportModel): void {
         text: (r) => (r.sizeBytes === null ? '—' : formatBytes(r.sizeBytes)),
       },
     ],
-    model.backups,
+    boundedRows(doc, model.backups, { sheet: 'Backups', first: (r) => r.severity !== 'ok' }),
   );
+  flushNote(doc);
 }
 
 function unreachableSection(doc: Doc, model: ReportModel): void {
@@ -581,11 +729,12 @@ function unreachableSection(doc: Doc, model: ReportModel): void {
       { header: 'Address', width: 90, text: (r) => r.address },
       { header: 'Reason', width: 330, text: (r) => r.reason },
     ],
-    model.unreachable,
+    boundedRows(doc, model.unreachable, { limit: 100, sheet: 'Unreachable Hosts' }),
     { emptyText: 'Every host answered.' },
   );
+  flushNote(doc);
   // Reasons can be long; the table shows the start, this list the whole text.
-  for (const row of model.unreachable)
+  for (const row of model.unreachable.slice(0, 100))
     doc
       .font(fonts.forText(row.host))
       .fontSize(8)
@@ -594,37 +743,51 @@ function unreachableSection(doc: Doc, model: ReportModel): void {
 
 function problemSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Collection Problems');
+  // The same problem on many hosts is one row.
+  const grouped = new Map<string, { probe: string; message: string; hosts: string[] }>();
+  for (const p of model.problems) {
+    const key = `${p.probe}\u0000${p.message}`;
+    const row = grouped.get(key) ?? { probe: p.probe, message: p.message, hosts: [] };
+    row.hosts.push(p.host);
+    grouped.set(key, row);
+  }
+  const rows = [...grouped.values()].sort((a, b) => b.hosts.length - a.hosts.length || a.probe.localeCompare(b.probe));
   table(
     doc,
     [
-      { header: 'Host', width: 95, text: (r: ReportModel['problems'][number]) => r.host },
-      { header: 'Probe', width: 60, text: (r) => r.probe },
-      { header: 'Problem', width: 360, text: (r) => r.message },
+      { header: 'Probe', width: 60, text: (r: (typeof rows)[number]) => r.probe },
+      { header: 'Problem', width: 305, text: (r) => r.message },
+      { header: 'Hosts', width: 150, text: (r) => listWithCount(r.hosts, 'hosts', 2) },
     ],
-    model.problems,
+    boundedRows(doc, rows, { sheet: 'Errors' }),
   );
+  flushNote(doc);
 }
 
 /** One compact block per host: everything collected about it, for the person who owns it. */
 function appendix(doc: Doc, model: ReportModel): void {
   doc.addPage();
+  currentOutline = doc.outline.addItem('Appendix: hosts');
   doc
     .font('Sans-Bold')
     .fontSize(14)
     .fillColor('#1f3b57')
-    .text('Appendix: hosts', 40)
+    .text('Appendix: hosts', 40, undefined, { destination: anchorOf('Appendix: hosts') })
     .fillColor('#000000')
     .moveDown(0.3);
+  note(doc, 'Hosts with something in Needs attention come first.');
+  for (const condition of model.expectedConditions) note(doc, condition);
   if (model.appendixOmitted > 0)
     note(
       doc,
-      `${model.appendixOmitted} more host(s) are not shown here (report.appendix_max_hosts); the XLSX has every host.`,
+      `${count(model.appendixOmitted)} more host(s) are not shown here (report.appendix_max_hosts); the XLSX has every host.`,
     );
   let group: string | undefined;
   for (const { group: hostGroup, snapshot: s } of model.appendixHosts) {
     if (doc.y > doc.page.height - 160) doc.addPage();
     if (hostGroup !== group && model.groups.length > 1) {
       group = hostGroup;
+      currentOutline?.addItem(`Group ${printable(hostGroup)}`);
       doc
         .font(fonts.forText(hostGroup, 'bold'))
         .fontSize(11)
@@ -653,12 +816,39 @@ function appendix(doc: Doc, model: ReportModel): void {
     line(
       `logins: ${s.logins.accepted.length} accepted, ${s.logins.failed.reduce((n, f) => n + f.count, 0)} failed, ${s.logins.privilege.length} sudo/su; now logged in: ${s.usersNow.map((u) => u.user).join(', ') || 'nobody'}`,
     );
-    if (s.listening.length > 0) line(`listening: ${s.listening.map((l) => `${l.port}/${l.protocol}`).join(' ')}`);
-    for (const finding of s.security) line(`${finding.severity.toUpperCase()}: ${finding.message}`);
-    for (const problem of s.problems) line(`gap (${problem.probe}): ${problem.message}`);
+    if (s.listening.length > 0) line(`listening: ${listeningSummary(s.listening)}`);
+    for (const finding of [...s.security].sort(
+      (a, b) =>
+        severityRank[a.severity] - severityRank[b.severity] || leadingNumber(b.message) - leadingNumber(a.message),
+    ))
+      line(`${finding.severity.toUpperCase()}: ${finding.message}`);
+    for (const problem of s.problems)
+      if (!isExpectedCondition(problem.probe, problem.message)) line(`gap (${problem.probe}): ${problem.message}`);
     doc.moveDown(0.5);
   }
 }
+
+/** "22/tcp (0.0.0.0, ::), 53/udp (127.0.0.53)": each port once, with the addresses it listens on. */
+function listeningSummary(listening: HostSnapshot['listening']): string {
+  const byPort = new Map<string, Set<string>>();
+  for (const l of listening) {
+    const key = `${l.port}/${l.protocol}`;
+    byPort.set(key, (byPort.get(key) ?? new Set()).add(l.address));
+  }
+  return [...byPort.entries()]
+    .sort(([a], [b]) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b))
+    .map(([port, addresses]) => `${port} (${[...addresses].join(', ')})`)
+    .join(', ');
+}
+
+/** "h001, h002, h003 (200 hosts)" when the list is longer than fits. */
+function listWithCount(items: string[], noun: string, shown = 3): string {
+  return items.length <= shown
+    ? items.join(', ')
+    : `${items.slice(0, shown).join(', ')}, … (${count(items.length)} ${noun})`;
+}
+
+const leadingNumber = (text: string) => Number(/^[\d,]+/.exec(text)?.[0].replace(/,/g, '') ?? 0);
 
 /** A table whose cells switch to the CJK font where their text needs it. */
 function table<Row>(
@@ -670,20 +860,25 @@ function table<Row>(
   drawTable(doc, columns, rows, { ...options, fontFor: (text) => fonts.forText(text) });
 }
 
+/** The section being written: subheadings become its children in the PDF outline. */
+let currentOutline: PDFKit.PDFOutline | null = null;
+
 function heading(doc: Doc, text: string): void {
   if (doc.y > doc.page.height - 150) doc.addPage();
+  currentOutline = doc.outline.addItem(text);
   doc
     .moveDown(0.6)
     .font('Sans-Bold')
     .fontSize(14)
     .fillColor('#1f3b57')
-    .text(text, doc.page.margins.left)
+    .text(text, doc.page.margins.left, undefined, { destination: anchorOf(text) })
     .fillColor('#000000')
     .moveDown(0.3);
 }
 
 function subheading(doc: Doc, text: string): void {
   if (doc.y > doc.page.height - 110) doc.addPage();
+  (currentOutline ?? doc.outline).addItem(printable(text));
   doc.font('Sans-Bold').fontSize(10).fillColor('#000000').text(text, doc.page.margins.left).moveDown(0.2);
 }
 

@@ -63,11 +63,36 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
 
   addSheet(
     workbook,
+    'Overview',
+    [
+      { header: 'Severity', width: 10, value: (r: ReportModel['rollups'][number]) => r.severity },
+      { header: 'Finding', width: 70, value: (r) => r.title },
+      { header: 'Kind', width: 18, value: (r) => r.kind },
+      { header: 'Subject', width: 30, value: (r) => r.subject },
+      { header: 'Hosts', width: 8, value: (r) => r.hosts.length, numFmt: '#,##0' },
+      {
+        header: 'Total',
+        width: 10,
+        value: (r) =>
+          r.items.some((i) => i.amount !== null) ? r.items.reduce((n, i) => n + (i.amount ?? 0), 0) : null,
+        numFmt: '#,##0',
+      },
+      { header: 'Items', width: 8, value: (r) => r.items.length, numFmt: '#,##0' },
+      { header: 'Where', width: 60, value: (r) => r.examples },
+      { header: 'All hosts', width: 60, value: (r) => r.hosts.join(', ') },
+    ],
+    model.rollups,
+    { rowFill: (r) => severityFill[r.severity] },
+  );
+
+  addSheet(
+    workbook,
     'Alerts',
     [
       { header: 'Severity', width: 10, value: (r: ReportModel['attention'][number]) => r.severity },
       { header: 'Host', width: 24, value: (r) => r.host },
       { header: 'Area', width: 12, value: (r) => r.category },
+      { header: 'Kind', width: 18, value: (r) => r.kind },
       { header: 'Issue', width: 100, value: (r) => r.message },
     ],
     model.attention,
