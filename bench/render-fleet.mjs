@@ -2,6 +2,7 @@
 // Compared with the targets: 1,000 hosts under 3 s and 300 MB; 10,000 hosts under 30 s and 600 MB.
 // Usage: node bench/render-fleet.mjs 1000   (one size per process, so peak memory is its own)
 // Needs a build (npm run build).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -115,13 +116,20 @@ const result = await renderRun(collected, {
   logger: silentLogger(),
 });
 const seconds = (performance.now() - started) / 1000;
+let pages = '?';
+try {
+  const pdf = path.join(dir, result.artifacts.find((a) => a.fileName.endsWith('.pdf')).fileName);
+  pages = /Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1] ?? '?';
+} catch {
+  // pdfinfo (poppler-utils) is optional here
+}
 const peakMb = process.resourceUsage().maxRSS / 1024;
 const target = targets[hosts];
 console.log(
   `${hosts} hosts: rendered in ${seconds.toFixed(2)} s, peak memory ${peakMb.toFixed(0)} MB (process RSS, input included)`,
 );
 console.log(
-  `files: ${result.artifacts.map((a) => `${a.fileName} ${(a.bytes / 1024 / 1024).toFixed(1)} MB`).join(', ')}`,
+  `files: ${result.artifacts.map((a) => `${a.fileName} ${(a.bytes / 1024 / 1024).toFixed(1)} MB`).join(', ')}; PDF pages: ${pages}`,
 );
 if (target)
   console.log(

@@ -9,3 +9,4 @@ export * from './private-influx.js';
 export * from './sshd-variants.js';
 export * from './zone-namespace.js';
 export * from './zoned-sshd.js';
+export * from './fleet-run.js';
