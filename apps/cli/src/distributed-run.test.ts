@@ -79,7 +79,9 @@ describe('a report run through the four services', () => {
     const runId = (JSON.parse(trigger.stdout) as { run: { runId: string } }).run.runId;
 
     const [mail] = await smtp.waitForMessages(1, 60_000);
-    expect(mail?.subject).toMatch(/^Daily Infrastructure Report - \d{4}-\d{2}-\d{2}$/);
+    expect(mail?.subject).toMatch(
+      /^Daily Infrastructure Report - \d{4}-\d{2}-\d{2} - (all clear|\d+ (critical|warnings?))/,
+    );
     const pdf = mail?.attachments.find((a) => a.filename?.endsWith('.pdf'));
     const xlsx = mail?.attachments.find((a) => a.filename?.endsWith('.xlsx'));
     expect(pdf && xlsx).toBeTruthy();

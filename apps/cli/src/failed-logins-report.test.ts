@@ -89,6 +89,9 @@ describe('failed logins and probes in the report', () => {
     expect(failedSheet.map((r) => r['Source'])).toContain('gw.example.org (host name, not resolved)');
     expect(failedSheet.map((r) => r['Source'])).not.toContain('192.0.2.250');
     expect(pdfText).toMatch(/Probes/);
-    expect(pdfText).toMatch(/203\.0\.113\.50\s+0\s+0\s+2/);
+    // Over a hundred sources: the PDF shows 40, the largest first, and says where the rest are.
+    expect(pdfText).toMatch(/Source\s+Attempts\s+Invalid\s+Probes\s+Hosts/);
+    expect(pdfText).toMatch(/203\.0\.113\.99\s+14\s+\d+\s+1\s+1/);
+    expect(pdfText).toMatch(/\d+ more row\(s\) not shown .* the XLSX sheet "Failed Logins" has all \d+/);
   });
 });

@@ -154,7 +154,8 @@ describe("a report run through the pipeline's own faults", () => {
     const mails = await smtp.waitForMessages(2, 120_000);
     expect(mails[1]?.text).toContain('12 of 12 hosts reported');
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(smtp.messages.map((m) => m.subject)).toEqual([
+    // Title and date; the verdict after them depends on this machine (reboots, processes).
+    expect(smtp.messages.map((m) => m.subject.split(' - ').slice(0, 2).join(' - '))).toEqual([
       'Daily Infrastructure Report - 2026-11-01',
       'Daily Infrastructure Report - 2026-11-02',
     ]);
@@ -202,9 +203,8 @@ describe("a report run through the pipeline's own faults", () => {
     const [mail] = await smtp.waitForMessages(1, 45_000);
     expect(Date.now() - triggeredAt).toBeLessThan(40_000);
     expect(mail?.text).toContain('1 of 2 hosts reported');
-    expect(mail?.text).toMatch(
-      /stuck: unreachable: not collected by the run deadline .* still (active|waiting|delayed)/,
-    );
+    expect(mail?.text).toMatch(/unreachable: not collected by the run deadline .* still (active|waiting|delayed)/);
+    expect(mail?.text).toContain('stuck (not collected by the run deadline');
   });
 
   it("a schedule kept in Redis starts the day's run once, however many renderers keep it", async () => {

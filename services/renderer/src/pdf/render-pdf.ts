@@ -454,7 +454,13 @@ function loginSections(doc: Doc, model: ReportModel): void {
       },
       { header: 'Last seen', width: 84, text: (r) => time(model, r.lastAttempt) },
     ],
-    boundedRows(doc, model.failedBySourceAcrossHosts, { sheet: 'Failed Logins' }),
+    boundedRows(doc, model.failedBySourceAcrossHosts, {
+      sheet: 'Failed Logins',
+      // A busy scanner is shown beside the password guessers, whatever its place by attempts.
+      first: (r) =>
+        r.attempts >= model.thresholds.failedLoginsWarn * r.hosts.length ||
+        r.probes >= model.thresholds.failedLoginsWarn * r.hosts.length,
+    }),
     { emptyText: 'No failed SSH logins or probes in the window.' },
   );
   flushNote(doc);
