@@ -155,7 +155,7 @@ describe("a report run through the pipeline's own faults", () => {
     expect(mails[1]?.text).toContain('12 of 12 hosts reported');
     await new Promise((resolve) => setTimeout(resolve, 3000));
     // Title and date; the verdict after them depends on this machine (reboots, processes).
-    expect(smtp.messages.map((m) => m.subject.split(' - ').slice(0, 2).join(' - '))).toEqual([
+    expect(smtp.messages.map((m) => (m.subject ?? '').split(' - ').slice(0, 2).join(' - '))).toEqual([
       'Daily Infrastructure Report - 2026-11-01',
       'Daily Infrastructure Report - 2026-11-02',
     ]);
