@@ -65,6 +65,8 @@ writeFileSync(
     `  private_key_file: ${key}`,
     `  known_hosts_file: ${knownHosts}`,
     'collector: { concurrency: 50 }',
+    // parallel-ssh's workload has no package check; ours runs it only when the package state changes.
+    'collect: { updates: false }',
     'report:',
     `  output_dir: ${work}/reports`,
     `  outbox_dir: ${work}/outbox`,

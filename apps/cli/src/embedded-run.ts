@@ -20,7 +20,9 @@ import {
   collectHost,
   CollectionError,
   createFileAuthLogStateStore,
+  createFileHostStateStore,
   createRunnerFactory,
+  readUpdatesState,
 } from '@infra-report/collector';
 import { renderRun } from '@infra-report/renderer';
 import { createMailDestination, deliverRun } from '@infra-report/mailer';
@@ -70,6 +72,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   // connect timeout once, in parallel, instead of holding slots the healthy hosts need.
   const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir(), { sessions: config.collector.concurrency });
   const authLogState = createFileAuthLogStateStore(config.report.state_dir);
+  const packageState = createFileHostStateStore(config.report.state_dir, 'packages', readUpdatesState);
   const limit = pLimit(Math.max(config.collector.concurrency, config.collector.pending_connections));
   const snapshots: HostSnapshot[] = [];
   const failures: HostFailure[] = [];
@@ -88,6 +91,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
               now,
               logger,
               authLogState,
+              packageState,
               bruteForceAttempts: config.report.thresholds.brute_force_attempts,
             });
             snapshots.push(snapshot);

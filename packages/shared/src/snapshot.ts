@@ -33,6 +33,10 @@ export interface HostSnapshot {
   security: SecurityFinding[];
   usersNow: LoggedInUser[];
   logins: LoginSummary;
+  /** Kernel trouble in the window; null when the kernel log could not be read (absent: older snapshot). */
+  kernelEvents?: KernelEvents | null;
+  updates?: UpdatesInfo | null;
+  clockSync?: ClockSync | null;
   /** Marked gaps: what could not be collected or parsed, and why. */
   problems: CollectionProblem[];
 }
@@ -218,6 +222,41 @@ export interface LoginSummary {
   failed: FailedLogin[];
   signals: AuthSignal[];
   privilege: PrivilegeUse[];
+}
+
+export type KernelEventKind = 'oom-kill' | 'io-error' | 'fs-error' | 'segfault' | 'hung-task' | 'hardware';
+
+/** Kernel trouble in the window, from the journal or dmesg. */
+export interface KernelEvents {
+  source: 'journal' | 'dmesg';
+  counts: Partial<Record<KernelEventKind, number>>;
+  /** Up to three per kind: when, about what (a process, a device), the message. */
+  examples: { kind: KernelEventKind; time: string; subject: string; message: string }[];
+}
+
+/** Pending package updates and whether the host waits for a reboot. */
+export interface UpdatesInfo {
+  manager: 'apt' | 'dnf' | 'yum' | null;
+  /** Null when the package manager could not be asked. */
+  pending: number | null;
+  security: number | null;
+  /** The pending security updates by name (at most 50). */
+  securityPackages: string[];
+  /** Null where the system has no way to say (no /var/run/reboot-required, no needs-restarting). */
+  rebootRequired: boolean | null;
+  rebootPackages: string[];
+  /** The package state the result was computed for (lists and database mtimes); equal: not simulated again. */
+  stamp: string | null;
+}
+
+/** Whether the host's clock is kept in time. */
+export interface ClockSync {
+  tool: 'timedatectl' | 'chronyc' | 'ntpq' | null;
+  synchronized: boolean | null;
+  /** The time service is on (NTP=yes, chronyd running). */
+  serviceActive: boolean | null;
+  /** Offset from the reference in seconds, where the tool says. */
+  offsetSeconds: number | null;
 }
 
 export interface CollectionProblem {

@@ -66,6 +66,42 @@ export function fleetRun(hosts: number): CollectedRun {
         { protocol: 'udp', address: '127.0.0.53', port: 53 },
       ],
       security,
+      kernelEvents: {
+        source: 'journal',
+        counts: { ...(i % 20 === 0 ? { 'oom-kill': 1 } : {}), ...(i === 3 ? { 'io-error': 2 } : {}) },
+        examples: [
+          ...(i % 20 === 0
+            ? [
+                {
+                  kind: 'oom-kill' as const,
+                  time: iso(windowEnd - 7200_000),
+                  subject: 'mysqld',
+                  message: 'Out of memory: Killed process 4242 (mysqld)',
+                },
+              ]
+            : []),
+          ...(i === 3
+            ? [
+                {
+                  kind: 'io-error' as const,
+                  time: iso(windowEnd - 3600_000),
+                  subject: 'sdb',
+                  message: 'I/O error, dev sdb, sector 1',
+                },
+              ]
+            : []),
+        ],
+      },
+      updates: {
+        manager: 'apt',
+        pending: i % 7 === 0 ? 12 : 0,
+        security: i % 7 === 0 ? 3 : 0,
+        securityPackages: i % 7 === 0 ? ['openssl', 'libssl3', 'openssh-server'] : [],
+        rebootRequired: i % 15 === 0,
+        rebootPackages: i % 15 === 0 ? ['linux-image-6.1.0-28-amd64'] : [],
+        stamp: 'apt 1 2 boot',
+      },
+      clockSync: { tool: 'timedatectl', synchronized: i % 100 !== 1, serviceActive: true, offsetSeconds: null },
       logins: {
         ...base.logins,
         accepted: [],

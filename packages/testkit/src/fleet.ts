@@ -28,6 +28,8 @@ export interface FleetHostSpec {
   knownHostsFile?: string;
   address?: string;
   port?: number;
+  /** Check pending updates (off by default in tests). */
+  updates?: boolean;
 }
 
 /** YAML for hosts of the sshd fleet, with the test key and known_hosts. */
@@ -48,7 +50,8 @@ export function fleetConfigYaml(hosts: FleetHostSpec[], extra = ''): string {
         `  - name: ${name}`,
         `    address: ${h.address ?? fleetAddress(h.index)}`,
         `    groups: [fleet]`,
-        `    collect: { auth_log: ${JSON.stringify(h.authLog ?? path.join(ssh.logs, name, 'auth.log'))} }`,
+        // The package simulation (seconds of CPU on a first run) only where a test asks for it.
+        `    collect: { auth_log: ${JSON.stringify(h.authLog ?? path.join(ssh.logs, name, 'auth.log'))}, updates: ${h.updates === true} }`,
         ...(h.knownHostsFile || h.port
           ? [
               `    ssh: { ${[

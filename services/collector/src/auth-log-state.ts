@@ -1,6 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { createFileHostStateStore, createRedisHostStateStore, type HostStateStore } from './host-state.js';
 import type { AuthLogEvents, AuthLogPosition } from './probes/auth-log.js';
 
 /**
@@ -14,64 +13,28 @@ export interface AuthLogState {
   lastEventTime: string | null;
 }
 
-export interface AuthLogStateStore {
-  load(host: string): Promise<AuthLogState | null>;
-  save(host: string, state: AuthLogState): Promise<void>;
-}
+export type AuthLogStateStore = HostStateStore<AuthLogState>;
 
 /** In Redis for the services (every collector replica sees it); kept 31 days after the last run. */
 export function createRedisAuthLogStateStore(redis: Redis, prefix: string): AuthLogStateStore {
-  const key = (host: string) => `${prefix}:authlog:${host}`;
-  return {
-    async load(host) {
-      const text = await redis.get(key(host));
-      return text ? parseState(text) : null;
-    },
-    async save(host, state) {
-      await redis.set(key(host), JSON.stringify(state), 'EX', 31 * 86400);
-    },
-  };
+  return createRedisHostStateStore(redis, prefix, 'authlog', readAuthLogState);
 }
 
 /** A JSON file per host, for the one-process mode. */
 export function createFileAuthLogStateStore(directory: string): AuthLogStateStore {
-  const file = (host: string) => path.join(directory, `${host.replace(/[^A-Za-z0-9._-]/g, '_')}.authlog.json`);
-  return {
-    async load(host) {
-      try {
-        return parseState(await readFile(file(host), 'utf8'));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw error;
-      }
-    },
-    async save(host, state) {
-      const temporary = `${file(host)}.${process.pid}.tmp`;
-      // The directory is made on the first save that misses it, not tried once per host.
-      await writeFile(temporary, JSON.stringify(state)).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-        await mkdir(directory, { recursive: true });
-        await writeFile(temporary, JSON.stringify(state));
-      });
-      await rename(temporary, file(host));
-    },
-  };
+  return createFileHostStateStore(directory, 'authlog', readAuthLogState);
 }
 
-/** A damaged state file is treated as absent (the next run reads the window again), never a crash. */
-function parseState(text: string): AuthLogState | null {
-  try {
-    const state = JSON.parse(text) as AuthLogState;
-    if (
-      typeof state?.position?.inode !== 'string' ||
-      typeof state.position.offset !== 'number' ||
-      !Array.isArray(state.events?.accepted)
-    )
-      return null;
-    return state;
-  } catch {
+/** A damaged state is treated as absent (the next run reads the window again), never a crash. */
+function readAuthLogState(value: unknown): AuthLogState | null {
+  const state = value as AuthLogState | null;
+  if (
+    typeof state?.position?.inode !== 'string' ||
+    typeof state.position.offset !== 'number' ||
+    !Array.isArray(state.events?.accepted)
+  )
     return null;
-  }
+  return state;
 }
 
 const maxEventsPerKind = 50_000;

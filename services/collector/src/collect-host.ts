@@ -1,4 +1,12 @@
-import type { CollectionProblem, HostSnapshot, InfluxStore, Logger, ResolvedHost, RunSpec } from '@infra-report/shared';
+import type {
+  CollectionProblem,
+  HostSnapshot,
+  InfluxStore,
+  Logger,
+  ResolvedHost,
+  RunSpec,
+  UpdatesInfo,
+} from '@infra-report/shared';
 import { CollectionError, type CommandRunner } from './command-runner.js';
 import { snapshotToPoints } from './points.js';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +42,10 @@ import { memoryCommand, parseMeminfo } from './probes/memory.js';
 import type { Parsed } from './probes/parse-result.js';
 import { parseWho, whoCommand } from './probes/sessions.js';
 import { parseHostClock } from './probes/host-zone.js';
+import { clockSyncCommand, parseClockSync } from './probes/clock-sync.js';
+import { kernelEventsCommand, parseKernelEvents } from './probes/kernel-events.js';
+import { parseUpdates, updatesCommand } from './probes/updates.js';
+import type { HostStateStore } from './host-state.js';
 import {
   emptyOsInfo,
   parseCpuCount,
@@ -59,6 +71,8 @@ export interface CollectDependencies {
   logger: Logger;
   /** Remembers where each host's auth log was read up to; without it every run reads the window again. */
   authLogState?: AuthLogStateStore | undefined;
+  /** Remembers each host's last update check and its package state, so the simulation runs only on a change. */
+  packageState?: HostStateStore<UpdatesInfo> | undefined;
   /** Failed logins from one address that make it a brute-force source (report.thresholds.brute_force_attempts). */
   bruteForceAttempts?: number;
 }
@@ -71,9 +85,10 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
   const { runner, latencyMs } = await deps.openRunner(host);
   try {
     const previous = (await deps.authLogState?.load(host.name)) ?? null;
+    const previousUpdates = host.collect.updates ? ((await deps.packageState?.load(host.name)) ?? null) : null;
     const nonce = randomBytes(16).toString('hex');
     const maxBytes = host.collect.maxOutputBytes;
-    const script = collectionScript(host, run, previous, nonce);
+    const script = collectionScript(host, run, previous, nonce, previousUpdates);
     const result = await runner.run(script, {
       timeoutMs: host.ssh.commandTimeoutMs,
       // One section may use its whole cap (the auth log); the others are small. A host whose
@@ -103,6 +118,7 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
       deps.now(),
       { previous, nonce },
       deps.bruteForceAttempts ?? 10,
+      previousUpdates,
     );
     snapshot.collectedBytes = result.stdout.length;
     if (deps.influx) {
@@ -114,6 +130,7 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
       }
     }
     if (authLogState && deps.authLogState) await deps.authLogState.save(host.name, authLogState);
+    if (snapshot.updates?.stamp && deps.packageState) await deps.packageState.save(host.name, snapshot.updates);
     return snapshot;
   } finally {
     await runner.close().catch(() => undefined);
@@ -126,11 +143,22 @@ export function collectionScript(
   run: RunSpec,
   previous: AuthLogState | null = null,
   nonce = randomBytes(16).toString('hex'),
+  previousUpdates: UpdatesInfo | null = null,
 ): string {
-  return buildBatchScript(batchCommands(host, run, previous, nonce), host.collect.maxOutputBytes, nonce).script;
+  return buildBatchScript(
+    batchCommands(host, run, previous, nonce, previousUpdates),
+    host.collect.maxOutputBytes,
+    nonce,
+  ).script;
 }
 
-function batchCommands(host: ResolvedHost, run: RunSpec, previous: AuthLogState | null, nonce: string): BatchCommand[] {
+function batchCommands(
+  host: ResolvedHost,
+  run: RunSpec,
+  previous: AuthLogState | null,
+  nonce: string,
+  previousUpdates: UpdatesInfo | null,
+): BatchCommand[] {
   return [
     ...Object.entries(systemCommands).map(([name, script]) => ({ name, script })),
     { name: 'meminfo', script: memoryCommand },
@@ -142,6 +170,11 @@ function batchCommands(host: ResolvedHost, run: RunSpec, previous: AuthLogState 
     { name: 'failed-units', script: failedUnitsCommand },
     { name: 'listening', script: listeningPortsCommand, large: true },
     { name: 'temperature', script: temperatureCommand },
+    { name: 'kernel', script: kernelEventsCommand(Date.parse(run.windowStart) / 1000), large: true },
+    { name: 'clock-sync', script: clockSyncCommand },
+    ...(host.collect.updates
+      ? [{ name: 'updates', script: updatesCommand(previousUpdates?.stamp ?? null), large: true }]
+      : []),
     ...(host.collect.backups.length > 0
       ? [{ name: 'backups', script: backupsCommand(host.collect.backups), large: true }]
       : []),
@@ -170,6 +203,7 @@ export function buildSnapshot(
   collectedAt: Date,
   authLog: { previous: AuthLogState | null; nonce: string },
   bruteForceAttempts = 10,
+  previousUpdates: UpdatesInfo | null = null,
 ): { snapshot: HostSnapshot; authLogState: AuthLogState | null } {
   const problems: CollectionProblem[] = [];
   const read = <T>(name: string, parse: (text: string) => Parsed<T>, fallback: T): T => {
@@ -265,6 +299,15 @@ export function buildSnapshot(
         : [],
     usersNow: read('who', (text) => parseWho(text, clock.utcOffset), []),
     logins,
+    kernelEvents: read(
+      'kernel',
+      (text) => parseKernelEvents(text, { hostNow, windowStart: new Date(run.windowStart) }),
+      null,
+    ),
+    clockSync: read('clock-sync', parseClockSync, null),
+    updates: host.collect.updates
+      ? (read('updates', (text) => parseUpdates(text, previousUpdates), null)?.updates ?? null)
+      : null,
     problems,
   };
   const snapshot: HostSnapshot = {

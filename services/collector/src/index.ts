@@ -12,3 +12,9 @@ export { snapshotToPoints } from './points.js';
 export { createFileAuthLogStateStore, createRedisAuthLogStateStore, type AuthLogStateStore } from './auth-log-state.js';
 export { parseAuthLog, type AuthLogContext, type AuthLogEvents } from './probes/auth-log.js';
 export { normaliseSource } from './probes/login-source.js';
+export {
+  createFileHostStateStore,
+  createRedisHostStateStore,
+  readUpdatesState,
+  type HostStateStore,
+} from './host-state.js';

@@ -10,6 +10,7 @@ import {
 } from '@infra-report/shared';
 import { startCollectWorker } from './collect-worker.js';
 import { createRedisAuthLogStateStore } from './auth-log-state.js';
+import { createRedisHostStateStore, readUpdatesState } from './host-state.js';
 import { createRunnerFactory } from './open-runner.js';
 
 const { logger, config, connection, metrics } = setUpService('collector', process.argv, process.env);
@@ -60,6 +61,7 @@ const worker = startCollectWorker(
     now: () => new Date(),
     logger,
     authLogState: createRedisAuthLogStateStore(connection, config.redis.prefix),
+    packageState: createRedisHostStateStore(connection, config.redis.prefix, 'packages', readUpdatesState),
   },
   connection,
 );

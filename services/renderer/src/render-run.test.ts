@@ -75,6 +75,7 @@ describe('renderRun', () => {
       'User Logins',
       'Failed Logins',
       'Uptime',
+      'Health',
       'Resources',
       'Security',
       'Privilege Use',

@@ -6,6 +6,7 @@ import { buildDiskRows, sortDiskRows } from './model/disks.js';
 import { groupHosts } from './model/grouping.js';
 import {
   buildBackupRows,
+  buildHealthRows,
   buildProcessRows,
   buildResourceRows,
   buildSecurityRows,
@@ -81,6 +82,7 @@ export function buildReportModel(
     failedByUser: buildFailedByUser(snapshots),
     privilege: buildPrivilegeRows(snapshots),
     uptime,
+    health: buildHealthRows(snapshots, groupOf),
     resources: buildResourceRows(snapshots, groupOf, history),
     processes,
     backups: buildBackupRows(snapshots),

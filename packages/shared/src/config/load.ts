@@ -47,6 +47,8 @@ export interface ResolvedHost {
     backups: { name: string; path: string; max_age_hours: number }[];
     /** Null when listening ports are not checked. */
     allowedPorts: string[] | null;
+    /** Check pending updates (the package simulation runs when the package state changed). */
+    updates: boolean;
   };
 }
 
@@ -240,6 +242,7 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
         maxOutputBytes: collect.max_output_bytes ?? 16 * 1024 * 1024,
         backups: collect.backups ?? [],
         allowedPorts: collect.allowed_ports && collect.allowed_ports.length > 0 ? collect.allowed_ports : null,
+        updates: collect.updates ?? true,
       },
     };
   });

@@ -62,6 +62,11 @@ export const collectSettingsSchema = z
       .optional(),
     /** Listening ports that are expected ("22/tcp", "123/udp"); others are reported. Empty: not checked. */
     allowed_ports: z.array(z.string().regex(/^\d{1,5}\/(tcp|udp)$/, 'PORT/tcp or PORT/udp')).optional(),
+    /**
+     * Pending and security updates: apt simulates an upgrade from the local lists, dnf/yum read
+     * their cache; only when the package state changed since the last run. false: not checked.
+     */
+    updates: z.boolean().optional(),
   })
   .strict();
 
@@ -95,6 +100,7 @@ export const reportSectionNames = [
   'disks',
   'logins',
   'uptime',
+  'health',
   'resources',
   'security',
   'processes',

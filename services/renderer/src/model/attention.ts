@@ -1,5 +1,6 @@
 import { describeLoginSource, type Config, type HostFailure, type HostSnapshot } from '@infra-report/shared';
 import { formatBytes, formatCount, formatTime } from '../format.js';
+import { describeKernelEvents } from './host-tables.js';
 import {
   severityRank,
   type AcceptedLoginRow,
@@ -136,6 +137,7 @@ export function buildAttention(
           message: `rebooted at ${u.bootTime ? formatTime(u.bootTime, timezone) : '?'}`,
         }),
       ),
+    ...rows.snapshots.flatMap((s) => healthItems(s, item)),
     ...rows.snapshots
       .filter((s) => s.problems.some((p) => p.probe === 'logins'))
       .map((s) => {
@@ -150,4 +152,73 @@ export function buildAttention(
         });
       }),
   ].sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || a.host.localeCompare(b.host));
+}
+
+/** Kernel trouble on a disk or in the hardware is critical; the rest is a warning. */
+const kernelSeverity: Record<string, 'critical' | 'warning'> = {
+  'io-error': 'critical',
+  'fs-error': 'critical',
+  hardware: 'critical',
+  'oom-kill': 'warning',
+  segfault: 'warning',
+  'hung-task': 'warning',
+};
+
+/** Kernel trouble, security updates, a pending reboot and an unsynchronised clock. */
+function healthItems(
+  s: HostSnapshot,
+  item: (
+    fields: Pick<AttentionItem, 'severity' | 'host' | 'category' | 'kind' | 'message'> &
+      Partial<Pick<AttentionItem, 'subject' | 'amount'>>,
+  ) => AttentionItem,
+): AttentionItem[] {
+  const out: AttentionItem[] = [];
+  const kernel = s.kernelEvents;
+  if (kernel)
+    for (const [kind, n] of Object.entries(kernel.counts))
+      if (n)
+        out.push(
+          item({
+            severity: kernelSeverity[kind] ?? 'warning',
+            host: s.host,
+            category: 'kernel',
+            kind: `kernel-${kind}`,
+            amount: n,
+            message: `kernel: ${describeKernelEvents(kernel, kind)}`,
+          }),
+        );
+  const updates = s.updates;
+  if (updates?.security)
+    out.push(
+      item({
+        severity: 'warning',
+        host: s.host,
+        category: 'updates',
+        kind: 'security-updates',
+        amount: updates.security,
+        message: `${formatCount(updates.security)} security update(s) pending${updates.securityPackages.length > 0 ? ` (${updates.securityPackages.slice(0, 8).join(', ')}${updates.securityPackages.length > 8 ? ', …' : ''})` : ''}`,
+      }),
+    );
+  if (updates?.rebootRequired)
+    out.push(
+      item({
+        severity: 'warning',
+        host: s.host,
+        category: 'updates',
+        kind: 'reboot-required',
+        message: `reboot required${updates.rebootPackages.length > 0 ? ` (${updates.rebootPackages.slice(0, 4).join(', ')})` : ''}`,
+      }),
+    );
+  const clock = s.clockSync;
+  if (clock && clock.synchronized === false)
+    out.push(
+      item({
+        severity: 'warning',
+        host: s.host,
+        category: 'clock',
+        kind: 'clock-unsynchronised',
+        message: `clock not synchronised (${clock.tool ?? '?'}${clock.serviceActive === false ? ': time service off' : ''})`,
+      }),
+    );
+  return out;
 }

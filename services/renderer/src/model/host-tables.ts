@@ -1,6 +1,6 @@
 import type { HostSnapshot } from '@infra-report/shared';
 import type { ReportHistory } from '../history.js';
-import type { BackupRow, ProcessRow, ResourceRow, SecurityRow, UptimeRow } from './types.js';
+import type { BackupRow, HealthRow, ProcessRow, ResourceRow, SecurityRow, UptimeRow } from './types.js';
 
 /** Uptime per host; a boot time inside the report window is a reboot. */
 export function buildUptimeRows(
@@ -82,4 +82,53 @@ export function buildSecurityRows(snapshots: HostSnapshot[]): SecurityRow[] {
   return snapshots.flatMap((s) =>
     s.security.map((f) => ({ host: s.host, severity: f.severity, kind: f.kind, message: f.message })),
   );
+}
+
+const kernelWords: Record<string, [string, string]> = {
+  'oom-kill': ['OOM kill', 'OOM kills'],
+  'io-error': ['I/O error', 'I/O errors'],
+  'fs-error': ['filesystem error', 'filesystem errors'],
+  segfault: ['segfault', 'segfaults'],
+  'hung-task': ['hung task', 'hung tasks'],
+  hardware: ['hardware error', 'hardware errors'],
+};
+
+/** "2 OOM kills (mysqld, java)": a kind's count and what it hit. */
+export function describeKernelEvents(events: NonNullable<HostSnapshot['kernelEvents']>, kind: string): string {
+  const n = events.counts[kind as keyof typeof events.counts] ?? 0;
+  const words = kernelWords[kind] ?? [kind, kind];
+  const subjects = [
+    ...new Set(
+      events.examples
+        .filter((e) => e.kind === kind)
+        .map((e) => e.subject)
+        .filter(Boolean),
+    ),
+  ];
+  return `${n} ${n === 1 ? words[0] : words[1]}${subjects.length > 0 ? ` (${subjects.join(', ')})` : ''}`;
+}
+
+/** Kernel trouble, pending updates and clock synchronisation, one row per host. */
+export function buildHealthRows(snapshots: HostSnapshot[], groupOf: (host: string) => string): HealthRow[] {
+  return snapshots.map((s) => {
+    const kernel = s.kernelEvents ?? null;
+    const clock = s.clockSync ?? null;
+    return {
+      host: s.host,
+      group: groupOf(s.host),
+      kernel: kernel ? kernel.counts : null,
+      kernelDetail: kernel
+        ? Object.keys(kernel.counts)
+            .map((kind) => describeKernelEvents(kernel, kind))
+            .join('; ')
+        : 'not readable',
+      pendingUpdates: s.updates?.pending ?? null,
+      securityUpdates: s.updates?.security ?? null,
+      rebootRequired: s.updates?.rebootRequired ?? null,
+      clockSynchronized: clock?.synchronized ?? null,
+      clockDetail: clock?.tool
+        ? `${clock.tool}${clock.serviceActive === false ? ', service off' : ''}${clock.offsetSeconds !== null ? `, offset ${(clock.offsetSeconds * 1000).toFixed(1)} ms` : ''}`
+        : 'no NTP tool',
+    };
+  });
 }

@@ -29,6 +29,24 @@ function titleOf(kind: string, subject: string, items: AttentionItem[], hostCoun
       return `rebooted: ${hosts}`;
     case 'invalid-usernames':
       return `non-existent user names tried: ${hosts}`;
+    case 'security-updates':
+      return `security updates pending: ${hosts} (${formatCount(total)} in all)`;
+    case 'reboot-required':
+      return `reboot required: ${hosts}`;
+    case 'clock-unsynchronised':
+      return `clock not synchronised: ${hosts}`;
+    case 'kernel-oom-kill':
+      return `kernel OOM kills: ${hosts} (${formatCount(total)} in all)`;
+    case 'kernel-io-error':
+      return `kernel I/O errors: ${hosts} (${formatCount(total)} in all)`;
+    case 'kernel-fs-error':
+      return `filesystem errors: ${hosts} (${formatCount(total)} in all)`;
+    case 'kernel-segfault':
+      return `segfaults: ${hosts} (${formatCount(total)} in all)`;
+    case 'kernel-hung-task':
+      return `hung tasks: ${hosts} (${formatCount(total)} in all)`;
+    case 'kernel-hardware':
+      return `hardware errors: ${hosts} (${formatCount(total)} in all)`;
     default:
       return `${subject || kind}: ${hosts}`;
   }

@@ -5,7 +5,18 @@ export type Severity = 'critical' | 'warning' | 'ok';
 export interface AttentionItem {
   severity: Exclude<Severity, 'ok'>;
   host: string;
-  category: 'unreachable' | 'disk' | 'logins' | 'reboot' | 'security' | 'services' | 'backup' | 'collection';
+  category:
+    | 'unreachable'
+    | 'disk'
+    | 'logins'
+    | 'reboot'
+    | 'security'
+    | 'services'
+    | 'backup'
+    | 'collection'
+    | 'kernel'
+    | 'updates'
+    | 'clock';
   /** What kind of finding ("brute-force", "disk-critical", "reboot", ...): items roll up by kind and subject. */
   kind: string;
   /** What it is about across hosts (a source address, a unit list); empty when the kind alone groups. */
@@ -151,6 +162,20 @@ export interface HostRow {
   warnings: number;
 }
 
+/** Kernel trouble, pending updates and clock synchronisation of one host (null: not known). */
+export interface HealthRow {
+  host: string;
+  group: string;
+  /** Null when the kernel log could not be read. */
+  kernel: Partial<Record<'oom-kill' | 'io-error' | 'fs-error' | 'segfault' | 'hung-task' | 'hardware', number>> | null;
+  kernelDetail: string;
+  pendingUpdates: number | null;
+  securityUpdates: number | null;
+  rebootRequired: boolean | null;
+  clockSynchronized: boolean | null;
+  clockDetail: string;
+}
+
 export interface ProblemRow {
   host: string;
   probe: string;
@@ -219,6 +244,7 @@ export interface ReportModel {
   failedByUser: FailedUserRow[];
   privilege: (PrivilegeUse & { host: string })[];
   uptime: UptimeRow[];
+  health: HealthRow[];
   resources: ResourceRow[];
   processes: ProcessRow[];
   backups: BackupRow[];

@@ -60,6 +60,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   if (on('disks')) diskSection(doc, model);
   if (on('logins')) loginSections(doc, model);
   if (on('uptime')) uptimeSection(doc, model);
+  if (on('health')) healthSection(doc, model);
   if (on('resources')) resourceSection(doc, model);
   if (on('security')) securitySection(doc, model);
   if (on('processes')) processSection(doc, model);
@@ -100,6 +101,7 @@ const sectionTitles: [Parameters<ReportModel['sections']['has']>[0], string][] =
   ['disks', 'Disk Usage'],
   ['logins', 'User Logins'],
   ['uptime', 'System Uptime and Reboots'],
+  ['health', 'Kernel, Updates and Clock'],
   ['resources', 'Resources'],
   ['security', 'Security Findings'],
   ['processes', 'Processes and Failed Units'],
@@ -530,6 +532,60 @@ function uptimeSection(doc: Doc, model: ReportModel): void {
     { emptyText: 'No host reported.' },
   );
   flushNote(doc);
+}
+
+function healthSection(doc: Doc, model: ReportModel): void {
+  heading(doc, 'Kernel, Updates and Clock');
+  const yesNo = (v: boolean | null) => (v === null ? '—' : v ? 'yes' : 'no');
+  const kernelTrouble = (r: ReportModel['health'][number]) => Object.values(r.kernel ?? {}).some((n) => (n ?? 0) > 0);
+  table(
+    doc,
+    [
+      { header: 'Host', width: 90, text: (r: ReportModel['health'][number]) => r.host },
+      {
+        header: 'Kernel (in the window)',
+        width: 175,
+        text: (r) => (r.kernel === null ? 'not readable' : r.kernelDetail || 'nothing'),
+        fill: (r) => (kernelTrouble(r) ? severityFill.warning : undefined),
+      },
+      {
+        header: 'Updates',
+        width: 48,
+        align: 'right',
+        text: (r) => (r.pendingUpdates === null ? '—' : count(r.pendingUpdates)),
+      },
+      {
+        header: 'Security',
+        width: 48,
+        align: 'right',
+        text: (r) => (r.securityUpdates === null ? '—' : count(r.securityUpdates)),
+        fill: (r) => ((r.securityUpdates ?? 0) > 0 ? severityFill.warning : undefined),
+      },
+      {
+        header: 'Reboot',
+        width: 42,
+        text: (r) => yesNo(r.rebootRequired),
+        fill: (r) => (r.rebootRequired ? severityFill.warning : undefined),
+      },
+      {
+        header: 'Clock synced',
+        width: 112,
+        text: (r) => `${yesNo(r.clockSynchronized)} (${r.clockDetail})`,
+        fill: (r) => (r.clockSynchronized === false ? severityFill.warning : undefined),
+      },
+    ],
+    boundedRows(doc, model.health, {
+      sheet: 'Health',
+      first: (r) =>
+        kernelTrouble(r) || (r.securityUpdates ?? 0) > 0 || r.rebootRequired === true || r.clockSynchronized === false,
+    }),
+    { emptyText: 'No host reported.' },
+  );
+  flushNote(doc);
+  note(
+    doc,
+    'Kernel: OOM kills, I/O and filesystem errors, segfaults, hung tasks and hardware errors from the journal or dmesg. Updates: simulated from the local package lists (apt) or the cached metadata (dnf, yum), never fetched; "—" where not checked.',
+  );
 }
 
 function resourceSection(doc: Doc, model: ReportModel): void {

@@ -223,6 +223,32 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
     { rowFill: (r) => (r.rebootedInWindow ? severityFill.warning : undefined) },
   );
 
+  const kernelCount = (
+    r: ReportModel['health'][number],
+    kind: keyof NonNullable<ReportModel['health'][number]['kernel']>,
+  ) => (r.kernel === null ? null : (r.kernel[kind] ?? 0));
+  addSheet(
+    workbook,
+    'Health',
+    [
+      { header: 'Host', width: 24, value: (r: ReportModel['health'][number]) => r.host },
+      { header: 'Group', width: 16, value: (r) => r.group },
+      { header: 'OOM kills', width: 10, value: (r) => kernelCount(r, 'oom-kill'), numFmt: '#,##0' },
+      { header: 'I/O errors', width: 10, value: (r) => kernelCount(r, 'io-error'), numFmt: '#,##0' },
+      { header: 'Filesystem errors', width: 10, value: (r) => kernelCount(r, 'fs-error'), numFmt: '#,##0' },
+      { header: 'Segfaults', width: 10, value: (r) => kernelCount(r, 'segfault'), numFmt: '#,##0' },
+      { header: 'Hung tasks', width: 10, value: (r) => kernelCount(r, 'hung-task'), numFmt: '#,##0' },
+      { header: 'Hardware errors', width: 10, value: (r) => kernelCount(r, 'hardware'), numFmt: '#,##0' },
+      { header: 'Kernel detail', width: 50, value: (r) => (r.kernel === null ? 'not readable' : r.kernelDetail) },
+      { header: 'Pending updates', width: 10, value: (r) => r.pendingUpdates, numFmt: '#,##0' },
+      { header: 'Security updates', width: 10, value: (r) => r.securityUpdates, numFmt: '#,##0' },
+      { header: 'Reboot required', width: 10, value: (r) => r.rebootRequired },
+      { header: 'Clock synchronised', width: 10, value: (r) => r.clockSynchronized },
+      { header: 'Clock detail', width: 30, value: (r) => r.clockDetail },
+    ],
+    model.health,
+  );
+
   addSheet(
     workbook,
     'Resources',

@@ -1,0 +1,102 @@
+import type { KernelEventKind, KernelEvents } from '@infra-report/shared';
+import { excerpt, type Parsed } from './parse-result.js';
+
+/** Kernel messages worth a morning's attention, by what the kernel writes (mm/oom_kill.c, block/, fs/, arch/x86/mm/fault.c, kernel/hung_task.c, mce). */
+const patterns: [KernelEventKind, RegExp][] = [
+  [
+    'oom-kill',
+    /\bOut of memory: Killed process \d+ \(([^)]*)\)|\boom-kill:.*task=([^,\s]+)|\bMemory cgroup out of memory: Killed process \d+ \(([^)]*)\)/,
+  ],
+  [
+    'io-error',
+    /\bI\/O error, dev (\S+?),|\bBuffer I\/O error on dev(?:ice)? (\S+?),|\bblk_update_request: I\/O error, dev (\S+?),|\bcritical medium error, dev (\S+?),/,
+  ],
+  [
+    'fs-error',
+    /\b(?:EXT[234]-fs error|EXT[234]-fs warning \(device \S+\): ext4_end_bio|XFS \(\S+\): (?:.*(?:error|corruption|Corruption))|BTRFS (?:error|critical)) ?(?:\(device (\S+?)\))?/,
+  ],
+  ['segfault', /\b(\S+?)\[\d+\]: segfault at /],
+  ['hung-task', /\bINFO: task (\S+?):\d+ blocked for more than \d+ seconds/],
+  ['hardware', /\bmce: \[Hardware Error\]|\bEDAC \S+: .*(?:UE|CE) |\bMachine check events logged/],
+];
+
+/** The filter on the host: only these lines leave it. */
+const hostFilter =
+  'Out of memory: Killed process|oom-kill:|Memory cgroup out of memory|I/O error|critical medium error|EXT[234]-fs (error|warning)|XFS \\(|BTRFS (error|critical)|segfault at|blocked for more than|Hardware Error|EDAC|Machine check events';
+
+/**
+ * Kernel messages of the window: from the journal (`journalctl -k`, readable by the groups
+ * systemd-journal and adm) or else from `dmesg` (readable without root only where
+ * kernel.dmesg_restrict is 0). At most 500 matching lines leave the host.
+ */
+export function kernelEventsCommand(windowStartEpoch: number): string {
+  const since = Math.floor(windowStartEpoch);
+  return [
+    `ir_kf='${hostFilter}'`,
+    'if command -v journalctl >/dev/null 2>&1 && journalctl -k -q --no-pager -n 1 -o cat >/dev/null 2>&1 && [ -n "$(journalctl -k -q --no-pager -n 1 -o cat 2>/dev/null)" ]; then',
+    '  echo "ir-kernel journal $(id -un) $(id -Gn | tr " " ,)"',
+    `  journalctl -k -q --no-pager -o short-unix --since=@${since} 2>/dev/null | grep -a -E "$ir_kf" | tail -n 500`,
+    'elif dmesg >/dev/null 2>&1; then',
+    // dmesg stamps are seconds since boot: the boot time turns them into instants.
+    '  echo "ir-kernel dmesg $(id -un) $(ir_cat /proc/uptime | cut -d" " -f1)"',
+    '  dmesg 2>/dev/null | grep -a -E "$ir_kf" | tail -n 500',
+    'else',
+    '  echo "ir-kernel unreadable $(id -un)"',
+    'fi',
+  ].join('\n');
+}
+
+export function parseKernelEvents(
+  text: string,
+  context: { hostNow: Date; windowStart: Date },
+): Parsed<KernelEvents | null> {
+  const lines = text.split('\n');
+  const status = (lines.shift() ?? '').trim();
+  const journal = /^ir-kernel journal (\S+) (\S*)$/.exec(status);
+  const dmesg = /^ir-kernel dmesg (\S+) ([\d.]+)$/.exec(status);
+  const unreadable = /^ir-kernel unreadable (\S+)$/.exec(status);
+  if (unreadable)
+    return {
+      value: null,
+      problems: [
+        `kernel messages not readable as user ${unreadable[1]}: add it to group systemd-journal (or adm) for the journal; dmesg needs root where kernel.dmesg_restrict=1`,
+      ],
+    };
+  if (!journal && !dmesg) return { value: null, problems: [`unexpected kernel log output: ${excerpt(text)}`] };
+  const problems: string[] = [];
+  if (
+    journal &&
+    journal[1] !== 'root' &&
+    !(journal[2] ?? '').split(',').some((g) => ['adm', 'systemd-journal', 'wheel'].includes(g))
+  )
+    problems.push(
+      `user ${journal[1]} may see only part of the kernel journal: add it to group systemd-journal (or adm)`,
+    );
+  const bootEpoch = dmesg ? context.hostNow.getTime() / 1000 - Number(dmesg[2]) : 0;
+  const events: KernelEvents = { source: journal ? 'journal' : 'dmesg', counts: {}, examples: [] };
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    let time: Date | null = null;
+    let message = line;
+    const unix = /^(\d+)(?:\.\d+)? \S+ kernel: (.*)$/.exec(line);
+    const sinceBoot = /^\[\s*(\d+(?:\.\d+)?)\] (.*)$/.exec(line);
+    if (journal && unix?.[1] && unix[2] !== undefined) {
+      time = new Date(Number(unix[1]) * 1000);
+      message = unix[2];
+    } else if (dmesg && sinceBoot?.[1] && sinceBoot[2] !== undefined) {
+      time = new Date((bootEpoch + Number(sinceBoot[1])) * 1000);
+      message = sinceBoot[2];
+    } else continue;
+    if (time < context.windowStart) continue;
+    for (const [kind, pattern] of patterns) {
+      const match = pattern.exec(message);
+      if (!match) continue;
+      events.counts[kind] = (events.counts[kind] ?? 0) + 1;
+      const subject = match.slice(1).find((g) => g !== undefined) ?? '';
+      if (events.examples.filter((e) => e.kind === kind).length < 3)
+        events.examples.push({ kind, time: time.toISOString(), subject, message: message.slice(0, 300) });
+      break;
+    }
+  }
+  return { value: events, problems };
+}
