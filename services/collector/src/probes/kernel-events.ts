@@ -76,18 +76,15 @@ export function parseKernelEvents(
   const events: KernelEvents = { source: journal ? 'journal' : 'dmesg', counts: {}, examples: [] };
   for (const line of lines) {
     if (line.trim() === '') continue;
-    let time: Date | null = null;
-    let message = line;
-    const unix = /^(\d+)(?:\.\d+)? \S+ kernel: (.*)$/.exec(line);
-    const sinceBoot = /^\[\s*(\d+(?:\.\d+)?)\] (.*)$/.exec(line);
-    if (journal && unix?.[1] && unix[2] !== undefined) {
-      time = new Date(Number(unix[1]) * 1000);
-      message = unix[2];
-    } else if (dmesg && sinceBoot?.[1] && sinceBoot[2] !== undefined) {
-      time = new Date((bootEpoch + Number(sinceBoot[1])) * 1000);
-      message = sinceBoot[2];
-    } else continue;
-    if (time < context.windowStart) continue;
+    const unix = journal ? /^(\d+)(?:\.\d+)? \S+ kernel: (.*)$/.exec(line) : null;
+    const sinceBoot = dmesg ? /^\[\s*(\d+(?:\.\d+)?)\] (.*)$/.exec(line) : null;
+    const read = unix?.[1]
+      ? { time: new Date(Number(unix[1]) * 1000), message: unix[2] ?? '' }
+      : sinceBoot?.[1]
+        ? { time: new Date((bootEpoch + Number(sinceBoot[1])) * 1000), message: sinceBoot[2] ?? '' }
+        : null;
+    if (!read || read.time < context.windowStart) continue;
+    const { time, message } = read;
     for (const [kind, pattern] of patterns) {
       const match = pattern.exec(message);
       if (!match) continue;
