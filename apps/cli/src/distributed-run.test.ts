@@ -93,8 +93,8 @@ describe('a report run through the four services', () => {
     expect(text).toContain('connection refused by 127.0.0.99:2222 (host offline9): is sshd running on port 2222?');
     expect(text).toMatch(/host3\s+deploy\s+192\.0\.2\.33\s+publickey/);
     expect(text).toMatch(/host4\s+operator\s+192\.0\.2\.44\s+password/);
-    // attempts, invalid-user attempts, probes, users
-    expect(text).toMatch(/host3\s+198\.51\.100\.23\s+1\s+1\s+0\s+admin/);
+    // Across hosts: source, attempts, invalid-user attempts, probes, hosts, users.
+    expect(text).toMatch(/198\.51\.100\.23\s+1\s+1\s+0\s+1\s+admin/);
 
     const workbook = XLSX.read(xlsx!.content);
     const hosts = XLSX.utils.sheet_to_json<Record<string, string>>(workbook.Sheets['Hosts']!);

@@ -37,6 +37,7 @@ export interface HostSnapshot {
   kernelEvents?: KernelEvents | null;
   updates?: UpdatesInfo | null;
   clockSync?: ClockSync | null;
+  certificates?: CertificateStatus[];
   /** Marked gaps: what could not be collected or parsed, and why. */
   problems: CollectionProblem[];
 }
@@ -257,6 +258,18 @@ export interface ClockSync {
   serviceActive: boolean | null;
   /** Offset from the reference in seconds, where the tool says. */
   offsetSeconds: number | null;
+}
+
+/** A watched certificate: a file on the host or a TLS port of the host. */
+export interface CertificateStatus {
+  /** "/etc/ssl/certs/site.pem" or "tls:443" (with the server name when one was given). */
+  target: string;
+  subject: string | null;
+  issuer: string | null;
+  /** ISO 8601 end of validity; null when the certificate could not be read. */
+  notAfter: string | null;
+  /** Why it could not be read. */
+  error: string | null;
 }
 
 export interface CollectionProblem {

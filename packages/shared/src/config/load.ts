@@ -49,6 +49,8 @@ export interface ResolvedHost {
     allowedPorts: string[] | null;
     /** Check pending updates (the package simulation runs when the package state changed). */
     updates: boolean;
+    /** Certificate files on the host and TLS ports of the host whose expiry is watched. */
+    certificates: ({ path: string } | { port: number; server_name?: string | undefined })[];
   };
 }
 
@@ -243,6 +245,7 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
         backups: collect.backups ?? [],
         allowedPorts: collect.allowed_ports && collect.allowed_ports.length > 0 ? collect.allowed_ports : null,
         updates: collect.updates ?? true,
+        certificates: collect.certificates ?? [],
       },
     };
   });

@@ -67,6 +67,23 @@ export const collectSettingsSchema = z
      * their cache; only when the package state changed since the last run. false: not checked.
      */
     updates: z.boolean().optional(),
+    /**
+     * Certificates whose expiry is watched: a file on the host (read with openssl there) or a TLS
+     * port of the host (read by the collector; server_name for SNI, else the host's address).
+     */
+    certificates: z
+      .array(
+        z.union([
+          z.object({ path: z.string().regex(/^\//, 'an absolute path') }).strict(),
+          z
+            .object({
+              port: z.number().int().min(1).max(65535),
+              server_name: z.string().min(1).optional(),
+            })
+            .strict(),
+        ]),
+      )
+      .optional(),
   })
   .strict();
 
@@ -152,6 +169,9 @@ export const configSchema = z
           .object({
             disk_warn_percent: percent.default(80),
             disk_critical_percent: percent.default(90),
+            /** A certificate expiring within this many days is a warning, within the critical number critical. */
+            certificate_warn_days: z.number().int().min(0).default(21),
+            certificate_critical_days: z.number().int().min(0).default(7),
             /** Failed SSH logins from one source on one host that make it a brute-force source (a warning). */
             brute_force_attempts: z.number().int().min(1).optional(),
             /** The same figure under its older name; one of the two is enough. */
