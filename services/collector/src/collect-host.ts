@@ -45,6 +45,7 @@ import { parseHostClock } from './probes/host-zone.js';
 import { clockSyncCommand, parseClockSync } from './probes/clock-sync.js';
 import { kernelEventsCommand, parseKernelEvents } from './probes/kernel-events.js';
 import { parseUpdates, updatesCommand } from './probes/updates.js';
+import { certificateFilesCommand, parseCertificateFiles, readTlsCertificate } from './probes/certificates.js';
 import type { HostStateStore } from './host-state.js';
 import {
   emptyOsInfo,
@@ -121,6 +122,15 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
       previousUpdates,
     );
     snapshot.collectedBytes = result.stdout.length;
+    // TLS ports are read by the collector itself, from the host's address.
+    const ports = host.collect.certificates.flatMap((c) => ('port' in c ? [c] : []));
+    if (ports.length > 0)
+      snapshot.certificates = [
+        ...(snapshot.certificates ?? []),
+        ...(await Promise.all(
+          ports.map((c) => readTlsCertificate(host.local ? '127.0.0.1' : host.address, c.port, c.server_name)),
+        )),
+      ];
     if (deps.influx) {
       try {
         await deps.influx.writePoints(snapshotToPoints(snapshot));
@@ -174,6 +184,9 @@ function batchCommands(
     { name: 'clock-sync', script: clockSyncCommand },
     ...(host.collect.updates
       ? [{ name: 'updates', script: updatesCommand(previousUpdates?.stamp ?? null), large: true }]
+      : []),
+    ...(certificateFiles(host).length > 0
+      ? [{ name: 'certificates', script: certificateFilesCommand(certificateFiles(host)) }]
       : []),
     ...(host.collect.backups.length > 0
       ? [{ name: 'backups', script: backupsCommand(host.collect.backups), large: true }]
@@ -308,6 +321,7 @@ export function buildSnapshot(
     updates: host.collect.updates
       ? (read('updates', (text) => parseUpdates(text, previousUpdates), null)?.updates ?? null)
       : null,
+    certificates: certificateFiles(host).length > 0 ? read('certificates', parseCertificateFiles, []) : [],
     problems,
   };
   const snapshot: HostSnapshot = {
@@ -451,4 +465,9 @@ function readJournalSection(
     events: merged.events,
     lastEventTime: previous?.lastEventTime ?? null,
   };
+}
+
+/** The certificate files configured for a host (TLS ports are read from the collector). */
+function certificateFiles(host: ResolvedHost): string[] {
+  return host.collect.certificates.flatMap((c) => ('path' in c ? [c.path] : []));
 }

@@ -76,6 +76,7 @@ describe('renderRun', () => {
       'Failed Logins',
       'Uptime',
       'Health',
+      'Certificates',
       'Resources',
       'Security',
       'Privilege Use',

@@ -6,6 +6,7 @@ import { buildDiskRows, sortDiskRows } from './model/disks.js';
 import { groupHosts } from './model/grouping.js';
 import {
   buildBackupRows,
+  buildCertificateRows,
   buildHealthRows,
   buildProcessRows,
   buildResourceRows,
@@ -45,8 +46,9 @@ export function buildReportModel(
   const uptime = buildUptimeRows(snapshots, groupOf, new Date(collected.run.windowStart));
   const processes = buildProcessRows(snapshots, groupOf);
   const security = buildSecurityRows(snapshots);
+  const certificates = buildCertificateRows(snapshots, new Date(collected.run.windowEnd), thresholds);
   const attention = buildAttention(
-    { snapshots, failures, disks, security, acceptedLogins, processes, failedBySource, uptime },
+    { snapshots, certificates, failures, disks, security, acceptedLogins, processes, failedBySource, uptime },
     thresholds,
     settings.timezone,
   );
@@ -83,6 +85,7 @@ export function buildReportModel(
     privilege: buildPrivilegeRows(snapshots),
     uptime,
     health: buildHealthRows(snapshots, groupOf),
+    certificates,
     resources: buildResourceRows(snapshots, groupOf, history),
     processes,
     backups: buildBackupRows(snapshots),

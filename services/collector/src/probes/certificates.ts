@@ -28,7 +28,11 @@ export function parseCertificateFiles(text: string): Parsed<CertificateStatus[]>
   for (const line of text.split('\n')) {
     if (!line.startsWith('ir-cert ')) continue;
     const [target = '', ...fields] = line.slice('ir-cert '.length).split('\t');
-    const field = (key: string) => fields.find((f) => f.startsWith(`${key}=`))?.slice(key.length + 1).trim() ?? null;
+    const field = (key: string) =>
+      fields
+        .find((f) => f.startsWith(`${key}=`))
+        ?.slice(key.length + 1)
+        .trim() ?? null;
     const notAfter = field('notAfter');
     const date = notAfter ? parseOpensslDate(notAfter) : null;
     const error =
@@ -39,7 +43,13 @@ export function parseCertificateFiles(text: string): Parsed<CertificateStatus[]>
           : /not found/.test(fields.join(' '))
             ? 'openssl is not installed on the host'
             : `not a PEM certificate: ${excerpt(fields.join(' '))}`;
-    out.push({ target, subject: field('subject'), issuer: field('issuer'), notAfter: date?.toISOString() ?? null, error });
+    out.push({
+      target,
+      subject: field('subject'),
+      issuer: field('issuer'),
+      notAfter: date?.toISOString() ?? null,
+      error,
+    });
   }
   return { value: out, problems: [] };
 }
@@ -72,9 +82,16 @@ export function readTlsCertificate(
         error: notAfter ? null : 'no certificate offered',
       });
     });
-    socket.once('timeout', () => done({ subject: null, issuer: null, notAfter: null, error: `no TLS handshake within ${timeoutMs / 1000} s` }));
+    socket.once('timeout', () =>
+      done({ subject: null, issuer: null, notAfter: null, error: `no TLS handshake within ${timeoutMs / 1000} s` }),
+    );
     socket.once('error', (error: NodeJS.ErrnoException) =>
-      done({ subject: null, issuer: null, notAfter: null, error: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message }),
+      done({
+        subject: null,
+        issuer: null,
+        notAfter: null,
+        error: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message,
+      }),
     );
   });
 }

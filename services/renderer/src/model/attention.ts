@@ -4,6 +4,7 @@ import { describeKernelEvents } from './host-tables.js';
 import {
   severityRank,
   type AcceptedLoginRow,
+  type CertificateRow,
   type AttentionItem,
   type DiskRow,
   type FailedSourceRow,
@@ -14,6 +15,7 @@ import {
 
 export interface AttentionInputs {
   snapshots: HostSnapshot[];
+  certificates?: CertificateRow[];
   failures: HostFailure[];
   disks: DiskRow[];
   security: SecurityRow[];
@@ -138,6 +140,24 @@ export function buildAttention(
         }),
       ),
     ...rows.snapshots.flatMap((s) => healthItems(s, item)),
+    ...(rows.certificates ?? [])
+      .filter((c) => c.severity !== 'ok')
+      .map((c) => {
+        const when = c.notAfter ? formatTime(c.notAfter, timezone) : '?';
+        const state = (c.daysLeft ?? 0) < 0 ? `expired on ${when}` : `expires in ${c.daysLeft} day(s), ${when}`;
+        return item({
+          severity: c.severity as 'critical' | 'warning',
+          host: c.host,
+          category: 'certificates',
+          kind: 'certificate',
+          // The same certificate with the same end on many hosts is one finding.
+          subject: c.error ? `${c.target} could not be checked: ${c.error}` : `${c.subject ?? c.target} ${state}`,
+          amount: c.daysLeft,
+          message: c.error
+            ? `certificate ${c.target} could not be checked: ${c.error}`
+            : `certificate ${c.target}${c.subject ? ` (${c.subject})` : ''} ${state}`,
+        });
+      }),
     ...rows.snapshots
       .filter((s) => s.problems.some((p) => p.probe === 'logins'))
       .map((s) => {

@@ -1,6 +1,6 @@
 import type { HostSnapshot } from '@infra-report/shared';
 import type { ReportHistory } from '../history.js';
-import type { BackupRow, HealthRow, ProcessRow, ResourceRow, SecurityRow, UptimeRow } from './types.js';
+import type { BackupRow, CertificateRow, HealthRow, ProcessRow, ResourceRow, SecurityRow, UptimeRow } from './types.js';
 
 /** Uptime per host; a boot time inside the report window is a reboot. */
 export function buildUptimeRows(
@@ -131,4 +131,29 @@ export function buildHealthRows(snapshots: HostSnapshot[], groupOf: (host: strin
         : 'no NTP tool',
     };
   });
+}
+
+/** Watched certificates with their days left at `now`; expired or unreadable ones and the nearest first. */
+export function buildCertificateRows(
+  snapshots: HostSnapshot[],
+  now: Date,
+  thresholds: { certificate_warn_days: number; certificate_critical_days: number },
+): CertificateRow[] {
+  return snapshots
+    .flatMap((s) =>
+      (s.certificates ?? []).map((c) => {
+        const notAfter = c.notAfter ? new Date(c.notAfter) : null;
+        const daysLeft = notAfter ? Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000) : null;
+        const severity: CertificateRow['severity'] =
+          daysLeft === null
+            ? 'warning'
+            : daysLeft <= thresholds.certificate_critical_days
+              ? 'critical'
+              : daysLeft <= thresholds.certificate_warn_days
+                ? 'warning'
+                : 'ok';
+        return { host: s.host, target: c.target, subject: c.subject, notAfter, daysLeft, error: c.error, severity };
+      }),
+    )
+    .sort((a, b) => (a.daysLeft ?? -Infinity) - (b.daysLeft ?? -Infinity) || a.host.localeCompare(b.host));
 }

@@ -29,6 +29,8 @@ function titleOf(kind: string, subject: string, items: AttentionItem[], hostCoun
       return `rebooted: ${hosts}`;
     case 'invalid-usernames':
       return `non-existent user names tried: ${hosts}`;
+    case 'certificate':
+      return `certificate ${subject}: ${hosts}`;
     case 'security-updates':
       return `security updates pending: ${hosts} (${formatCount(total)} in all)`;
     case 'reboot-required':

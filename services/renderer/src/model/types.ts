@@ -16,7 +16,8 @@ export interface AttentionItem {
     | 'collection'
     | 'kernel'
     | 'updates'
-    | 'clock';
+    | 'clock'
+    | 'certificates';
   /** What kind of finding ("brute-force", "disk-critical", "reboot", ...): items roll up by kind and subject. */
   kind: string;
   /** What it is about across hosts (a source address, a unit list); empty when the kind alone groups. */
@@ -176,6 +177,17 @@ export interface HealthRow {
   clockDetail: string;
 }
 
+/** A watched certificate on one host, with its days left at the end of the window. */
+export interface CertificateRow {
+  host: string;
+  target: string;
+  subject: string | null;
+  notAfter: Date | null;
+  daysLeft: number | null;
+  error: string | null;
+  severity: Severity;
+}
+
 export interface ProblemRow {
   host: string;
   probe: string;
@@ -245,6 +257,7 @@ export interface ReportModel {
   privilege: (PrivilegeUse & { host: string })[];
   uptime: UptimeRow[];
   health: HealthRow[];
+  certificates: CertificateRow[];
   resources: ResourceRow[];
   processes: ProcessRow[];
   backups: BackupRow[];

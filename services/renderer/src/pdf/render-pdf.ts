@@ -586,6 +586,26 @@ function healthSection(doc: Doc, model: ReportModel): void {
     doc,
     'Kernel: OOM kills, I/O and filesystem errors, segfaults, hung tasks and hardware errors from the journal or dmesg. Updates: simulated from the local package lists (apt) or the cached metadata (dnf, yum), never fetched; "—" where not checked.',
   );
+  if (model.certificates.length === 0) return;
+  subheading(doc, 'Certificates');
+  table(
+    doc,
+    [
+      { header: 'Host', width: 90, text: (r: ReportModel['certificates'][number]) => r.host },
+      { header: 'Certificate', width: 140, text: (r) => r.target },
+      { header: 'Subject', width: 125, text: (r) => r.subject ?? '—' },
+      { header: 'Expires', width: 84, text: (r) => (r.error ? r.error : time(model, r.notAfter)) },
+      {
+        header: 'Days left',
+        width: 76,
+        align: 'right',
+        text: (r) => (r.daysLeft === null ? '—' : count(r.daysLeft)),
+        fill: (r) => severityFill[r.severity],
+      },
+    ],
+    boundedRows(doc, model.certificates, { sheet: 'Certificates', first: (r) => r.severity !== 'ok' }),
+  );
+  flushNote(doc);
 }
 
 function resourceSection(doc: Doc, model: ReportModel): void {

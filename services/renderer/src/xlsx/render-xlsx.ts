@@ -251,6 +251,22 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
 
   addSheet(
     workbook,
+    'Certificates',
+    [
+      { header: 'Host', width: 24, value: (r: ReportModel['certificates'][number]) => r.host },
+      { header: 'Certificate', width: 40, value: (r) => r.target },
+      { header: 'Subject', width: 40, value: (r) => r.subject },
+      { header: 'Expires', width: 20, value: (r) => local(r.notAfter), numFmt: dateFormat },
+      { header: 'Days left', width: 10, value: (r) => r.daysLeft, numFmt: '#,##0' },
+      { header: 'Severity', width: 10, value: (r) => r.severity },
+      { header: 'Error', width: 40, value: (r) => r.error },
+    ],
+    model.certificates,
+    { rowFill: (r) => severityFill[r.severity] },
+  );
+
+  addSheet(
+    workbook,
     'Resources',
     [
       { header: 'Host', width: 24, value: (r: ReportModel['resources'][number]) => r.host },
