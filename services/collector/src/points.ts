@@ -72,6 +72,22 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
   for (const t of snapshot.temperatures ?? [])
     points.push(point('temp').tag('sensor', t.sensor).floatField('temp', t.celsius));
 
+  // Each listening port once, with its addresses: the report lists ports not seen the day before.
+  const byPort = new Map<string, { port: number; protocol: string; addresses: Set<string> }>();
+  for (const l of snapshot.listening) {
+    const key = `${l.port}/${l.protocol}`;
+    const entry = byPort.get(key) ?? { port: l.port, protocol: l.protocol, addresses: new Set<string>() };
+    entry.addresses.add(l.address);
+    byPort.set(key, entry);
+  }
+  for (const p of byPort.values())
+    points.push(
+      point('net_listen')
+        .tag('port', String(p.port))
+        .tag('protocol', p.protocol)
+        .stringField('addresses', [...p.addresses].join(',')),
+    );
+
   if (snapshot.processes) {
     const p = snapshot.processes;
     points.push(

@@ -100,7 +100,21 @@ describe('a report compared with its history in InfluxDB', () => {
           .timestamp(new Date(collectedAt - h * 3_600_000)),
       );
     }
+    // Yesterday: web01 listened on 22/tcp only, and gone01 reported too.
+    points.push(
+      new Point('net_listen')
+        .tag('host', 'web01')
+        .tag('port', '22')
+        .tag('protocol', 'tcp')
+        .stringField('addresses', '0.0.0.0')
+        .timestamp(new Date(collectedAt - day)),
+      new Point('system')
+        .tag('host', 'gone01')
+        .intField('n_users', 0)
+        .timestamp(new Date(collectedAt - day)),
+    );
     await influx.writePoints(points);
+    run.snapshots[0]!.listening.push({ protocol: 'tcp', address: '127.0.0.1', port: 8080 });
     run.snapshots[0]!.logins.accepted.push({
       time: '2026-11-21T20:00:00.000Z',
       user: 'bob',
@@ -145,6 +159,19 @@ describe('a report compared with its history in InfluxDB', () => {
     const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'infrastructure-report-2026-11-22.pdf'), '-'], {
       encoding: 'utf8',
     });
+    // Changed since yesterday: hosts new and gone, the disk that grew, the new port and login address.
+    const changes = XLSX.utils
+      .sheet_to_json<{ Change: string; Host: string; Detail?: string }>(workbook.Sheets['Since Yesterday']!)
+      .map((r) => [r.Change, r.Host, r.Detail ?? '']);
+    expect(changes).toEqual([
+      ['new host', 'db01', ''],
+      ['new host', 'сервер-02', ''],
+      ['host gone', 'gone01', ''],
+      ['disk grew', 'web01', '/: 70% → 95%'],
+      ['new listening port', 'web01', '8080/tcp (127.0.0.1)'],
+      ['login from a new address', 'web01', '198.51.100.200 (user bob)'],
+    ]);
+    expect(text).toMatch(/new listening port\s+web01\s+8080\/tcp \(127\.0\.0\.1\)/);
     expect(text).toMatch(/\/srv\s+xfs.*40 days/);
     expect(text).toContain('Last 24 hours (hourly means from InfluxDB)');
     expect(text).toMatch(/web01\s+max 3\.00\s+max 40/);

@@ -16,6 +16,10 @@ export interface ReportHistory {
   /** host -> hourly means of the last 24 hours (load1, memory used %), oldest first. */
   load24h: Map<string, { time: number; value: number }[]>;
   memory24h: Map<string, { time: number; value: number }[]>;
+  /** Hosts that reported in the two days before this run; null when unknown. */
+  hostsBefore: Set<string> | null;
+  /** host -> "22/tcp" ports it listened on in the two days before this run (hosts with that history only). */
+  portsBefore: Map<string, Set<string>>;
 }
 
 export function noHistory(reason: string): ReportHistory {
@@ -27,6 +31,8 @@ export function noHistory(reason: string): ReportHistory {
     loginHistoryKnown: false,
     load24h: new Map(),
     memory24h: new Map(),
+    hostsBefore: null,
+    portsBefore: new Map(),
   };
 }
 
@@ -35,8 +41,9 @@ export const diskKey = (host: string, mount: string) => `${host}\u0000${mount}`;
 const quote = (iso: string) => `'${iso.replace(/'/g, '')}'`;
 
 /**
- * Three InfluxQL queries for the whole fleet (never one per host): disk usage of the last 30
- * days, the last disk usage before this run, and the addresses of earlier accepted logins.
+ * A few InfluxQL queries for the whole fleet (never one per host): disk usage of the last 30
+ * days, the last disk usage before this run, the addresses of earlier accepted logins, the last
+ * day's load and memory, and the hosts and listening ports of the two days before this run.
  */
 export async function loadReportHistory(
   influx: InfluxStore | undefined,
@@ -55,7 +62,8 @@ export async function loadReportHistory(
   try {
     const dayAgo = iso(new Date(end.getTime() - 86_400_000));
     const until = iso(new Date(end.getTime() + 3_600_000));
-    const [disk, previous, logins, load, memory] = await Promise.all([
+    const twoDaysBefore = iso(new Date(beforeRun.getTime() - 2 * 86_400_000));
+    const [disk, previous, logins, load, memory, hosts, ports] = await Promise.all([
       influx.query(
         `SELECT "used" FROM "disk" WHERE time > ${iso(new Date(end.getTime() - 30 * 86_400_000))} AND time < ${iso(beforeRun)} GROUP BY "host", "path"`,
       ),
@@ -70,6 +78,12 @@ export async function loadReportHistory(
       ),
       influx.query(
         `SELECT mean("used_percent") FROM "mem" WHERE time > ${dayAgo} AND time < ${until} GROUP BY time(1h), "host" fill(none)`,
+      ),
+      influx.query(
+        `SELECT last(*) FROM "system" WHERE time > ${twoDaysBefore} AND time < ${iso(beforeRun)} GROUP BY "host"`,
+      ),
+      influx.query(
+        `SELECT last("addresses") FROM "net_listen" WHERE time > ${twoDaysBefore} AND time < ${iso(beforeRun)} GROUP BY "host", "port", "protocol"`,
       ),
     ]);
     const history: ReportHistory = { ...noHistory(''), unavailable: null, loginHistoryKnown: true };
@@ -98,6 +112,13 @@ export async function loadReportHistory(
     }
     for (const series of logins) {
       history.knownSourceIps.set(series.tags['host'] ?? '', new Set(series.values.map((v) => String(v[1]))));
+    }
+    history.hostsBefore = new Set(hosts.map((series) => series.tags['host'] ?? ''));
+    for (const series of ports) {
+      const host = series.tags['host'] ?? '';
+      const known = history.portsBefore.get(host) ?? new Set<string>();
+      known.add(`${series.tags['port'] ?? ''}/${series.tags['protocol'] ?? ''}`);
+      history.portsBefore.set(host, known);
     }
     return history;
   } catch (error) {

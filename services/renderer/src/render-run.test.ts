@@ -70,6 +70,7 @@ describe('renderRun', () => {
       'Summary',
       'Overview',
       'Alerts',
+      'Since Yesterday',
       'Hosts',
       'Disk Usage',
       'User Logins',

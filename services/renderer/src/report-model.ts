@@ -2,6 +2,7 @@ import type { CollectedRun, Config } from '@infra-report/shared';
 import { noHistory, type ReportHistory } from './history.js';
 import { buildAttention } from './model/attention.js';
 import { buildRollups } from './model/rollups.js';
+import { buildSinceYesterday } from './model/since-yesterday.js';
 import { buildDiskRows, sortDiskRows } from './model/disks.js';
 import { groupHosts } from './model/grouping.js';
 import {
@@ -86,6 +87,7 @@ export function buildReportModel(
     uptime,
     health: buildHealthRows(snapshots, groupOf),
     certificates,
+    sinceYesterday: buildSinceYesterday(snapshots, failures, disks, acceptedLogins, history),
     resources: buildResourceRows(snapshots, groupOf, history),
     processes,
     backups: buildBackupRows(snapshots),

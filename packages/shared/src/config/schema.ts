@@ -114,6 +114,7 @@ const percent = z.number().min(0).max(100);
 export const reportSectionNames = [
   'summary',
   'alerts',
+  'changes',
   'disks',
   'logins',
   'uptime',

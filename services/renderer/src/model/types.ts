@@ -188,6 +188,18 @@ export interface CertificateRow {
   severity: Severity;
 }
 
+/** What changed since the day before, from the history in InfluxDB. */
+export interface SinceYesterday {
+  /** False without history: nothing can be compared. */
+  known: boolean;
+  newHosts: string[];
+  goneHosts: string[];
+  /** Filesystems that grew by more than 10 percentage points since the last run. */
+  grownDisks: { host: string; mount: string; from: number; to: number }[];
+  newPorts: { host: string; port: string; addresses: string[] }[];
+  newLoginSources: { host: string; source: string; user: string }[];
+}
+
 export interface ProblemRow {
   host: string;
   probe: string;
@@ -258,6 +270,7 @@ export interface ReportModel {
   uptime: UptimeRow[];
   health: HealthRow[];
   certificates: CertificateRow[];
+  sinceYesterday: SinceYesterday;
   resources: ResourceRow[];
   processes: ProcessRow[];
   backups: BackupRow[];

@@ -57,6 +57,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   const on = (section: Parameters<ReportModel['sections']['has']>[0]) => model.sections.has(section);
   if (on('summary')) summaryPage(doc, model, on);
   if (on('alerts') && (!on('summary') || model.rollups.length > attentionOnSummary)) alertsSection(doc, model);
+  if (on('changes')) changesSection(doc, model);
   if (on('disks')) diskSection(doc, model);
   if (on('logins')) loginSections(doc, model);
   if (on('uptime')) uptimeSection(doc, model);
@@ -98,6 +99,7 @@ function writeFooters(doc: Doc, model: ReportModel): void {
 /** The sections in order, with the anchor their heading sets: the summary page links to them. */
 const sectionTitles: [Parameters<ReportModel['sections']['has']>[0], string][] = [
   ['alerts', 'Alerts'],
+  ['changes', 'Changed since yesterday'],
   ['disks', 'Disk Usage'],
   ['logins', 'User Logins'],
   ['uptime', 'System Uptime and Reboots'],
@@ -310,6 +312,41 @@ function rollupTable(doc: Doc, rollups: ReportModel['rollups']): void {
 function alertsSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Alerts');
   rollupTable(doc, boundedRows(doc, model.rollups, { limit: 200, sheet: 'Alerts' }));
+  flushNote(doc);
+}
+
+function changesSection(doc: Doc, model: ReportModel): void {
+  heading(doc, 'Changed since yesterday');
+  const c = model.sinceYesterday;
+  if (!c.known) {
+    note(doc, 'Unknown: no history in InfluxDB to compare with.');
+    return;
+  }
+  const rows = [
+    ...c.newHosts.map((host) => ({ change: 'new host', host, detail: 'reported today, not in the two days before' })),
+    ...c.goneHosts.map((host) => ({ change: 'host gone', host, detail: 'reported in the two days before, not today' })),
+    ...c.grownDisks.map((d) => ({ change: 'disk grew', host: d.host, detail: `${d.mount}: ${d.from}% → ${d.to}%` })),
+    ...c.newPorts.map((p) => ({
+      change: 'new listening port',
+      host: p.host,
+      detail: `${p.port} (${p.addresses.join(', ')})`,
+    })),
+    ...c.newLoginSources.map((l) => ({
+      change: 'login from a new address',
+      host: l.host,
+      detail: `${l.source} (user ${l.user})`,
+    })),
+  ];
+  table(
+    doc,
+    [
+      { header: 'Change', width: 130, text: (r: (typeof rows)[number]) => r.change },
+      { header: 'Host', width: 110, text: (r) => r.host },
+      { header: 'Detail', width: 275, text: (r) => r.detail },
+    ],
+    boundedRows(doc, rows, { sheet: 'Since Yesterday' }),
+    { emptyText: 'No host came or went, no disk grew by more than 10 points, no new port or login address.' },
+  );
   flushNote(doc);
 }
 
