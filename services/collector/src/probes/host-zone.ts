@@ -9,9 +9,13 @@ import { excerpt, type Parsed } from './parse-result.js';
  * the zone file that /etc/timezone names.
  */
 export const hostZoneCommand = [
-  "(unset TZ; date '+%s %z')",
+  // The whole batch then reads times as the logger writes them (who, date): TZ unset.
+  'unset TZ',
+  "date '+%s %z'",
   'ir_link=$(readlink /etc/localtime 2>/dev/null); echo "localtime-link $ir_link"',
-  'ir_tz=$(ir_cat /etc/timezone 2>/dev/null); echo "timezone ${ir_tz%%[[:space:]]*}"',
+  // read is a builtin: no process for a one-line file.
+  "ir_tz=''; [ -r /etc/timezone ] && read -r ir_tz < /etc/timezone",
+  'echo "timezone ${ir_tz%%[[:space:]]*}"',
   'if [ -z "$ir_link" ] && [ -f /etc/localtime ]; then',
   '  if [ -n "$ir_tz" ] && [ -f "/usr/share/zoneinfo/$ir_tz" ]; then',
   '    if cmp -s /etc/localtime "/usr/share/zoneinfo/$ir_tz"; then echo "localtime-copy same"; else echo "localtime-copy differs"; fi',

@@ -22,7 +22,7 @@ const patterns: [KernelEventKind, RegExp][] = [
 
 /** The filter on the host: only these lines leave it. */
 const hostFilter =
-  'Out of memory: Killed process|oom-kill:|Memory cgroup out of memory|I/O error|critical medium error|EXT[234]-fs (error|warning)|XFS \\(|BTRFS (error|critical)|segfault at|blocked for more than|Hardware Error|EDAC|Machine check events';
+  'Out of memory: Killed process|oom-kill:|Memory cgroup out of memory|I/O error|critical medium error|EXT[234]-fs (error|warning)|XFS [(]|BTRFS (error|critical)|segfault at|blocked for more than|Hardware Error|EDAC|Machine check events';
 
 /**
  * Kernel messages of the window: from the journal (`journalctl -k`, readable by the groups
@@ -31,15 +31,29 @@ const hostFilter =
  */
 export function kernelEventsCommand(windowStartEpoch: number): string {
   const since = Math.floor(windowStartEpoch);
+  // One journalctl and one awk: awk keeps the matching lines and counts all of them, so an empty
+  // or closed journal (0 lines) falls back to dmesg.
+  const keep = (counter: string) =>
+    `awk -v re="$ir_kf" '$0 ~ re { if (++n <= 500) print } END { print "${counter} " NR }'`;
   return [
     `ir_kf='${hostFilter}'`,
-    'if command -v journalctl >/dev/null 2>&1 && journalctl -k -q --no-pager -n 1 -o cat >/dev/null 2>&1 && [ -n "$(journalctl -k -q --no-pager -n 1 -o cat 2>/dev/null)" ]; then',
+    'ir_kn=0',
+    // No journald running (containers, non-systemd hosts): no journalctl process at all.
+    'if [ -d /run/systemd/journal ] && command -v journalctl >/dev/null 2>&1; then',
+    `  ir_kout=$(journalctl -k -q --no-pager -o short-unix --since=@${since} 2>/dev/null | ${keep('ir-kernel-lines')})`,
+    '  ir_kn=${ir_kout##*ir-kernel-lines }',
+    'fi',
+    'if [ "${ir_kn:-0}" -gt 0 ] 2>/dev/null; then',
     '  echo "ir-kernel journal $(id -un) $(id -Gn | tr " " ,)"',
-    `  journalctl -k -q --no-pager -o short-unix --since=@${since} 2>/dev/null | grep -a -E "$ir_kf" | tail -n 500`,
+    '  printf "%s\\n" "$ir_kout"',
     'elif dmesg >/dev/null 2>&1; then',
     // dmesg stamps are seconds since boot: the boot time turns them into instants.
-    '  echo "ir-kernel dmesg $(id -un) $(ir_cat /proc/uptime | cut -d" " -f1)"',
-    '  dmesg 2>/dev/null | grep -a -E "$ir_kf" | tail -n 500',
+    '  read -r ir_up ir_idle < /proc/uptime',
+    '  echo "ir-kernel dmesg $(id -un) $ir_up"',
+    `  dmesg 2>/dev/null | ${keep('ir-kernel-lines')}`,
+    'elif [ "${ir_kn:-0}" = 0 ] && [ -d /run/systemd/journal ] && [ -n "$(journalctl -q --no-pager -n 1 -o cat 2>/dev/null)" ]; then',
+    // The journal is readable and had no kernel line in the window.
+    '  echo "ir-kernel journal $(id -un) $(id -Gn | tr " " ,)"',
     'else',
     '  echo "ir-kernel unreadable $(id -un)"',
     'fi',
@@ -75,7 +89,7 @@ export function parseKernelEvents(
   const bootEpoch = dmesg ? context.hostNow.getTime() / 1000 - Number(dmesg[2]) : 0;
   const events: KernelEvents = { source: journal ? 'journal' : 'dmesg', counts: {}, examples: [] };
   for (const line of lines) {
-    if (line.trim() === '') continue;
+    if (line.trim() === '' || line.startsWith('ir-kernel-lines ')) continue;
     const unix = journal ? /^(\d+)(?:\.\d+)? \S+ kernel: (.*)$/.exec(line) : null;
     const sinceBoot = dmesg ? /^\[\s*(\d+(?:\.\d+)?)\] (.*)$/.exec(line) : null;
     const read = unix?.[1]

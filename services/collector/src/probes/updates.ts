@@ -11,14 +11,14 @@ import { excerpt, type Parsed } from './parse-result.js';
  */
 export function updatesCommand(previousStamp: string | null): string {
   return [
-    'ir_boot=$(ir_cat /proc/sys/kernel/random/boot_id 2>/dev/null)',
+    "ir_boot=''; [ -r /proc/sys/kernel/random/boot_id ] && read -r ir_boot < /proc/sys/kernel/random/boot_id",
     'if [ -e /var/run/reboot-required ]; then echo "ir-reboot yes"',
     '  if [ -r /var/run/reboot-required.pkgs ]; then while IFS= read -r ir_p; do echo "ir-reboot-pkg $ir_p"; done < /var/run/reboot-required.pkgs; fi',
     'elif [ -d /var/lib/dpkg ]; then echo "ir-reboot no"',
     'fi',
-    'if command -v apt-get >/dev/null 2>&1; then ir_m=apt; ir_s="apt $(stat -c %Y /var/lib/apt/lists /var/lib/dpkg/status 2>/dev/null | tr "\\n" " ")$ir_boot"',
-    'elif command -v dnf >/dev/null 2>&1; then ir_m=dnf; ir_s="dnf $(stat -c %Y /var/cache/dnf /var/lib/rpm 2>/dev/null | tr "\\n" " ")$ir_boot"',
-    'elif command -v yum >/dev/null 2>&1; then ir_m=yum; ir_s="yum $(stat -c %Y /var/cache/yum /var/lib/rpm 2>/dev/null | tr "\\n" " ")$ir_boot"',
+    'if command -v apt-get >/dev/null 2>&1; then ir_m=apt; ir_s="apt $(printf \"%s \" $(stat -c %Y /var/lib/apt/lists /var/lib/dpkg/status 2>/dev/null))$ir_boot"',
+    'elif command -v dnf >/dev/null 2>&1; then ir_m=dnf; ir_s="dnf $(printf \"%s \" $(stat -c %Y /var/cache/dnf /var/lib/rpm 2>/dev/null))$ir_boot"',
+    'elif command -v yum >/dev/null 2>&1; then ir_m=yum; ir_s="yum $(printf \"%s \" $(stat -c %Y /var/cache/yum /var/lib/rpm 2>/dev/null))$ir_boot"',
     'else echo "ir-manager none"; exit 0; fi',
     'echo "ir-manager $ir_m"; echo "ir-stamp $ir_s"',
     `if [ "$ir_s" = ${shellQuote(previousStamp ?? '')} ]; then echo "ir-unchanged"; exit 0; fi`,
