@@ -4,17 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RenderResult } from '@infra-report/shared';
+import { sampleRun } from '@infra-report/testkit';
 import { composeMessage } from './compose-message.js';
 
 const result: RenderResult = {
-  run: {
-    runId: '2026-11-22_all',
-    reportDate: '2026-11-22',
-    scope: 'all',
-    windowStart: '2026-11-21T07:00:00.000Z',
-    windowEnd: '2026-11-22T07:00:00.000Z',
-    timezone: 'Europe/Paris',
-  },
+  run: sampleRun().run,
   artifacts: [],
   summary: {
     hostsTotal: 201,
