@@ -548,13 +548,14 @@ function uptimeSection(doc: Doc, model: ReportModel): void {
   table(
     doc,
     [
-      { header: 'Host', width: 95, text: (r: ReportModel['uptime'][number]) => r.host },
-      { header: 'Group', width: 60, text: (r) => r.group },
-      { header: 'OS', width: 135, text: (r) => r.os ?? '—' },
-      { header: 'Kernel', width: 80, text: (r) => r.kernel ?? '—' },
+      { header: 'Host', width: 80, text: (r: ReportModel['uptime'][number]) => r.host },
+      { header: 'Group', width: 45, text: (r) => r.group },
+      // Room for "Debian GNU/Linux 12 (bookworm)" and "Linux 6.1.0-27-amd64" uncut.
+      { header: 'OS', width: 155, text: (r) => r.os ?? '—' },
+      { header: 'Kernel', width: 100, text: (r) => r.kernel ?? '—' },
       {
         header: 'Uptime',
-        width: 60,
+        width: 50,
         align: 'right',
         text: (r) => (r.uptimeSeconds === null ? '—' : formatDuration(r.uptimeSeconds)),
       },
