@@ -47,6 +47,12 @@ export function wallDateTime(instant: Date, timezone: string): string {
   return `${c.year}-${pad(c.month)}-${pad(c.day)} ${pad(c.hour)}:${pad(c.minute)}`;
 }
 
+/** How far the zone's clock is ahead of UTC at `instant`, in milliseconds (whole seconds). */
+export function utcOffsetMs(instant: Date, timezone: string): number {
+  const c = wallClock(instant, timezone);
+  return Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second) - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
 /**
  * The instant a clock in `timezone` showed the given wall time. Around a DST change the
  * offset of the guessed instant is corrected once more; a wall time that does not exist
@@ -54,10 +60,7 @@ export function wallDateTime(instant: Date, timezone: string): string {
  */
 export function instantFromWallClock(fields: WallClock, timezone: string): Date {
   const wallAsUtc = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second);
-  const offsetAt = (instant: number) => {
-    const c = wallClock(new Date(instant), timezone);
-    return Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second) - Math.floor(instant / 1000) * 1000;
-  };
+  const offsetAt = (instant: number) => utcOffsetMs(new Date(instant), timezone);
   let instant = wallAsUtc - offsetAt(wallAsUtc);
   instant = wallAsUtc - offsetAt(instant);
   return new Date(instant);
@@ -70,10 +73,7 @@ export function instantFromWallClock(fields: WallClock, timezone: string): Date 
  */
 export function instantsFromWallClock(fields: WallClock, timezone: string): Date[] {
   const wallAsUtc = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second);
-  const offsetAt = (instant: number) => {
-    const c = wallClock(new Date(instant), timezone);
-    return Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second) - Math.floor(instant / 1000) * 1000;
-  };
+  const offsetAt = (instant: number) => utcOffsetMs(new Date(instant), timezone);
   const found = new Set<number>();
   // DST changes are at most a few hours wide; the offsets in force a day before and after cover both readings.
   for (const probe of [wallAsUtc - 86_400_000, wallAsUtc, wallAsUtc + 86_400_000]) {

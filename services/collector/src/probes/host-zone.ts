@@ -1,4 +1,4 @@
-import { isKnownTimeZone, wallClock } from '@infra-report/shared';
+import { isKnownTimeZone, utcOffsetMs } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
 
 /**
@@ -38,16 +38,11 @@ function knownZone(name: string): string | null {
   return zoneNamePattern.test(zone) && isKnownTimeZone(zone) ? zone : null;
 }
 
-/** "+0100" of `zone` at `instant`. */
+/** "+0100" of `zone` at `instant`, as `date +%z` writes it. */
 export function offsetIn(zone: string, instant: Date): string {
-  const c = wallClock(instant, zone);
-  const minutes = Math.round(
-    (Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second) - Math.floor(instant.getTime() / 1000) * 1000) /
-      60_000,
-  );
-  const sign = minutes < 0 ? '-' : '+';
+  const minutes = Math.round(utcOffsetMs(instant, zone) / 60_000);
   const abs = Math.abs(minutes);
-  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
 }
 
 /** Two names for one zone (Etc/UTC and UTC, Europe/Kiev and Europe/Kyiv) give the same offsets all year. */
