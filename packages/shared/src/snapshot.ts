@@ -133,6 +133,8 @@ export interface SecurityFinding {
     | 'unexpected-port'
     | 'stale-backup';
   message: string;
+  /** The figure behind it (failed attempts of a brute-force source), for ranking and roll-ups. */
+  amount?: number;
 }
 
 export interface ProcessCounts {

@@ -26,6 +26,7 @@ export function findSecurityIssues(
         severity: 'warning',
         kind: 'brute-force',
         message: `${attempts} failed SSH logins from ${describeLoginSource(source)}`,
+        amount: attempts,
       });
     }
   }
@@ -90,6 +91,7 @@ export function findSecurityIssues(
         message: `backup "${backup.name}": newest file ${backup.newestFile} is ${backup.ageHours} h old (limit ${backup.maxAgeHours} h)`,
       });
   }
+  // Most severe first, then the largest (the busiest brute-force source first).
   const rank = { critical: 0, warning: 1 };
-  return findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
+  return findings.sort((a, b) => rank[a.severity] - rank[b.severity] || (b.amount ?? 0) - (a.amount ?? 0));
 }

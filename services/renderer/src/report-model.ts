@@ -74,6 +74,17 @@ export function buildReportModel(
     summary: buildSummary({ snapshots, failures, attention, filesystems: disks.length, acceptedLogins, uptime }),
     attention,
     rollups: buildRollups(attention),
+    securityRollups: buildRollups(
+      security.map((f) => ({
+        severity: f.severity,
+        host: f.host,
+        category: 'security' as const,
+        kind: f.kind,
+        subject: f.kind === 'invalid-usernames' ? '' : f.message,
+        amount: f.amount,
+        message: f.message,
+      })),
+    ),
     groups: [...new Set(hosts.map((h) => h.group))],
     groupSummary: buildGroupSummary(hosts),
     hosts,

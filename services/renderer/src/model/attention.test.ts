@@ -22,7 +22,13 @@ describe('attention and overview builders', () => {
       failures,
       disks,
       security: [
-        { host: 'web01', severity: 'critical', kind: 'suspicious-process', message: 'process 1 runs from /tmp/x' },
+        {
+          host: 'web01',
+          severity: 'critical',
+          kind: 'suspicious-process',
+          message: 'process 1 runs from /tmp/x',
+          amount: null,
+        },
       ],
       acceptedLogins: [],
       processes: [

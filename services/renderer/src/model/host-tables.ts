@@ -80,7 +80,13 @@ export function buildBackupRows(snapshots: HostSnapshot[]): BackupRow[] {
 
 export function buildSecurityRows(snapshots: HostSnapshot[]): SecurityRow[] {
   return snapshots.flatMap((s) =>
-    s.security.map((f) => ({ host: s.host, severity: f.severity, kind: f.kind, message: f.message })),
+    s.security.map((f) => ({
+      host: s.host,
+      severity: f.severity,
+      kind: f.kind,
+      message: f.message,
+      amount: f.amount ?? null,
+    })),
   );
 }
 

@@ -220,6 +220,7 @@ export interface SecurityRow {
   severity: 'critical' | 'warning';
   kind: string;
   message: string;
+  amount: number | null;
 }
 
 export type ReportSection = (typeof reportSectionNames)[number];
@@ -255,6 +256,8 @@ export interface ReportModel {
   attention: AttentionItem[];
   /** The attention items rolled up across hosts, most severe and broadest first. */
   rollups: Rollup[];
+  /** The security findings rolled up across hosts the same way. */
+  securityRollups: Rollup[];
   /** Host groups in report order; "(no group)" for hosts without one. */
   groups: string[];
   groupSummary: GroupRow[];

@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { describeLoginSource, type HostSnapshot } from '@infra-report/shared';
-import { buildRollups } from '../model/rollups.js';
-import { severityRank } from '../model/types.js';
 import { printable } from '../printable.js';
 import {
   formatBytes,
@@ -744,17 +742,7 @@ function resourceSection(doc: Doc, model: ReportModel): void {
 
 function securitySection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Security Findings');
-  const rollups = buildRollups(
-    model.security.map((f) => ({
-      severity: f.severity,
-      host: f.host,
-      category: 'security' as const,
-      kind: f.kind,
-      subject: f.kind === 'invalid-usernames' ? '' : f.message,
-      amount: f.kind === 'brute-force' ? leadingNumber(f.message) : null,
-      message: f.message,
-    })),
-  );
+  const rollups = model.securityRollups;
   table(
     doc,
     [
@@ -937,11 +925,8 @@ function appendix(doc: Doc, model: ReportModel): void {
       `logins: ${s.logins.accepted.length} accepted, ${s.logins.failed.reduce((n, f) => n + f.count, 0)} failed, ${s.logins.privilege.length} sudo/su; now logged in: ${s.usersNow.map((u) => u.user).join(', ') || 'nobody'}`,
     );
     if (s.listening.length > 0) line(`listening: ${listeningSummary(s.listening)}`);
-    for (const finding of [...s.security].sort(
-      (a, b) =>
-        severityRank[a.severity] - severityRank[b.severity] || leadingNumber(b.message) - leadingNumber(a.message),
-    ))
-      line(`${finding.severity.toUpperCase()}: ${finding.message}`);
+    // The collector orders findings: most severe, then largest.
+    for (const finding of s.security) line(`${finding.severity.toUpperCase()}: ${finding.message}`);
     for (const problem of s.problems)
       if (!isExpectedCondition(problem.probe, problem.message)) line(`gap (${problem.probe}): ${problem.message}`);
     doc.moveDown(0.5);
@@ -967,8 +952,6 @@ function listWithCount(items: string[], noun: string, shown = 3): string {
     ? items.join(', ')
     : `${items.slice(0, shown).join(', ')}, … (${count(items.length)} ${noun})`;
 }
-
-const leadingNumber = (text: string) => Number(/^[\d,]+/.exec(text)?.[0].replace(/,/g, '') ?? 0);
 
 /** A table whose cells switch to the CJK font where their text needs it. */
 function table<Row>(
