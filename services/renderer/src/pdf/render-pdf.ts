@@ -116,25 +116,28 @@ const time = (model: ReportModel, d: Date | null) => (d ? formatTime(d, model.ti
 const num = (n: number | null, digits = 0) => (n === null ? '—' : digits === 0 ? formatCount(n) : n.toFixed(digits));
 const count = (n: number) => formatCount(n);
 
-/**
- * Per-host tables stay short at any fleet size: rows that need attention first, then the rest, at
- * most `limit`; a note says how many more the XLSX sheet holds.
- */
-function boundedRows<Row>(
-  doc: Doc,
-  rows: Row[],
-  options: { limit?: number; sheet: string; first?: (row: Row) => boolean },
-): Row[] {
-  const limit = options.limit ?? rowsPerTable;
-  if (rows.length <= limit) return rows;
-  const first = options.first;
-  const ordered = first ? [...rows.filter(first), ...rows.filter((r) => !first(r))] : rows;
-  pendingNote = `${count(rows.length - limit)} more row(s) not shown (${first ? 'those needing attention come first' : 'the first ones are shown'}); the XLSX sheet "${options.sheet}" has all ${count(rows.length)}.`;
-  return ordered.slice(0, limit);
+/** How a per-host table stays short at any fleet size. */
+interface RowBound<Row> {
+  /** At most this many rows (default 40). */
+  limit?: number;
+  /** The XLSX sheet that has every row, named in the note. */
+  sheet: string;
+  /** Rows that need attention: shown first. */
+  first?: (row: Row) => boolean;
 }
-/** Set by boundedRows, written after the table it belongs to. */
-let pendingNote: string | null = null;
 const rowsPerTable = 40;
+
+/** The rows a bounded table shows, and the note that says how many more the XLSX holds. */
+function limitRows<Row>(rows: Row[], bound: RowBound<Row>): { shown: Row[]; note: string | null } {
+  const limit = bound.limit ?? rowsPerTable;
+  if (rows.length <= limit) return { shown: rows, note: null };
+  const first = bound.first;
+  const ordered = first ? [...rows.filter(first), ...rows.filter((r) => !first(r))] : rows;
+  return {
+    shown: ordered.slice(0, limit),
+    note: `${count(rows.length - limit)} more row(s) not shown (${first ? 'those needing attention come first' : 'the first ones are shown'}); the XLSX sheet "${bound.sheet}" has all ${count(rows.length)}.`,
+  };
+}
 const pct = (n: number | null) => (n === null ? '—' : `${n.toFixed(1)}%`);
 
 function summaryPage(
@@ -288,7 +291,11 @@ function summaryPage(
 }
 
 /** Findings across the fleet, one row each: what, how broad, and a few hosts with their detail. */
-function rollupTable(doc: Doc, rollups: ReportModel['rollups']): void {
+function rollupTable(
+  doc: Doc,
+  rollups: ReportModel['rollups'],
+  options: { bound?: RowBound<ReportModel['rollups'][number]> } = {},
+): void {
   table(
     doc,
     [
@@ -303,14 +310,13 @@ function rollupTable(doc: Doc, rollups: ReportModel['rollups']): void {
       { header: 'Where', width: 175, text: (r) => r.examples },
     ],
     rollups,
-    { emptyText: 'Nothing needs attention.' },
+    { emptyText: 'Nothing needs attention.', ...options },
   );
 }
 
 function alertsSection(doc: Doc, model: ReportModel): void {
   heading(doc, 'Alerts');
-  rollupTable(doc, boundedRows(doc, model.rollups, { limit: 200, sheet: 'Alerts' }));
-  flushNote(doc);
+  rollupTable(doc, model.rollups, { bound: { limit: 200, sheet: 'Alerts' } });
 }
 
 function changesSection(doc: Doc, model: ReportModel): void {
@@ -342,15 +348,12 @@ function changesSection(doc: Doc, model: ReportModel): void {
       { header: 'Host', width: 110, text: (r) => r.host },
       { header: 'Detail', width: 275, text: (r) => r.detail },
     ],
-    boundedRows(doc, rows, { sheet: 'Since Yesterday' }),
-    { emptyText: 'No host came or went, no disk grew by more than 10 points, no new port or login address.' },
+    rows,
+    {
+      emptyText: 'No host came or went, no disk grew by more than 10 points, no new port or login address.',
+      bound: { sheet: 'Since Yesterday' },
+    },
   );
-  flushNote(doc);
-}
-
-function flushNote(doc: Doc): void {
-  if (pendingNote) note(doc, pendingNote);
-  pendingNote = null;
 }
 
 function diskSection(doc: Doc, model: ReportModel): void {
@@ -406,13 +409,15 @@ function diskSection(doc: Doc, model: ReportModel): void {
       },
       { header: 'Usage', width: 55, text: () => '', draw: bar },
     ],
-    boundedRows(doc, model.disks, {
-      sheet: 'Disk Usage',
-      first: (r) => r.severity !== 'ok' || r.daysUntilFull !== null,
-    }),
-    { emptyText: 'No filesystem data.' },
+    model.disks,
+    {
+      emptyText: 'No filesystem data.',
+      bound: {
+        sheet: 'Disk Usage',
+        first: (r) => r.severity !== 'ok' || r.daysUntilFull !== null,
+      },
+    },
   );
-  flushNote(doc);
 }
 
 function loginSections(doc: Doc, model: ReportModel): void {
@@ -431,35 +436,27 @@ function loginSections(doc: Doc, model: ReportModel): void {
     },
   ];
   subheading(doc, 'Accepted SSH logins');
-  table(
-    doc,
-    acceptedColumns,
-    boundedRows(doc, model.acceptedLogins, {
+  table(doc, acceptedColumns, model.acceptedLogins, {
+    emptyText: 'No accepted SSH logins in the window.',
+    bound: {
       sheet: 'User Logins',
       first: (r) => r.firstSeen === true || r.user === 'root',
-    }),
-    { emptyText: 'No accepted SSH logins in the window.' },
-  );
-  flushNote(doc);
-  subheading(doc, 'Root logins');
-  table(doc, acceptedColumns, boundedRows(doc, model.rootLogins, { sheet: 'User Logins' }), {
-    emptyText: 'No root logins in the window.',
+    },
   });
-  flushNote(doc);
+  subheading(doc, 'Root logins');
+  table(doc, acceptedColumns, model.rootLogins, {
+    emptyText: 'No root logins in the window.',
+    bound: { sheet: 'User Logins' },
+  });
   subheading(doc, 'Logins from addresses not seen in the previous 90 days');
   if (model.historyNote) note(doc, 'Unknown: no login history to compare with.');
   else
     table(
       doc,
       acceptedColumns,
-      boundedRows(
-        doc,
-        model.acceptedLogins.filter((l) => l.firstSeen === true),
-        { sheet: 'User Logins' },
-      ),
-      { emptyText: 'Every address was seen before.' },
+      model.acceptedLogins.filter((l) => l.firstSeen === true),
+      { emptyText: 'Every address was seen before.', bound: { sheet: 'User Logins' } },
     );
-  flushNote(doc);
   subheading(doc, 'Failed SSH logins and probes by source, across hosts');
   table(
     doc,
@@ -491,16 +488,18 @@ function loginSections(doc: Doc, model: ReportModel): void {
       },
       { header: 'Last seen', width: 84, text: (r) => time(model, r.lastAttempt) },
     ],
-    boundedRows(doc, model.failedBySourceAcrossHosts, {
-      sheet: 'Failed Logins',
-      // A busy scanner is shown beside the password guessers, whatever its place by attempts.
-      first: (r) =>
-        r.attempts >= model.thresholds.failedLoginsWarn * r.hosts.length ||
-        r.probes >= model.thresholds.failedLoginsWarn * r.hosts.length,
-    }),
-    { emptyText: 'No failed SSH logins or probes in the window.' },
+    model.failedBySourceAcrossHosts,
+    {
+      emptyText: 'No failed SSH logins or probes in the window.',
+      bound: {
+        sheet: 'Failed Logins',
+        // A busy scanner is shown beside the password guessers, whatever its place by attempts.
+        first: (r) =>
+          r.attempts >= model.thresholds.failedLoginsWarn * r.hosts.length ||
+          r.probes >= model.thresholds.failedLoginsWarn * r.hosts.length,
+      },
+    },
   );
-  flushNote(doc);
   note(
     doc,
     'Attempts: rejected passwords, keys and other methods, refused users (invalid, AllowUsers/DenyUsers, root login) and PAM failures reported by sshd, one per try. Probes: connections that ended before a login (scans, pre-auth disconnects), one per connection. The XLSX has one row per host and source.',
@@ -515,10 +514,9 @@ function loginSections(doc: Doc, model: ReportModel): void {
       { header: 'Sources', width: 50, align: 'right', text: (r) => count(r.sources) },
       { header: 'Hosts', width: 235, text: (r) => listWithCount(r.hosts, 'hosts') },
     ],
-    boundedRows(doc, model.failedByUser, { limit: 30, sheet: 'Failed Logins' }),
-    { emptyText: 'No failed SSH logins in the window.' },
+    model.failedByUser,
+    { emptyText: 'No failed SSH logins in the window.', bound: { limit: 30, sheet: 'Failed Logins' } },
   );
-  flushNote(doc);
   subheading(doc, 'sudo and su');
   table(
     doc,
@@ -535,10 +533,9 @@ function loginSections(doc: Doc, model: ReportModel): void {
         fill: (r) => (r.success ? undefined : severityFill.warning),
       },
     ],
-    boundedRows(doc, model.privilege, { sheet: 'Privilege Use', first: (r) => !r.success }),
-    { emptyText: 'No sudo or su use in the window.' },
+    model.privilege,
+    { emptyText: 'No sudo or su use in the window.', bound: { sheet: 'Privilege Use', first: (r) => !r.success } },
   );
-  flushNote(doc);
 }
 
 function uptimeSection(doc: Doc, model: ReportModel): void {
@@ -564,10 +561,9 @@ function uptimeSection(doc: Doc, model: ReportModel): void {
         fill: (r) => (r.rebootedInWindow ? severityFill.warning : undefined),
       },
     ],
-    boundedRows(doc, model.uptime, { sheet: 'Uptime', first: (r) => r.rebootedInWindow }),
-    { emptyText: 'No host reported.' },
+    model.uptime,
+    { emptyText: 'No host reported.', bound: { sheet: 'Uptime', first: (r) => r.rebootedInWindow } },
   );
-  flushNote(doc);
 }
 
 function healthSection(doc: Doc, model: ReportModel): void {
@@ -610,14 +606,19 @@ function healthSection(doc: Doc, model: ReportModel): void {
         fill: (r) => (r.clockSynchronized === false ? severityFill.warning : undefined),
       },
     ],
-    boundedRows(doc, model.health, {
-      sheet: 'Health',
-      first: (r) =>
-        kernelTrouble(r) || (r.securityUpdates ?? 0) > 0 || r.rebootRequired === true || r.clockSynchronized === false,
-    }),
-    { emptyText: 'No host reported.' },
+    model.health,
+    {
+      emptyText: 'No host reported.',
+      bound: {
+        sheet: 'Health',
+        first: (r) =>
+          kernelTrouble(r) ||
+          (r.securityUpdates ?? 0) > 0 ||
+          r.rebootRequired === true ||
+          r.clockSynchronized === false,
+      },
+    },
   );
-  flushNote(doc);
   note(
     doc,
     'Kernel: OOM kills, I/O and filesystem errors, segfaults, hung tasks and hardware errors from the journal or dmesg. Updates: simulated from the local package lists (apt) or the cached metadata (dnf, yum), never fetched; "—" where not checked.',
@@ -639,9 +640,9 @@ function healthSection(doc: Doc, model: ReportModel): void {
         fill: (r) => severityFill[r.severity],
       },
     ],
-    boundedRows(doc, model.certificates, { sheet: 'Certificates', first: (r) => r.severity !== 'ok' }),
+    model.certificates,
+    { bound: { sheet: 'Certificates', first: (r) => r.severity !== 'ok' } },
   );
-  flushNote(doc);
 }
 
 function resourceSection(doc: Doc, model: ReportModel): void {
@@ -677,16 +678,18 @@ function resourceSection(doc: Doc, model: ReportModel): void {
         text: (r) => (r.maxTemperature === null ? 'n/a' : `${r.maxTemperature.toFixed(0)}°C`),
       },
     ],
-    boundedRows(doc, model.resources, {
-      sheet: 'Resources',
-      first: (r) =>
-        (r.load5 !== null && r.cpuCount !== null && r.load5 > r.cpuCount) ||
-        (r.memoryUsedPercent ?? 0) >= 90 ||
-        (r.cpuPercent ?? 0) >= 90,
-    }),
-    { emptyText: 'No host reported.' },
+    model.resources,
+    {
+      emptyText: 'No host reported.',
+      bound: {
+        sheet: 'Resources',
+        first: (r) =>
+          (r.load5 !== null && r.cpuCount !== null && r.load5 > r.cpuCount) ||
+          (r.memoryUsedPercent ?? 0) >= 90 ||
+          (r.cpuPercent ?? 0) >= 90,
+      },
+    },
   );
-  flushNote(doc);
   note(
     doc,
     'CPU % is measured over one second at collection time; temperatures show "n/a" where the host has no sensor (most virtual machines).',
@@ -734,10 +737,9 @@ function resourceSection(doc: Doc, model: ReportModel): void {
       { header: 'Load (1 min)', width: 210, text: () => '', draw: chart((r) => r.load24h) },
       { header: 'Memory used %', width: 210, text: () => '', draw: chart((r) => r.memory24h, 100) },
     ],
-    boundedRows(doc, charted, { limit: 20, sheet: 'Resources' }),
-    { rowHeight: 30 },
+    charted,
+    { rowHeight: 30, bound: { limit: 20, sheet: 'Resources' } },
   );
-  flushNote(doc);
 }
 
 function securitySection(doc: Doc, model: ReportModel): void {
@@ -761,10 +763,9 @@ function securitySection(doc: Doc, model: ReportModel): void {
       { header: 'Hosts', width: 35, align: 'right', text: (r) => count(r.hosts.length) },
       { header: 'Where', width: 135, text: (r) => r.examples },
     ],
-    boundedRows(doc, rollups, { limit: 60, sheet: 'Security' }),
-    { emptyText: 'No security findings.' },
+    rollups,
+    { emptyText: 'No security findings.', bound: { limit: 60, sheet: 'Security' } },
   );
-  flushNote(doc);
 }
 
 function processSection(doc: Doc, model: ReportModel): void {
@@ -790,13 +791,15 @@ function processSection(doc: Doc, model: ReportModel): void {
         fill: (r) => ((r.failedUnits?.length ?? 0) > 0 ? severityFill.warning : undefined),
       },
     ],
-    boundedRows(doc, model.processes, {
-      sheet: 'Processes',
-      first: (r) => (r.failedUnits?.length ?? 0) > 0 || (r.zombies ?? 0) > 0,
-    }),
-    { emptyText: 'No host reported.' },
+    model.processes,
+    {
+      emptyText: 'No host reported.',
+      bound: {
+        sheet: 'Processes',
+        first: (r) => (r.failedUnits?.length ?? 0) > 0 || (r.zombies ?? 0) > 0,
+      },
+    },
   );
-  flushNote(doc);
   for (const condition of model.expectedConditions) note(doc, condition);
 }
 
@@ -823,9 +826,9 @@ function backupSection(doc: Doc, model: ReportModel): void {
         text: (r) => (r.sizeBytes === null ? '—' : formatBytes(r.sizeBytes)),
       },
     ],
-    boundedRows(doc, model.backups, { sheet: 'Backups', first: (r) => r.severity !== 'ok' }),
+    model.backups,
+    { bound: { sheet: 'Backups', first: (r) => r.severity !== 'ok' } },
   );
-  flushNote(doc);
 }
 
 function unreachableSection(doc: Doc, model: ReportModel): void {
@@ -837,10 +840,9 @@ function unreachableSection(doc: Doc, model: ReportModel): void {
       { header: 'Address', width: 90, text: (r) => r.address },
       { header: 'Reason', width: 330, text: (r) => r.reason },
     ],
-    boundedRows(doc, model.unreachable, { limit: 100, sheet: 'Unreachable Hosts' }),
-    { emptyText: 'Every host answered.' },
+    model.unreachable,
+    { emptyText: 'Every host answered.', bound: { limit: 100, sheet: 'Unreachable Hosts' } },
   );
-  flushNote(doc);
   // Reasons can be long; the table shows the start, this list the whole text.
   for (const row of model.unreachable.slice(0, 100))
     doc
@@ -867,9 +869,9 @@ function problemSection(doc: Doc, model: ReportModel): void {
       { header: 'Problem', width: 305, text: (r) => r.message },
       { header: 'Hosts', width: 150, text: (r) => listWithCount(r.hosts, 'hosts', 2) },
     ],
-    boundedRows(doc, rows, { sheet: 'Errors' }),
+    rows,
+    { bound: { sheet: 'Errors' } },
   );
-  flushNote(doc);
 }
 
 /** One compact block per host: everything collected about it, for the person who owns it. */
@@ -958,9 +960,12 @@ function table<Row>(
   doc: Doc,
   columns: PdfColumn<Row>[],
   rows: Row[],
-  options: { emptyText?: string; rowHeight?: number } = {},
+  options: { emptyText?: string; rowHeight?: number; bound?: RowBound<Row> } = {},
 ): void {
-  drawTable(doc, columns, rows, { ...options, fontFor: (text) => fonts.forText(text) });
+  const { bound, ...drawOptions } = options;
+  const { shown, note: cut } = bound ? limitRows(rows, bound) : { shown: rows, note: null };
+  drawTable(doc, columns, shown, { ...drawOptions, fontFor: (text) => fonts.forText(text) });
+  if (cut) note(doc, cut);
 }
 
 /** The section being written: subheadings become its children in the PDF outline. */
