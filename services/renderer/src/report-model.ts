@@ -54,6 +54,7 @@ export function buildReportModel(
     settings.timezone,
   );
   const hosts = buildHostRows(snapshots, failures, groupOf, attention);
+  const withFindings = new Set(attention.map((a) => a.host));
   const appendixLimit = settings.appendix_max_hosts;
   return {
     title: settings.title,
@@ -111,8 +112,8 @@ export function buildReportModel(
     security,
     // Hosts with something to say first, in report order; the XLSX has every host.
     appendixHosts: [
-      ...snapshots.filter((s) => hosts.some((h) => h.host === s.host && h.critical + h.warnings > 0)),
-      ...snapshots.filter((s) => !hosts.some((h) => h.host === s.host && h.critical + h.warnings > 0)),
+      ...snapshots.filter((s) => withFindings.has(s.host)),
+      ...snapshots.filter((s) => !withFindings.has(s.host)),
     ]
       .slice(0, appendixLimit)
       .map((snapshot) => ({ group: groupOf(snapshot.host), snapshot })),
