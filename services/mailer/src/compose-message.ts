@@ -21,7 +21,8 @@ export function composeMessage(
 ): ComposedMessage {
   const { run, summary } = result;
   const zone = summary.timezone ?? 'UTC';
-  const subject = `${title} - ${run.reportDate} - ${verdict(summary)}`;
+  const said = verdict(summary);
+  const subject = `${title} - ${run.reportDate} - ${said}`;
   const hostsLine =
     `${count.format(summary.hostsReporting)} of ${count.format(summary.hostsTotal)} hosts reported` +
     (summary.hostsUnreachable > 0 ? `, ${count.format(summary.hostsUnreachable)} unreachable` : '') +
@@ -41,7 +42,7 @@ export function composeMessage(
 
   const severityWidth = 9;
   const textLines = [
-    `${title} for ${run.reportDate}: ${verdict(summary)}`,
+    `${title} for ${run.reportDate}: ${said}`,
     '',
     `${hostsLine}.`,
     `Window: ${window}`,
@@ -66,7 +67,7 @@ export function composeMessage(
     '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head>',
     '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222">',
     `<h2 style="margin:0 0 4px">${escapeHtml(title)} – ${escapeHtml(run.reportDate)}</h2>`,
-    `<p style="margin:0 0 4px;font-size:16px"><b>${escapeHtml(verdict(summary))}</b></p>`,
+    `<p style="margin:0 0 4px;font-size:16px"><b>${escapeHtml(said)}</b></p>`,
     `<p style="margin:0 0 12px">${escapeHtml(hostsLine)}.<br>Window: ${escapeHtml(window)}</p>`,
     rollups.length > 0
       ? [

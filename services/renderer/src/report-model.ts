@@ -1,6 +1,6 @@
 import type { CollectedRun, Config } from '@infra-report/shared';
 import { noHistory, type ReportHistory } from './history.js';
-import { buildAttention } from './model/attention.js';
+import { buildAttention, securityFindingItem } from './model/attention.js';
 import { buildRollups } from './model/rollups.js';
 import { buildSinceYesterday } from './model/since-yesterday.js';
 import { buildDiskRows, sortDiskRows } from './model/disks.js';
@@ -75,17 +75,7 @@ export function buildReportModel(
     summary: buildSummary({ snapshots, failures, attention, filesystems: disks.length, acceptedLogins, uptime }),
     attention,
     rollups: buildRollups(attention),
-    securityRollups: buildRollups(
-      security.map((f) => ({
-        severity: f.severity,
-        host: f.host,
-        category: 'security' as const,
-        kind: f.kind,
-        subject: f.kind === 'invalid-usernames' ? '' : f.message,
-        amount: f.amount,
-        message: f.message,
-      })),
-    ),
+    securityRollups: buildRollups(security.map(securityFindingItem)),
     groups: [...new Set(hosts.map((h) => h.group))],
     groupSummary: buildGroupSummary(hosts),
     hosts,

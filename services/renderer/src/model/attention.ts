@@ -25,16 +25,35 @@ export interface AttentionInputs {
   uptime: UptimeRow[];
 }
 
+/** An attention item; without a subject it rolls up by kind alone, without an amount it adds nothing up. */
+export function attentionItem(
+  fields: Pick<AttentionItem, 'severity' | 'host' | 'category' | 'kind' | 'message'> &
+    Partial<Pick<AttentionItem, 'subject' | 'amount'>>,
+): AttentionItem {
+  return { subject: '', amount: null, ...fields };
+}
+
+/** A host's security finding as an attention item. */
+export function securityFindingItem(f: SecurityRow): AttentionItem {
+  return attentionItem({
+    severity: f.severity,
+    host: f.host,
+    category: 'security',
+    kind: f.kind,
+    // Names tried differ per host; other findings roll up when their text is the same.
+    subject: f.kind === 'invalid-usernames' ? '' : f.message,
+    amount: f.amount,
+    message: f.message,
+  });
+}
+
 /** Everything that needs an administrator today, critical first, then by host. */
 export function buildAttention(
   rows: AttentionInputs,
   thresholds: Config['report']['thresholds'],
   timezone: string,
 ): AttentionItem[] {
-  const item = (
-    fields: Pick<AttentionItem, 'severity' | 'host' | 'category' | 'kind' | 'message'> &
-      Partial<Pick<AttentionItem, 'subject' | 'amount'>>,
-  ): AttentionItem => ({ subject: '', amount: null, ...fields });
+  const item = attentionItem;
   return [
     ...rows.failures.map((f) =>
       item({
@@ -78,19 +97,7 @@ export function buildAttention(
       ),
     // Brute-force sources come from the failed-login table below, with the same threshold as the
     // collector's finding: one item per host and source, counted once.
-    ...rows.security
-      .filter((f) => f.kind !== 'brute-force')
-      .map((f) =>
-        item({
-          severity: f.severity,
-          host: f.host,
-          category: 'security',
-          kind: f.kind,
-          // Names tried differ per host; other findings roll up when their text is the same.
-          subject: f.kind === 'invalid-usernames' ? '' : f.message,
-          message: f.message,
-        }),
-      ),
+    ...rows.security.filter((f) => f.kind !== 'brute-force').map(securityFindingItem),
     ...rows.acceptedLogins
       .filter((l) => l.firstSeen === true)
       .map((l) =>
@@ -139,7 +146,7 @@ export function buildAttention(
           message: `rebooted at ${u.bootTime ? formatTime(u.bootTime, timezone) : '?'}`,
         }),
       ),
-    ...rows.snapshots.flatMap((s) => healthItems(s, item)),
+    ...rows.snapshots.flatMap((s) => healthItems(s)),
     ...(rows.certificates ?? [])
       .filter((c) => c.severity !== 'ok')
       .map((c) => {
@@ -185,13 +192,8 @@ const kernelSeverity: Record<string, 'critical' | 'warning'> = {
 };
 
 /** Kernel trouble, security updates, a pending reboot and an unsynchronised clock. */
-function healthItems(
-  s: HostSnapshot,
-  item: (
-    fields: Pick<AttentionItem, 'severity' | 'host' | 'category' | 'kind' | 'message'> &
-      Partial<Pick<AttentionItem, 'subject' | 'amount'>>,
-  ) => AttentionItem,
-): AttentionItem[] {
+function healthItems(s: HostSnapshot): AttentionItem[] {
+  const item = attentionItem;
   const out: AttentionItem[] = [];
   const kernel = s.kernelEvents;
   if (kernel)
