@@ -278,6 +278,8 @@ export interface CollectionProblem {
   /** Which part of the collection: "disk", "logins", ... */
   probe: string;
   message: string;
+  /** What a collection without root cannot do (other users' processes): said once for the fleet. */
+  expectedWithoutRoot?: boolean;
 }
 
 /** A host that could not be collected, with a reason a sysadmin can act on. */

@@ -90,6 +90,7 @@ describe('collectHost over real SSH', () => {
         message: expect.stringMatching(
           /^\d+ process\(es\) could not be inspected \(other users. processes need root\)/,
         ),
+        expectedWithoutRoot: true,
       },
     ]);
     expect(snapshot.processes?.running).toBeGreaterThanOrEqual(1);

@@ -281,6 +281,7 @@ export function buildSnapshot(
     problems.push({
       probe: 'processes',
       message: `${suspicious.hidden} process(es) could not be inspected (other users' processes need root): /tmp and deleted executables were checked among the visible ones only`,
+      expectedWithoutRoot: true,
     });
   }
   const collected: Omit<HostSnapshot, 'security'> = {

@@ -1,4 +1,4 @@
-import type { CollectedRun, Config } from '@infra-report/shared';
+import type { CollectedRun, CollectionProblem, Config } from '@infra-report/shared';
 import { noHistory, type ReportHistory } from './history.js';
 import { buildAttention, securityFindingItem } from './model/attention.js';
 import { buildRollups } from './model/rollups.js';
@@ -96,7 +96,7 @@ export function buildReportModel(
     unreachable: failures.map((f) => ({ host: f.host, address: f.address, group: groupOf(f.host), reason: f.reason })),
     problems: snapshots.flatMap((s) =>
       s.problems
-        .filter((p) => !isExpectedCondition(p.probe, p.message))
+        .filter((p) => !isExpectedCondition(p))
         .map((p) => ({ host: s.host, probe: p.probe, message: p.message })),
     ),
     security,
@@ -113,7 +113,7 @@ export function buildReportModel(
 
 /** Conditions expected for a non-root collection, said once for the fleet instead of per host. */
 function expectedConditions(snapshots: CollectedRun['snapshots']): string[] {
-  const hidden = snapshots.filter((s) => s.problems.some((p) => isExpectedCondition(p.probe, p.message))).length;
+  const hidden = snapshots.filter((s) => s.problems.some(isExpectedCondition)).length;
   return hidden > 0
     ? [
         `On ${formatCount(hidden)} host(s) other users' processes could not be inspected (that needs root): /tmp and deleted executables were checked among the SSH user's own processes.`,
@@ -121,7 +121,7 @@ function expectedConditions(snapshots: CollectedRun['snapshots']): string[] {
     : [];
 }
 
-/** A collection problem that is the expected result of collecting without root. */
-export function isExpectedCondition(probe: string, message: string): boolean {
-  return probe === 'processes' && message.includes('could not be inspected');
+/** A collection problem that is the expected result of collecting without root (the collector says so). */
+export function isExpectedCondition(problem: CollectionProblem): boolean {
+  return problem.expectedWithoutRoot === true;
 }

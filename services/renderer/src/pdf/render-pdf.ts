@@ -930,7 +930,7 @@ function appendix(doc: Doc, model: ReportModel): void {
     // The collector orders findings: most severe, then largest.
     for (const finding of s.security) line(`${finding.severity.toUpperCase()}: ${finding.message}`);
     for (const problem of s.problems)
-      if (!isExpectedCondition(problem.probe, problem.message)) line(`gap (${problem.probe}): ${problem.message}`);
+      if (!isExpectedCondition(problem)) line(`gap (${problem.probe}): ${problem.message}`);
     doc.moveDown(0.5);
   }
 }
