@@ -48,6 +48,10 @@ const addressTail = /^ from (\S+?)(?: port (\d+))?(?: (ssh[12]))?(: .*)?$/;
 const keyDescription =
   /^: [A-Z0-9-]+(?:@openssh\.com)? (?:SHA256|MD5):[A-Za-z0-9+/=:]+(?: ID .*? \(serial \d+\) CA [A-Z0-9-]+ (?:SHA256|MD5):[A-Za-z0-9+/=:]+)?(?:, client user ".*", client host ".*")?$/;
 
+/** auth.c allowed_user()'s reasons, written with or without "from HOST" by OpenSSH versions. */
+const notAllowedBecause =
+  "(?:not listed in AllowUsers|listed in DenyUsers|not in any group|a group is listed in DenyGroups|none of user's groups are listed in AllowGroups|shell \\S+ (?:does not exist|is not executable)|account is locked)";
+
 const refusals: { pattern: RegExp; family: RefusalFamily; kind: FailureKind; user: number; source?: number }[] = [
   // auth.c getpwnamallow / old "Illegal user"; newer adds " port N".
   {
@@ -59,16 +63,14 @@ const refusals: { pattern: RegExp; family: RefusalFamily; kind: FailureKind; use
   },
   // auth.c allowed_user().
   {
-    pattern:
-      /^User (.*?) from (\S+) not allowed because (?:not listed in AllowUsers|listed in DenyUsers|not in any group|a group is listed in DenyGroups|none of user's groups are listed in AllowGroups|shell \S+ (?:does not exist|is not executable)|account is locked)$/,
+    pattern: new RegExp(`^User (.*?) from (\\S+) not allowed because ${notAllowedBecause}$`),
     family: 'not-allowed',
     kind: 'not-allowed',
     user: 1,
     source: 2,
   },
   {
-    pattern:
-      /^User (\S+) not allowed because (?:shell \S+ (?:does not exist|is not executable)|account is locked|not listed in AllowUsers|listed in DenyUsers|not in any group|a group is listed in DenyGroups|none of user's groups are listed in AllowGroups)$/,
+    pattern: new RegExp(`^User (\\S+) not allowed because ${notAllowedBecause}$`),
     family: 'not-allowed',
     kind: 'not-allowed',
     user: 1,
