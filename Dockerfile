@@ -1,7 +1,8 @@
 # One image for every service and the CLI; the command picks which one runs:
 #   node services/collector/dist/main.js /etc/infra-report/config.yaml
 #   node apps/cli/bin/infra-report.js trigger -c /etc/infra-report/config.yaml
-FROM node:24-bookworm-slim AS build
+# Node 24.18: later 24.x releases abort when V8 collects ssh2's native cipher objects (nodejs/node#65446).
+FROM node:24.18.1-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
@@ -19,7 +20,7 @@ COPY apps apps
 # The test kit is built with the rest (one tsc -b) but never leaves this stage.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund && rm -f node_modules/@infra-report/testkit
 
-FROM node:24-bookworm-slim
+FROM node:24.18.1-bookworm-slim
 # A CJK font for the PDF (DejaVu, embedded from npm, covers Latin, Greek and Cyrillic).
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production INFRA_REPORT_CONFIG=/etc/infra-report/config.yaml

