@@ -20,20 +20,27 @@ export async function syncSchedule(config: Config, connection: ConnectionOptions
       return 'removed';
     }
     const { cron, timezone, groups, hosts } = config.schedule;
-    await queue.upsertJobScheduler(
-      scheduleId,
-      { pattern: cron, tz: timezone },
-      {
-        name: 'scheduled-trigger',
-        data: { kind: 'scheduled-trigger', groups, hosts },
-        opts: {
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 10_000 },
-          removeOnComplete: 100,
-          removeOnFail: 100,
+    try {
+      await queue.upsertJobScheduler(
+        scheduleId,
+        { pattern: cron, tz: timezone },
+        {
+          name: 'scheduled-trigger',
+          data: { kind: 'scheduled-trigger', groups, hosts },
+          opts: {
+            attempts: 5,
+            backoff: { type: 'exponential', delay: 10_000 },
+            removeOnComplete: 100,
+            removeOnFail: 100,
+          },
         },
-      },
-    );
+      );
+    } catch (error) {
+      // Services starting together race to create the scheduler's next job; the one that loses
+      // finds the scheduler in place with this configuration, which is all it had to ensure.
+      const existing = await queue.getJobScheduler(scheduleId);
+      if (existing?.pattern !== cron || existing.tz !== timezone) throw error;
+    }
     return 'set';
   } finally {
     await queue.close();
