@@ -137,13 +137,16 @@ describe('a report run through the four services', () => {
     });
     const body = (await status.json()) as {
       state: string;
-      unreachable: { reason: string }[];
+      hosts: { name: string; state: string; reason: string | null; kind: string | null }[];
       files: { url: string }[];
     };
-    expect(body.state).toBe('completed');
-    expect(body.unreachable).toEqual([
-      { job: `${runId}__offline9`, reason: expect.stringContaining('connection refused') },
+    expect(body.state).toBe('delivered');
+    expect(body.hosts.map((h) => [h.name, h.state, h.kind])).toEqual([
+      ['host3', 'reported', null],
+      ['host4', 'reported', null],
+      ['offline9', 'failed', 'refused'],
     ]);
+    expect(body.hosts[2]?.reason).toContain('connection refused');
     const download = await fetch(`http://127.0.0.1:${apiPort}${body.files[0]!.url}`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -6,26 +6,29 @@ export type { Logger };
  * JSON logs on stdout (what Kubernetes collects). Secrets are redacted by key name wherever they
  * appear, so a logged config or error object cannot leak them.
  */
-export function createLogger(service: string, level = 'info'): Logger {
-  return pino({
-    name: service,
-    level,
-    redact: {
-      paths: [
-        '*.password',
-        '*.token',
-        '*.tokens',
-        '*.passphrase',
-        '*.privateKey',
-        'password',
-        'token',
-        'passphrase',
-        'authorization',
-        '*.authorization',
-      ],
-      censor: '[redacted]',
+export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
+  return pino(
+    {
+      name: service,
+      level,
+      redact: {
+        paths: [
+          '*.password',
+          '*.token',
+          '*.tokens',
+          '*.passphrase',
+          '*.privateKey',
+          'password',
+          'token',
+          'passphrase',
+          'authorization',
+          '*.authorization',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }
 
 /** A logger that drops everything: for tests and the quiet one-process mode. */

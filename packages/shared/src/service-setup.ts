@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { startMetricsServer } from './pipeline/metrics-server.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
 import { reportRedisPersistence } from './pipeline/redis-persistence.js';
 import { findConfigFile, loadConfig, type Config } from './config/load.js';
 import { createLogger, type Logger } from './logger.js';

@@ -7,7 +7,8 @@ const app = await buildApp({
   config,
   redis: connection,
   artifacts: createArtifactStore(config, connection),
-  logger: { level: process.env['LOG_LEVEL'] ?? 'info', name: 'api' },
+  // The service's own logger: the same redaction of secrets in Fastify's request logs.
+  logger,
 });
 const address = await app.listen({ host: config.api.host, port: config.api.port });
 logger.info({ address }, 'api listening');

@@ -100,12 +100,14 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
     if (!output.includes(`@@ir-${nonce}@@ begin`)) {
       if (result.truncated) {
         throw new CollectionError(
+          'command',
           `${host.name} printed more than ${result.stdout.length} bytes without running the commands (a login banner or shell that never stops talking): output cut`,
           false,
         );
       }
       const detail = (result.stderr || output).trim().split('\n').slice(-3).join(' / ').slice(0, 300);
       throw new CollectionError(
+        'command',
         `commands did not run on ${host.name} (exit status ${result.exitCode ?? 'unknown'}): ${detail || 'no output'}`,
         false,
       );

@@ -1,5 +1,12 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { queueNames, type CollectJobData, type Config, type HostSnapshot, workerLocks } from '@infra-report/shared';
+import {
+  queueNames,
+  withFailureKind,
+  type CollectJobData,
+  type Config,
+  type HostSnapshot,
+  workerLocks,
+} from '@infra-report/shared';
 import { collectHost, type CollectDependencies } from './collect-host.js';
 import { CollectionError } from './command-runner.js';
 
@@ -20,8 +27,9 @@ export function createCollectProcessor(config: Config, deps: CollectDependencies
       if (error instanceof CollectionError) {
         deps.logger.warn({ host: host.name, attempt: job.attemptsMade + 1, reason: error.reason }, 'collection failed');
         // Authentication and host key failures do not heal by retrying.
-        if (error.permanent) throw new UnrecoverableError(error.reason);
-        throw new Error(error.reason, { cause: error });
+        // The kind goes with the error to the worker's 'failed' event: the metrics count it.
+        if (error.permanent) throw withFailureKind(new UnrecoverableError(error.reason), error.kind);
+        throw withFailureKind(new Error(error.reason, { cause: error }), error.kind);
       }
       throw error;
     }

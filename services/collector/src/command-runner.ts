@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { CollectFailureKind } from '@infra-report/shared';
 
 export interface CommandResult {
   stdout: Buffer;
@@ -24,9 +25,13 @@ export interface CommandRunner {
   close(): Promise<void>;
 }
 
-/** Raised for failures a sysadmin must act on; `reason` is what the report shows. */
+/**
+ * Raised for failures a sysadmin must act on; `reason` is what the report shows, `kind` the
+ * bounded class the metrics count it under (never a host or an address).
+ */
 export class CollectionError extends Error {
   constructor(
+    readonly kind: CollectFailureKind,
     readonly reason: string,
     /** Retrying cannot help (authentication, host key): fail at once. */
     readonly permanent: boolean,
@@ -75,13 +80,19 @@ export function createLocalRunner(): CommandRunner {
         const stderr = new BoundedBuffer(64 * 1024);
         const timer = setTimeout(() => {
           child.kill('SIGKILL');
-          reject(new CollectionError(`commands did not finish within ${Math.round(timeoutMs / 1000)} s`, false));
+          reject(
+            new CollectionError(
+              'command_timeout',
+              `commands did not finish within ${Math.round(timeoutMs / 1000)} s`,
+              false,
+            ),
+          );
         }, timeoutMs);
         child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
         child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
         child.on('error', (error) => {
           clearTimeout(timer);
-          reject(new CollectionError(`cannot start /bin/sh: ${error.message}`, true, { cause: error }));
+          reject(new CollectionError('command', `cannot start /bin/sh: ${error.message}`, true, { cause: error }));
         });
         child.on('close', (code) => {
           clearTimeout(timer);

@@ -1,7 +1,13 @@
 import { homedir } from 'node:os';
-import { Counter, Gauge } from 'prom-client';
+import { Gauge } from 'prom-client';
 import {
   createInfluxStore,
+  createJobMetrics,
+  createRedisHostStatusStore,
+  createSshMetrics,
+  instrumentInfluxWrites,
+  queueNames,
+  registerPipelineStatusMetrics,
   createRedisPointBuffer,
   ensureInfluxV1Database,
   withPointBuffer,
@@ -12,21 +18,19 @@ import { startCollectWorker } from './collect-worker.js';
 import { createRedisAuthLogStateStore } from './auth-log-state.js';
 import { createRedisHostStateStore, readUpdatesState } from './host-state.js';
 import { createRunnerFactory } from './open-runner.js';
+import { trackHostOutcomes } from './host-outcomes.js';
 
 const { logger, config, connection, metrics } = setUpService('collector', process.argv, process.env);
 const { registry, serve: serveMetrics } = metrics(config.metrics.collector_port);
-const collections = new Counter({
-  name: 'infra_report_collections_total',
-  help: 'Collect jobs finished by this worker, by outcome (a failed attempt is retried until its attempts are used)',
-  labelNames: ['outcome'],
-  registers: [registry],
-});
+const pipelineStatus = registerPipelineStatusMetrics(registry, connection, config.redis.prefix);
 // Points InfluxDB does not take wait in Redis (bounded) and go out when it is back.
 const pointBuffer = config.influx
   ? createRedisPointBuffer(connection, config.redis.prefix, config.influx.buffer_max_batches)
   : undefined;
 const influx =
-  config.influx && pointBuffer ? withPointBuffer(createInfluxStore(config.influx), pointBuffer, logger) : undefined;
+  config.influx && pointBuffer
+    ? withPointBuffer(instrumentInfluxWrites(createInfluxStore(config.influx), registry), pointBuffer, logger)
+    : undefined;
 const flushTimer = setInterval(() => {
   influx?.flushBuffer().catch(() => undefined); // still down: the next round tries again
 }, 30_000);
@@ -56,7 +60,7 @@ if (config.influx?.api === 'v1') {
 const worker = startCollectWorker(
   config,
   {
-    openRunner: createRunnerFactory(process.env['HOME'] ?? homedir()),
+    openRunner: createRunnerFactory(process.env['HOME'] ?? homedir(), { timings: createSshMetrics(registry) }),
     influx,
     now: () => new Date(),
     logger,
@@ -65,14 +69,16 @@ const worker = startCollectWorker(
   },
   connection,
 );
-worker.on('failed', (job, error) => {
-  collections.inc({ outcome: 'failed' });
-  logger.warn({ job: job?.id, reason: error.message }, 'collect job failed');
+createJobMetrics(registry).instrument(worker, queueNames.collect);
+trackHostOutcomes(worker, {
+  hostStatus: createRedisHostStatusStore(connection, config.redis.prefix),
+  redis: connection,
+  prefix: config.redis.prefix,
+  logger,
+  now: () => new Date(),
 });
-worker.on('completed', (job) => {
-  collections.inc({ outcome: 'completed' });
-  logger.info({ job: job.id }, 'collect job completed');
-});
+worker.on('failed', (job, error) => logger.warn({ job: job?.id, reason: error.message }, 'collect job failed'));
+worker.on('completed', (job) => logger.info({ job: job.id }, 'collect job completed'));
 worker.on('stalled', (jobId) =>
   logger.warn({ job: jobId }, 'collect job stalled (its worker died): back in the queue'),
 );
@@ -85,6 +91,7 @@ onShutdownSignal(logger, async () => {
   await worker.close();
   clearInterval(flushTimer);
   await influx?.close();
+  await pipelineStatus.close();
   metricsServer.close();
   await connection.quit();
 });

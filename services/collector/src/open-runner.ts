@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { ResolvedHost } from '@infra-report/shared';
+import type { ResolvedHost, SshTimingObserver } from '@infra-report/shared';
 import { createLocalRunner } from './command-runner.js';
 import type { OpenedRunner } from './collect-host.js';
 import { openSshSession } from './ssh/ssh-session.js';
@@ -12,6 +12,8 @@ export interface RunnerFactoryOptions {
   sessions?: number;
   /** Pause before the quick second try after a refused connection (default 1 s). */
   retryDelayMs?: number;
+  /** Connect and handshake times of every SSH connection, for the metrics. */
+  timings?: SshTimingObserver;
 }
 
 /** SSH for remote hosts; this machine's own shell for a host marked `local`. */
@@ -22,7 +24,11 @@ export function createRunnerFactory(
   const acquireSlot = options.sessions ? slots(options.sessions) : undefined;
   return async (host) => {
     if (host.local) return { runner: createLocalRunner(), latencyMs: null };
-    const session = await openSshSession(host, home, { acquireSlot, retryDelayMs: options.retryDelayMs });
+    const session = await openSshSession(host, home, {
+      acquireSlot,
+      retryDelayMs: options.retryDelayMs,
+      timings: options.timings,
+    });
     return { runner: session, latencyMs: session.latencyMs };
   };
 }

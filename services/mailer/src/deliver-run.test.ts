@@ -180,6 +180,7 @@ describe('deliverRun', () => {
     const metrics = {
       possibleDuplicate: () => void (counted.duplicates += 1),
       delivered: () => void (counted.delivered += 1),
+      sendFailed: () => undefined,
       alreadyDelivered: () => void (counted.already += 1),
     };
     const deps = {

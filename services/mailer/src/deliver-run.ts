@@ -26,6 +26,8 @@ export interface DeliveryIntent {
 /** What the mailer counts (Prometheus in the service; nothing in the one-process run). */
 export interface DeliveryMetrics {
   delivered(): void;
+  /** The SMTP server (or the outbox) did not take the message; the job retries. */
+  sendFailed(): void;
   alreadyDelivered(): void;
   possibleDuplicate(): void;
 }
@@ -62,6 +64,24 @@ export function runMessageId(runId: string, from: string): string {
   return `<report.${runId.replace(/[^A-Za-z0-9._+-]/g, '-')}@${domain}>`;
 }
 
+async function sendMail(
+  destination: MailDestination,
+  metrics: DeliveryMetrics | undefined,
+  message: Parameters<MailDestination['transport']['sendMail']>[0],
+) {
+  try {
+    return await destination.transport.sendMail(message);
+  } catch (error) {
+    metrics?.sendFailed();
+    throw error;
+  }
+}
+
+/** A report file expired from the artifact store before the email could carry it. */
+export class ArtifactMissingError extends Error {
+  override name = 'ArtifactMissingError';
+}
+
 /** The deliver job: one email with the PDF and XLSX attached (or linked when too large). */
 export async function deliverRun(result: RenderResult, deps: DeliverDependencies): Promise<DeliverResult> {
   const { run } = result;
@@ -76,7 +96,7 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
     result.artifacts.map(async (artifact) => {
       const content = await deps.artifacts.get(artifact.key);
       if (!content)
-        throw new Error(
+        throw new ArtifactMissingError(
           `report file ${artifact.fileName} is no longer in the artifact store (${deps.artifacts.describe(artifact.key)})`,
         );
       return { artifact, content };
@@ -103,7 +123,7 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
     );
     deps.metrics?.possibleDuplicate();
   }
-  const info = await destination.transport.sendMail({
+  const info = await sendMail(destination, deps.metrics, {
     messageId,
     from: destination.from,
     to: destination.to,

@@ -1,12 +1,14 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import {
   queueNames,
+  withFailureKind,
+  type DeliverFailureKind,
   type DeliverJobData,
   type DeliverResult,
   type RenderResult,
   workerLocks,
 } from '@infra-report/shared';
-import { deliverRun, type DeliverDependencies } from './deliver-run.js';
+import { ArtifactMissingError, deliverRun, type DeliverDependencies } from './deliver-run.js';
 
 /** The deliver job is the parent of the render job: its one child value is the render result. */
 export function createDeliverProcessor(deps: DeliverDependencies) {
@@ -14,8 +16,39 @@ export function createDeliverProcessor(deps: DeliverDependencies) {
     const values = Object.values(await job.getChildrenValues<RenderResult>());
     const rendered = values.find((v) => v.run.runId === job.data.run.runId);
     if (!rendered) throw new Error(`run ${job.data.run.runId} has no rendered report to deliver`);
-    return deliverRun(rendered, deps);
+    try {
+      return await deliverRun(rendered, deps);
+    } catch (error) {
+      const kind = deliveryFailureKind(error as Error & { code?: string; responseCode?: number });
+      throw kind ? withFailureKind(error as Error, kind) : error;
+    }
   };
+}
+
+/** Nodemailer's error codes, as the bounded kinds the metrics count. */
+export function deliveryFailureKind(
+  error: Error & { code?: string; responseCode?: number },
+): DeliverFailureKind | null {
+  if (error instanceof ArtifactMissingError) return 'artifact_missing';
+  switch (error.code) {
+    case 'EAUTH':
+    case 'ENOAUTH':
+      return 'smtp_auth';
+    case 'EENVELOPE':
+    case 'EMESSAGE':
+      return 'smtp_rejected';
+    case 'ECONNECTION':
+    case 'ETIMEDOUT':
+    case 'ESOCKET':
+    case 'EDNS':
+    case 'ETLS':
+    case 'EPROTOCOL':
+    case 'ECONNRESET':
+    case 'ECONNREFUSED':
+      return 'smtp_connection';
+    default:
+      return error.responseCode !== undefined && error.responseCode >= 400 ? 'smtp_rejected' : null;
+  }
 }
 
 export function startDeliverWorker(

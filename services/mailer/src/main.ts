@@ -1,14 +1,25 @@
 import { Counter } from 'prom-client';
-import { createArtifactStore, onShutdownSignal, setUpService, workerLocks } from '@infra-report/shared';
+import {
+  createArtifactStore,
+  createJobMetrics,
+  onShutdownSignal,
+  queueNames,
+  recordDelivered,
+  registerPipelineStatusMetrics,
+  setUpService,
+  workerLocks,
+} from '@infra-report/shared';
 import { startDeliverWorker } from './deliver-worker.js';
 import { createMailDestination, createRedisDeliveryLedger } from './transports.js';
 
 const { logger, config, connection, metrics } = setUpService('mailer', process.argv, process.env);
+const prefix = config.redis.prefix;
 const { registry, serve: serveMetrics } = metrics(config.metrics.mailer_port);
-const deliveries = new Counter({
-  name: 'infra_report_deliveries_total',
-  help: 'Deliver jobs by outcome (sent, already_delivered)',
-  labelNames: ['outcome'],
+const pipelineStatus = registerPipelineStatusMetrics(registry, connection, prefix);
+const notifications = new Counter({
+  name: 'infra_report_notifications_total',
+  help: 'Messages by channel (email) and outcome: sent, failed (the server did not take it; retried), already_delivered (a retry found it sent)',
+  labelNames: ['channel', 'outcome'],
   registers: [registry],
 });
 const duplicates = new Counter({
@@ -23,18 +34,27 @@ const worker = startDeliverWorker(
     artifacts: createArtifactStore(config, connection),
     destination,
     report: config.report,
-    ledger: createRedisDeliveryLedger(connection, config.redis.prefix),
+    ledger: createRedisDeliveryLedger(connection, prefix),
     now: () => new Date(),
     logger,
     metrics: {
-      delivered: () => deliveries.inc({ outcome: 'sent' }),
-      alreadyDelivered: () => deliveries.inc({ outcome: 'already_delivered' }),
+      delivered: () => notifications.inc({ channel: 'email', outcome: 'sent' }),
+      sendFailed: () => notifications.inc({ channel: 'email', outcome: 'failed' }),
+      alreadyDelivered: () => notifications.inc({ channel: 'email', outcome: 'already_delivered' }),
       possibleDuplicate: () => duplicates.inc(),
     },
   },
   connection,
-  config.redis.prefix,
+  prefix,
 );
+createJobMetrics(registry).instrument(worker, queueNames.deliver);
+worker.on('completed', (job, result) => {
+  // A retry that found the run delivered already does not move the last delivery.
+  if (result.messageId === null && result.destination === 'already delivered') return;
+  recordDelivered(connection, prefix, job.data.run, new Date(result.deliveredAt)).catch((error: Error) =>
+    logger.warn({ err: error }, 'cannot record the delivery for the metrics'),
+  );
+});
 worker.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'deliver job failed'));
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 const metricsServer = await serveMetrics();
@@ -43,6 +63,7 @@ logger.info({ destination: destination.kind, ...workerLocks.deliver }, 'mailer s
 onShutdownSignal(logger, async () => {
   await worker.close();
   destination.transport.close();
+  await pipelineStatus.close();
   metricsServer.close();
   await connection.quit();
 });

@@ -3,6 +3,9 @@ import { Counter, Gauge } from 'prom-client';
 import {
   createArtifactStore,
   createInfluxStore,
+  createJobMetrics,
+  recordRendered,
+  registerPipelineStatusMetrics,
   onShutdownSignal,
   queueNames,
   runDeadline,
@@ -16,6 +19,8 @@ import { startRenderWorker } from './render-worker.js';
 const { logger, config, connection, metrics } = setUpService('renderer', process.argv, process.env);
 const prefix = config.redis.prefix;
 const { registry, serve: serveMetrics } = metrics(config.metrics.renderer_port);
+const pipelineStatus = registerPipelineStatusMetrics(registry, connection, prefix);
+const jobMetrics = createJobMetrics(registry);
 const givenUp = new Counter({
   name: 'infra_report_run_deadline_hosts_total',
   help: 'Hosts a run rendered without because their collection had not finished by the run deadline',
@@ -42,12 +47,19 @@ const worker = startRenderWorker(
   connection,
   prefix,
 );
+jobMetrics.instrument(worker, queueNames.render);
+worker.on('completed', (_job, result) => {
+  recordRendered(connection, prefix, result, new Date()).catch((error: Error) =>
+    logger.warn({ err: error }, 'cannot record the render for the metrics'),
+  );
+});
 worker.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'render job failed'));
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 const control = startControlWorker(
   { config, redis: connection, prefix, logger, onDeadline: (n) => givenUp.inc(n) },
   connection,
 );
+jobMetrics.instrument(control, queueNames.control);
 control.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'control job failed'));
 control.on('error', (error) => logger.error({ err: error }, 'worker error'));
 const schedule = await syncSchedule(config, connection);
@@ -60,6 +72,7 @@ logger.info(
 onShutdownSignal(logger, async () => {
   await Promise.all([worker.close(), control.close()]);
   await renderQueue.close();
+  await pipelineStatus.close();
   await influx?.close();
   metricsServer.close();
   await connection.quit();

@@ -30,6 +30,7 @@ export async function checkConfigCommand(options: { config?: string; connect?: b
             const result = await runner.run('uname -n', { timeoutMs: host.ssh.commandTimeoutMs, maxBytes: 4096 });
             if (result.exitCode !== 0)
               throw new CollectionError(
+                'command',
                 `"uname -n" exited with status ${result.exitCode}: ${result.stderr.trim().slice(0, 200)}`,
                 false,
               );

@@ -6,7 +6,22 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InfraReportError } from '../errors.js';
 import { parseAnsibleInventory } from './ansible-inventory.js';
-import { configSchema, type HostConfig, type RawConfig, type SecretRef, type SshSettings } from './schema.js';
+import {
+  apiScopes,
+  configSchema,
+  type ApiScope,
+  type HostConfig,
+  type RawConfig,
+  type SecretRef,
+  type SshSettings,
+} from './schema.js';
+
+/** A bearer token the API accepts, what it allows, and the name the logs give it. */
+export interface ApiToken {
+  token: string;
+  scopes: ApiScope[];
+  name: string;
+}
 
 /** Raised for any configuration problem; `problems` lists each one with the key path it concerns. */
 export class ConfigError extends InfraReportError {
@@ -72,7 +87,7 @@ export interface Config {
   pipeline: RawConfig['pipeline'];
   schedule: RawConfig['schedule'];
   metrics: RawConfig['metrics'];
-  api: Omit<RawConfig['api'], 'tokens'> & { tokens: string[] };
+  api: Omit<RawConfig['api'], 'tokens'> & { tokens: ApiToken[] };
 }
 
 /** What the loader may read from the outside world; passed in so nothing reads process.env deep inside. */
@@ -268,8 +283,17 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
       }
     : undefined;
   const smtp = raw.smtp ? { ...raw.smtp, password: secret(raw.smtp.password, 'smtp.password') } : undefined;
-  const tokens = raw.api.tokens.map((t, i) => secret(t, `api.tokens[${i}]`)).filter((t): t is string => Boolean(t));
-  if (env['INFRA_REPORT_API_TOKEN']) tokens.push(env['INFRA_REPORT_API_TOKEN']);
+  const tokens: ApiToken[] = [];
+  raw.api.tokens.forEach((entry, i) => {
+    const scoped = typeof entry === 'object' && 'token' in entry ? entry : undefined;
+    const token = scoped
+      ? secret(scoped.token, `api.tokens[${i}].token`)
+      : secret(entry as SecretRef, `api.tokens[${i}]`);
+    // A token written without scopes keeps allowing everything, as before scopes existed.
+    if (token) tokens.push({ token, scopes: scoped?.scopes ?? [...apiScopes], name: scoped?.name ?? `token ${i + 1}` });
+  });
+  if (env['INFRA_REPORT_API_TOKEN'])
+    tokens.push({ token: env['INFRA_REPORT_API_TOKEN'], scopes: [...apiScopes], name: 'INFRA_REPORT_API_TOKEN' });
 
   if (raw.schedule) {
     try {

@@ -12,6 +12,10 @@ export const secretSchema = z.union([
 ]);
 export type SecretRef = z.infer<typeof secretSchema>;
 
+/** What an API token allows: read (every GET under /v1) and trigger (POST /v1/reports). */
+export const apiScopes = ['read', 'trigger'] as const;
+export type ApiScope = (typeof apiScopes)[number];
+
 const hostNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 
 /** SSH settings: defaults at the top, overridden per group, then per host. */
@@ -310,8 +314,25 @@ export const configSchema = z
       .object({
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65535).default(8080),
-        /** Bearer tokens accepted by the API (besides /healthz and /metrics). */
-        tokens: z.array(secretSchema).default([]),
+        /**
+         * Bearer tokens accepted by the API (besides /healthz and /metrics): a secret (allowed
+         * everything), or { token, scopes, name } with scopes read (GET) and trigger (POST /v1/reports).
+         */
+        tokens: z
+          .array(
+            z.union([
+              secretSchema,
+              z
+                .object({
+                  token: secretSchema,
+                  scopes: z.array(z.enum(apiScopes)).min(1),
+                  /** Shown in the logs instead of the token. */
+                  name: z.string().min(1).max(100).optional(),
+                })
+                .strict(),
+            ]),
+          )
+          .default([]),
         public_url: z.url().optional(),
         /** Requests a minute per client address, failed authentications included (health and metrics aside). */
         rate_limit_per_minute: z.number().int().min(1).default(100),

@@ -12,7 +12,7 @@ import {
 } from 'ssh2';
 import ssh2 from 'ssh2';
 import { createFileCache } from './file-cache.js';
-import type { ResolvedHost } from '@infra-report/shared';
+import type { CollectFailureKind, ResolvedHost, SshTimingObserver } from '@infra-report/shared';
 import { BoundedBuffer, CollectionError, type CommandResult, type CommandRunner } from '../command-runner.js';
 import {
   fingerprint,
@@ -54,6 +54,8 @@ export interface OpenSessionOptions {
   acquireSlot?: () => Promise<() => void>;
   /** Pause before the one quick second try after a refused or dropped connection. */
   retryDelayMs?: number;
+  /** Told the connect and handshake time of each connection (Prometheus histograms). */
+  timings?: SshTimingObserver | undefined;
 }
 
 const transientConnectCodes = new Set([
@@ -94,6 +96,7 @@ export async function openSshSession(
     } catch (error) {
       if (error instanceof CollectionError)
         throw new CollectionError(
+          error.kind,
           `jump host ${jump.address}:${jump.port} for ${host.name}: ${error.reason}`,
           error.permanent,
           {
@@ -105,6 +108,7 @@ export async function openSshSession(
     try {
       const stream = await bastion.forward(host.address, host.ssh.port).catch((error: Error) => {
         throw new CollectionError(
+          'unreachable',
           `jump host ${jump.address} cannot reach ${host.address}:${host.ssh.port} (host ${host.name}): ${error.message}`,
           false,
           { cause: error },
@@ -113,6 +117,7 @@ export async function openSshSession(
       const session = await connectSession(host, home, {
         through: stream,
         deadline: performance.now() + host.ssh.connectTimeoutMs,
+        timings: options.timings,
       });
       return {
         ...session,
@@ -133,7 +138,7 @@ async function connectDirect(host: ResolvedHost, home: string, options: OpenSess
   const deadline = performance.now() + host.ssh.connectTimeoutMs;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   try {
-    return await connectSession(host, home, { deadline, acquireSlot: options.acquireSlot });
+    return await connectSession(host, home, { deadline, acquireSlot: options.acquireSlot, timings: options.timings });
   } catch (error) {
     const code = ((error as CollectionError).cause as { code?: string } | undefined)?.code;
     const secondChance =
@@ -144,7 +149,7 @@ async function connectDirect(host: ResolvedHost, home: string, options: OpenSess
       deadline - performance.now() > retryDelayMs + 1000;
     if (!secondChance) throw error;
     await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
-    return connectSession(host, home, { deadline, acquireSlot: options.acquireSlot });
+    return connectSession(host, home, { deadline, acquireSlot: options.acquireSlot, timings: options.timings });
   }
 }
 
@@ -154,6 +159,7 @@ interface ConnectOptions {
   /** performance.now() by which the session must be authenticated (slot waiting excluded). */
   deadline: number;
   acquireSlot?: (() => Promise<() => void>) | undefined;
+  timings?: SshTimingObserver | undefined;
 }
 
 async function connectSession(host: ResolvedHost, home: string, options: ConnectOptions): Promise<SshSession> {
@@ -165,6 +171,7 @@ async function connectSession(host: ResolvedHost, home: string, options: Connect
     knownHosts = await readKnownHosts(ssh.knownHostsFile);
   } catch (error) {
     throw new CollectionError(
+      'client_config',
       `cannot read known_hosts file ${ssh.knownHostsFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
       true,
       { cause: error },
@@ -175,6 +182,7 @@ async function connectSession(host: ResolvedHost, home: string, options: Connect
   const privateKey = await loadPrivateKey(ssh.privateKeyFile, home, ssh.passphrase, target);
   if (!privateKey && !ssh.agentSocket) {
     throw new CollectionError(
+      'client_config',
       `no SSH key for ${target}: set ssh.private_key_file or start an ssh-agent (SSH_AUTH_SOCK)`,
       true,
     );
@@ -200,6 +208,7 @@ async function connectSession(host: ResolvedHost, home: string, options: Connect
       throw classifyConnectError(error, context());
     });
     coalesceWrites(socket);
+    options.timings?.connected((performance.now() - started) / 1000);
     sock = socket;
   }
   let release: () => void = () => undefined;
@@ -271,6 +280,7 @@ async function connectSession(host: ResolvedHost, home: string, options: Connect
     release();
     throw error;
   }
+  options.timings?.handshaken((performance.now() - handshakeStarted) / 1000);
   const latencyMs = Math.round(beforeSlot + performance.now() - handshakeStarted);
 
   return {
@@ -343,11 +353,13 @@ function runScript(client: Client, script: string, context: RunContext): Promise
         reject(outcome.error);
       } else resolve(outcome.result);
     };
-    const fail = (reason: string, cause?: unknown) => finish({ error: new CollectionError(reason, false, { cause }) });
+    const fail = (reason: string, cause?: unknown, kind: CollectFailureKind = 'command') =>
+      finish({ error: new CollectionError(kind, reason, false, { cause }) });
     const failLost = (error: Error) =>
       fail(
         `connection to ${target} lost while the commands ran (after ${stdout.size} bytes of output): ${error.message}`,
         error,
+        'closed',
       );
     const succeed = (exitCode: number | null) =>
       finish({
@@ -360,11 +372,21 @@ function runScript(client: Client, script: string, context: RunContext): Promise
       });
     const stopListening = context.onLost(failLost);
     const lostAlready = context.lost();
-    if (lostAlready) return fail(`connection to ${target} was lost before the commands ran: ${lostAlready.message}`);
+    if (lostAlready)
+      return fail(
+        `connection to ${target} was lost before the commands ran: ${lostAlready.message}`,
+        undefined,
+        'closed',
+      );
 
     timers.push(
       setTimeout(
-        () => fail(`commands on ${target} did not finish within ${Math.round(context.timeoutMs / 1000)} s`),
+        () =>
+          fail(
+            `commands on ${target} did not finish within ${Math.round(context.timeoutMs / 1000)} s`,
+            undefined,
+            'command_timeout',
+          ),
         context.timeoutMs,
       ),
     );
@@ -374,6 +396,8 @@ function runScript(client: Client, script: string, context: RunContext): Promise
           channel
             ? `${target} accepted the commands but printed nothing within ${Math.round(context.firstOutputTimeoutMs / 1000)} s`
             : `${target} did not open a command channel within ${Math.round(context.firstOutputTimeoutMs / 1000)} s`,
+          undefined,
+          'command_timeout',
         ),
       context.firstOutputTimeoutMs,
     );
@@ -519,6 +543,7 @@ async function loadPrivateKey(
       file = configured;
     } catch (error) {
       throw new CollectionError(
+        'client_config',
         `cannot read SSH private key ${configured}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
         true,
         { cause: error },
@@ -542,6 +567,7 @@ async function loadPrivateKey(
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || key instanceof Error || !key.isPrivateKey()) {
     throw new CollectionError(
+      'client_config',
       `cannot use the SSH private key ${file} for ${target}: ${key instanceof Error ? key.message : 'not a private key'}`,
       true,
     );
@@ -568,6 +594,7 @@ export function classifyConnectError(
     const shown = presented ? fingerprint(presented) : 'unknown';
     if (verdict.status === 'changed') {
       return new CollectionError(
+        'host_key',
         `host key changed for ${host.name} (${where}): it presented ${shown}, which does not match ${host.ssh.knownHostsFile}; refusing to connect (possible man-in-the-middle, or the host was reinstalled)`,
         true,
         { cause: error },
@@ -575,12 +602,14 @@ export function classifyConnectError(
     }
     if (verdict.status === 'revoked') {
       return new CollectionError(
+        'host_key',
         `host key of ${host.name} (${where}) is marked @revoked in ${host.ssh.knownHostsFile}`,
         true,
         { cause: error },
       );
     }
     return new CollectionError(
+      'host_key',
       `host key unknown for ${host.name} (${where}): ${shown} is not in ${host.ssh.knownHostsFile}; add it after checking the fingerprint (ssh-keyscan -p ${host.ssh.port} ${host.address})`,
       true,
       { cause: error },
@@ -589,12 +618,14 @@ export function classifyConnectError(
   switch (error.code) {
     case 'IR_NO_BANNER':
       return new CollectionError(
+        'timeout',
         `timeout: ${where} (host ${host.name}) accepted the connection but sent no SSH banner within ${Math.round(host.ssh.connectTimeoutMs / 1000)} s (hung sshd, tarpit or a firewall holding the connection)`,
         false,
         { cause: error },
       );
     case 'IR_CLOSED_BEFORE_BANNER':
       return new CollectionError(
+        'closed',
         `${where} (host ${host.name}) closed the connection before the SSH handshake (sshd MaxStartups or tcp wrappers refusing us, or not an SSH server)`,
         false,
         { cause: error },
@@ -602,30 +633,40 @@ export function classifyConnectError(
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new CollectionError(
+        'dns',
         `DNS lookup failed for ${host.address} (host ${host.name})`,
         error.code === 'ENOTFOUND',
         { cause: error },
       );
     case 'ECONNREFUSED':
       return new CollectionError(
+        'refused',
         `connection refused by ${where} (host ${host.name}): is sshd running on port ${host.ssh.port}?`,
         false,
         { cause: error },
       );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return new CollectionError(`no route to ${where} (host ${host.name})`, false, { cause: error });
+      return new CollectionError('unreachable', `no route to ${where} (host ${host.name})`, false, { cause: error });
     case 'ECONNRESET':
-      return new CollectionError(`connection reset by ${where} (host ${host.name}) during the SSH handshake`, false, {
+      return new CollectionError(
+        'closed',
+        `connection reset by ${where} (host ${host.name}) during the SSH handshake`,
+        false,
+        {
+          cause: error,
+        },
+      );
+    case 'ETIMEDOUT':
+      return new CollectionError('timeout', `timeout connecting to ${where} (host ${host.name})`, false, {
         cause: error,
       });
-    case 'ETIMEDOUT':
-      return new CollectionError(`timeout connecting to ${where} (host ${host.name})`, false, { cause: error });
     default:
       break; // not a socket error: told apart by ssh2's level below
   }
   if (error.level === 'client-timeout' || /Timed out while waiting for handshake/i.test(error.message)) {
     return new CollectionError(
+      'timeout',
       `timeout: no SSH handshake with ${where} (host ${host.name}) within ${Math.round(host.ssh.connectTimeoutMs / 1000)} s`,
       false,
       { cause: error },
@@ -633,35 +674,56 @@ export function classifyConnectError(
   }
   if (error.level === 'handshake') {
     // No algorithm in common (or a key exchange that failed): retrying cannot help.
-    return new CollectionError(`SSH handshake with ${where} (host ${host.name}) failed: ${error.message}`, true, {
-      cause: error,
-    });
+    return new CollectionError(
+      'protocol',
+      `SSH handshake with ${where} (host ${host.name}) failed: ${error.message}`,
+      true,
+      {
+        cause: error,
+      },
+    );
   }
   if (/Connection lost before handshake/i.test(error.message)) {
     error.code = 'IR_LOST_IN_HANDSHAKE';
-    return new CollectionError(`${where} (host ${host.name}) closed the connection during the SSH handshake`, false, {
-      cause: error,
-    });
+    return new CollectionError(
+      'closed',
+      `${where} (host ${host.name}) closed the connection during the SSH handshake`,
+      false,
+      {
+        cause: error,
+      },
+    );
   }
   if (
     error.level === 'protocol' ||
     /Header line too long|Max greeting lines|Bad identification|Protocol mismatch/i.test(error.message)
   ) {
-    return new CollectionError(`${where} (host ${host.name}) does not speak SSH correctly: ${error.message}`, false, {
-      cause: error,
-    });
+    return new CollectionError(
+      'protocol',
+      `${where} (host ${host.name}) does not speak SSH correctly: ${error.message}`,
+      false,
+      {
+        cause: error,
+      },
+    );
   }
   if (error.level === 'client-authentication') {
     return new CollectionError(
+      'auth',
       `authentication failed for ${target}: the server refused the key (check authorized_keys of ${host.ssh.user})`,
       true,
       { cause: error },
     );
   }
   if (/privateKey|passphrase|Cannot parse privateKey/i.test(error.message)) {
-    return new CollectionError(`cannot use the SSH private key for ${target}: ${error.message}`, true, {
-      cause: error,
-    });
+    return new CollectionError(
+      'client_config',
+      `cannot use the SSH private key for ${target}: ${error.message}`,
+      true,
+      {
+        cause: error,
+      },
+    );
   }
-  return new CollectionError(`SSH connection to ${target} failed: ${error.message}`, false, { cause: error });
+  return new CollectionError('other', `SSH connection to ${target} failed: ${error.message}`, false, { cause: error });
 }
