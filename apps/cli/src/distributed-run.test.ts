@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
 import { createInfluxStore, ensureInfluxV1Database } from '@infra-report/shared';
 import {
+  freePort,
+  repoRoot,
+  startPrometheus,
   testInfluxSettings,
   fleetConfigYaml,
   runCli,
@@ -38,9 +41,11 @@ describe('a report run through the four services', () => {
   const ago = (minutes: number) => syslogTime(new Date(now.getTime() - minutes * 60_000));
   let smtp: TestSmtpServer;
   const running: ServiceProcess[] = [];
+  const metricsPorts = { collector: 0, renderer: 0, mailer: 0 };
 
   beforeAll(async () => {
     smtp = await startTestSmtpServer();
+    for (const service of ['collector', 'renderer', 'mailer'] as const) metricsPorts[service] = await freePort();
     await ensureInfluxV1Database(influxSettings);
     writeFleetAuthLog('host3', [
       `${ago(200)} host3 sshd[100]: Accepted publickey for deploy from 192.0.2.33 port 51000 ssh2: ED25519 SHA256:k`,
@@ -59,6 +64,7 @@ describe('a report run through the four services', () => {
           `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }`,
           `api: { host: 127.0.0.1, port: ${apiPort}, tokens: ["${token}"] }`,
           'collector: { attempts: 2, backoff_seconds: 0.2 }',
+          `metrics: { host: 127.0.0.1, collector_port: ${metricsPorts.collector}, renderer_port: ${metricsPorts.renderer}, mailer_port: ${metricsPorts.mailer} }`,
         ].join('\n'),
       ),
     );
@@ -162,6 +168,77 @@ describe('a report run through the four services', () => {
     });
     expect(smtp.messages).toHaveLength(1);
     await Promise.all([deliver.close(), collect.close()]);
+  });
+
+  it('is seen by a real Prometheus: the run, its failed host under its kind, the delivery, and every pipeline panel', async () => {
+    const prometheus = await startPrometheus(
+      {
+        'infra-report-api': [`127.0.0.1:${apiPort}`],
+        'infra-report-collector': [`127.0.0.1:${metricsPorts.collector}`],
+        'infra-report-renderer': [`127.0.0.1:${metricsPorts.renderer}`],
+        'infra-report-mailer': [`127.0.0.1:${metricsPorts.mailer}`],
+      },
+      [path.join(repoRoot, 'helm/infra-report/files/rules.yaml')],
+    );
+    try {
+      await prometheus.waitForScrape(new Date());
+      await new Promise((resolve) => setTimeout(resolve, 2500)); // rate() needs two scrapes
+      const value = async (expr: string) => {
+        const { result, error } = await prometheus.query(expr);
+        expect(error, expr).toBeUndefined();
+        return result.map((r) => Number(r.value[1]));
+      };
+      expect(await value('up{job=~"infra-report-.*"}')).toEqual([1, 1, 1, 1]);
+      // offline9: refused on both attempts; the first is retried, the second is final.
+      expect(
+        await value('sum(infra_report_jobs_total{queue="collect",outcome="failed",failure_kind="refused"})'),
+      ).toEqual([1]);
+      expect(
+        await value('sum(infra_report_jobs_total{queue="collect",outcome="retried",failure_kind="refused"})'),
+      ).toEqual([1]);
+      expect(await value('sum(infra_report_jobs_total{queue="collect",outcome="completed"})')).toEqual([2]);
+      expect(await value('sum(infra_report_jobs_total{queue="render",outcome="completed"})')).toEqual([1]);
+      expect(await value('sum(infra_report_jobs_total{queue="deliver",outcome="completed"})')).toEqual([1]);
+      expect(await value('max by (outcome) (infra_report_last_run_hosts)')).toEqual(expect.arrayContaining([2, 1]));
+      expect(await value('max(infra_report_last_run_hosts{outcome="unreachable"})')).toEqual([1]);
+      const [sinceDelivery] = await value(
+        'time() - max(infra_report_last_success_timestamp_seconds{stage="delivery"})',
+      );
+      expect(sinceDelivery).toBeGreaterThanOrEqual(0);
+      expect(sinceDelivery).toBeLessThan(300);
+      expect(await value('sum(infra_report_notifications_total{channel="email",outcome="sent"})')).toEqual([1]);
+      const [handshakes] = await value('sum(infra_report_ssh_handshake_seconds_count)');
+      expect(handshakes).toBeGreaterThanOrEqual(2);
+      const [points] = await value('sum(infra_report_influx_points_written_total)');
+      expect(points).toBeGreaterThan(20);
+      // Bounded labels: no host name or address in any label of ours.
+      const { result: all } = await prometheus.query('{__name__=~"infra_report_.*"}');
+      expect(JSON.stringify(all.map((r) => r.metric))).not.toMatch(/offline9|127\.0\.0\.99|host3/);
+
+      // Every query of the pipeline dashboard runs and returns series.
+      const dashboard = JSON.parse(
+        readFileSync(path.join(repoRoot, 'helm/infra-report/files/dashboards/pipeline.json'), 'utf8'),
+      ) as { panels: { title: string; targets: { expr: string }[] }[] };
+      const empty: string[] = [];
+      for (const panel of dashboard.panels)
+        for (const target of panel.targets) {
+          const expr = target.expr.replaceAll('$__rate_interval', '1m').replaceAll('$__range', '5m');
+          const { result, error } = await prometheus.query(expr);
+          if (error || result.length === 0) empty.push(`${panel.title}: ${expr} ${error ?? 'no data'}`);
+        }
+      expect(empty).toEqual([]);
+
+      // The alert rules load, and the report that just went out silences "not delivered".
+      const rules = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as {
+        data: { groups: { rules: { name: string; health: string; state: string }[] }[] };
+      };
+      const loaded = rules.data.groups.flatMap((g) => g.rules);
+      expect(loaded).toHaveLength(8);
+      expect(loaded.every((rule) => rule.health === 'ok')).toBe(true);
+      expect(loaded.find((rule) => rule.name === 'InfraReportNotDelivered')?.state).toBe('inactive');
+    } finally {
+      await prometheus.stop();
+    }
   });
 
   it('stops every service cleanly on SIGTERM', async () => {

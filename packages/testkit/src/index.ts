@@ -10,3 +10,5 @@ export * from './sshd-variants.js';
 export * from './zone-namespace.js';
 export * from './zoned-sshd.js';
 export * from './fleet-run.js';
+export * from './prometheus.js';
+export * from './free-port.js';

@@ -25,6 +25,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerHostRoutes } from './routes/hosts.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerRunRoutes } from './routes/runs.js';
+import type { ApiContext } from './context.js';
 import type { RunQueues } from './run-view.js';
 import { sharedSchemas } from './schemas.js';
 
@@ -35,18 +36,6 @@ export interface AppOptions {
   now?: () => Date;
   /** The service's logger (its redaction applies to Fastify's request logs too); none in tests. */
   logger?: Logger;
-}
-
-/** Everything a route needs, built once. */
-export interface ApiContext {
-  config: Config;
-  redis: Redis;
-  prefix: string;
-  artifacts: ArtifactStore;
-  queues: RunQueues;
-  hostStatus: ReturnType<typeof createRedisHostStatusStore>;
-  requireScope: ReturnType<typeof bearerAuth>;
-  now(): Date;
 }
 
 // An id a client sends is kept (and echoed) only when it cannot forge or flood a log line.

@@ -2,8 +2,8 @@ import { Point, type HostSnapshot } from '@infra-report/shared';
 
 /**
  * A snapshot as InfluxDB points. Measurement and field names follow Telegraf's inputs (system,
- * mem, swap, disk, processes) so existing Telegraf dashboards read them; ssh_login and
- * collection are our own (documented in the README).
+ * mem, swap, disk, processes) so existing Telegraf dashboards read them; ssh_login, collection
+ * and host_group are our own (documented in the README).
  */
 export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
   const at = new Date(snapshot.collectedAt);
@@ -149,6 +149,11 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
         .timestamp(eventTime(failure.time)),
     );
   }
+
+  // One point per group the host is in: dashboards choose hosts by group from these (a tag per
+  // group, since a host can be in several; hosts without a group are "ungrouped").
+  for (const group of snapshot.groups.length > 0 ? snapshot.groups : ['ungrouped'])
+    points.push(point('host_group').tag('group', group).intField('member', 1));
 
   const collection = point('collection')
     .intField('problems', snapshot.problems.length)

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { sendProblem } from '../problem.js';
 import { problemResponses } from './problems.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError, type HostStatus, type ResolvedHost } from '@infra-report/shared';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { pageProperties, pageQuery } from '../schemas.js';
 import { page } from './paging.js';
 import { authProblems, problemResponses } from './problems.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { enqueueRun } from '@infra-report/shared';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { datePattern } from '../schemas.js';
 import { authProblems, problemResponses } from './problems.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { GoneError, InvalidRequestError, isCalendarDate, NotFoundError } from '@infra-report/shared';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { describeRun, listRuns, runPhases, type RunPhase } from '../run-view.js';
 import { datePattern, pageProperties, pageQuery, runIdPattern } from '../schemas.js';
 import { page } from './paging.js';
