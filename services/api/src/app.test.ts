@@ -452,6 +452,7 @@ describe('API', () => {
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('infra_report_queue_jobs{queue="collect",state="waiting"} 3');
     expect(metrics.body).toContain('infra_report_queue_jobs{queue="deliver",state="waiting-children"} 1');
+    expect(metrics.body).toContain('process_resident_memory_bytes');
   });
 
   it('stays alive but not ready while Redis is down, and says so within a second', async () => {

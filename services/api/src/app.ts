@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import {
   createRedisHostStatusStore,
   queueNames,
@@ -52,6 +52,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     deliver: new Queue<DeliverJobData, DeliverResult>(queueNames.deliver, { connection, prefix }),
   };
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const pipelineStatus = registerPipelineStatusMetrics(registry, redis, prefix);
 
   const app = Fastify({
