@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { startMetricsServer } from './metrics/metrics-server.js';
+import { startMetricsServer, type WorkerHealth } from './metrics/metrics-server.js';
 import { reportRedisPersistence } from './pipeline/redis-persistence.js';
 import { findConfigFile, loadConfig, type Config } from './config/load.js';
 import { createLogger, type Logger } from './logger.js';
@@ -26,7 +26,8 @@ export interface ServiceSetup {
 
 export interface ServiceMetrics {
   registry: Registry;
-  serve(): Promise<Server>;
+  /** Starts GET /metrics, and /healthz and /readyz answered from `health`. */
+  serve(health?: WorkerHealth): Promise<Server>;
 }
 
 /**
@@ -54,8 +55,8 @@ export function setUpService(name: string, argv: string[], env: NodeJS.ProcessEn
       const port = fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : configuredPort;
       return {
         registry,
-        async serve() {
-          const server = await startMetricsServer(registry, { host, port }, logger);
+        async serve(health) {
+          const server = await startMetricsServer(registry, { host, port, health }, logger);
           await reportRedisPersistence(connection, registry, logger);
           return server;
         },

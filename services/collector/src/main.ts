@@ -13,6 +13,7 @@ import {
   withPointBuffer,
   onShutdownSignal,
   setUpService,
+  workerHealth,
 } from '@infra-report/shared';
 import { startCollectWorker } from './collect-worker.js';
 import { createRedisAuthLogStateStore } from './auth-log-state.js';
@@ -83,7 +84,7 @@ worker.on('stalled', (jobId) =>
   logger.warn({ job: jobId }, 'collect job stalled (its worker died): back in the queue'),
 );
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-const metricsServer = await serveMetrics();
+const metricsServer = await serveMetrics(workerHealth([worker], connection));
 logger.info({ hosts: config.hosts.length, concurrency: config.collector.concurrency }, 'collector started');
 
 onShutdownSignal(logger, async () => {

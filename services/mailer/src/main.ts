@@ -7,6 +7,7 @@ import {
   recordDelivered,
   registerPipelineStatusMetrics,
   setUpService,
+  workerHealth,
   workerLocks,
 } from '@infra-report/shared';
 import { startDeliverWorker } from './deliver-worker.js';
@@ -57,7 +58,7 @@ worker.on('completed', (job, result) => {
 });
 worker.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'deliver job failed'));
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-const metricsServer = await serveMetrics();
+const metricsServer = await serveMetrics(workerHealth([worker], connection));
 logger.info({ destination: destination.kind, ...workerLocks.deliver }, 'mailer started');
 
 onShutdownSignal(logger, async () => {

@@ -10,6 +10,7 @@ import {
   queueNames,
   runDeadline,
   setUpService,
+  workerHealth,
   syncSchedule,
   type RenderJobData,
 } from '@infra-report/shared';
@@ -63,7 +64,7 @@ jobMetrics.instrument(control, queueNames.control);
 control.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'control job failed'));
 control.on('error', (error) => logger.error({ err: error }, 'worker error'));
 const schedule = await syncSchedule(config, connection);
-const metricsServer = await serveMetrics();
+const metricsServer = await serveMetrics(workerHealth([worker, control], connection));
 logger.info(
   { schedule: schedule === 'set' ? config.schedule : null, runDeadlineMinutes: config.pipeline.run_deadline_minutes },
   'renderer started',
