@@ -1,10 +1,12 @@
 #!/bin/sh
-# Creates the compose stack's SSH client key and, once target1 runs, its known_hosts entry.
+# Makes the compose stack's keys once, before `docker compose up`: the collector's SSH client key,
+# target1's SSH host key, and the known_hosts entry for it (host keys are always checked).
 set -eu
 cd "$(dirname "$0")"
 mkdir -p ssh
 [ -f ssh/id_ed25519 ] || ssh-keygen -q -t ed25519 -N '' -C infra-report-compose -f ssh/id_ed25519
-chmod 644 ssh/id_ed25519   # read by the "node" user inside the containers
-if docker compose ps --status running target1 >/dev/null 2>&1; then
-  docker compose exec -T target1 sh -c 'cat /etc/ssh/ssh_host_ed25519_key.pub' | awk '{print "target1 " $1 " " $2}' > ssh/known_hosts
-fi
+[ -f ssh/target1_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N '' -C target1 -f ssh/target1_host_ed25519_key
+# Read by the "node" user (uid 1000) inside the service containers.
+chmod 644 ssh/id_ed25519 ssh/target1_host_ed25519_key
+awk '{print "target1 " $1 " " $2}' ssh/target1_host_ed25519_key.pub > ssh/known_hosts
+echo "keys in $(pwd)/ssh; known_hosts has target1's host key"
