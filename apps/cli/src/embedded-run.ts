@@ -8,6 +8,8 @@ import {
   ensureInfluxV1Database,
   planRun,
   InvalidRequestError,
+  createFileAlertStateStore,
+  groupsWithOwnReport,
   type Config,
   type DeliverResult,
   type HostFailure,
@@ -26,6 +28,7 @@ import {
 } from '@infra-report/collector';
 import { renderRun } from '@infra-report/renderer';
 import { createMailDestination, deliverRun } from '@infra-report/mailer';
+import { directAlertPublisher } from './direct-alerts.js';
 
 export interface EmbeddedRunResult {
   rendered: RenderResult;
@@ -76,6 +79,13 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const limit = pLimit(Math.max(config.collector.concurrency, config.collector.pending_connections));
   const snapshots: HostSnapshot[] = [];
   const failures: HostFailure[] = [];
+  const destination = createMailDestination(config);
+  // Immediate alerts of this run's collections: state in report.state_dir, sent from here.
+  const alerts = {
+    state: createFileAlertStateStore(config.report.state_dir),
+    thresholds: config.report.thresholds,
+    publish: directAlertPublisher(config, destination, logger, now),
+  };
   const collectionStarted = { wall: performance.now(), cpu: process.cpuUsage() };
 
   try {
@@ -93,6 +103,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
               authLogState,
               packageState,
               bruteForceAttempts: config.report.thresholds.brute_force_attempts,
+              alerts,
             });
             snapshots.push(snapshot);
             options.onHost?.(host.name, { ok: true, problems: snapshot.problems.length });
@@ -117,9 +128,16 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const artifacts = createFilesystemArtifactStore(config.report.output_dir);
   const rendered = await renderRun(
     { run: spec, snapshots, failures },
-    { artifacts, report: config.report, now, logger, influx },
+    {
+      artifacts,
+      report: config.report,
+      now,
+      logger,
+      influx,
+      groupReports: groupsWithOwnReport(config),
+      runLog: config.notify.attachRunLog,
+    },
   ).finally(() => influx?.close());
-  const destination = createMailDestination(config);
   try {
     const delivered = await deliverRun(rendered, {
       artifacts,
@@ -128,6 +146,12 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
       ledger: undefined,
       now,
       logger,
+      channels: {
+        groups: config.groups,
+        webhooks: config.notify.webhooks,
+        archive: config.archive,
+        publicUrl: config.api.public_url,
+      },
     });
     return {
       rendered,

@@ -4,6 +4,7 @@ import { checkConfigCommand } from './commands/check-config.js';
 import { initCommand } from './commands/init.js';
 import { runCommand } from './commands/run.js';
 import { triggerCommand } from './commands/trigger.js';
+import { watchCommand } from './commands/watch.js';
 
 const program = new Command()
   .name('infra-report')
@@ -32,6 +33,15 @@ program
   .option('--group <name...>', 'only hosts in these groups')
   .option('--host <name...>', 'only these hosts')
   .action(async (options, command: Command) => triggerCommand({ ...command.optsWithGlobals(), ...options }));
+
+program
+  .command('watch')
+  .description(
+    'sample CPU, load, memory, disks and temperature of every host every sample.interval_seconds over connections kept open, and alert at once',
+  )
+  .option('--rounds <n>', 'stop after this many rounds of every host (default: until stopped)')
+  .option('-v, --verbose', 'log every step as JSON on stderr')
+  .action(async (options, command: Command) => watchCommand({ ...command.optsWithGlobals(), ...options }));
 
 program
   .command('init')

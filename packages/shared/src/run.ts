@@ -5,6 +5,8 @@ import { wallDate } from './wall-clock.js';
 
 export const queueNames = {
   collect: 'collect',
+  /** Alerts and recoveries on their way to email and webhooks (processed by the mailer). */
+  notify: 'notify',
   render: 'render',
   deliver: 'deliver',
   /** Run deadlines and scheduled triggers (processed by the renderer service). */
@@ -95,6 +97,23 @@ export interface RenderResult {
   run: RunSpec;
   artifacts: RenderedArtifact[];
   summary: RunSummary;
+  /** Each group with a team of its own: the report of its hosts (absent: none). */
+  groupReports?: GroupReport[];
+}
+
+export interface GroupReport {
+  group: string;
+  artifacts: RenderedArtifact[];
+  summary: RunSummary;
+}
+
+/** Groups that get their own report: their recipients, or a webhook limited to them. */
+export function groupsWithOwnReport(config: Config): string[] {
+  const groups = new Set<string>();
+  for (const [name, group] of Object.entries(config.groups)) if (group.recipients.length > 0) groups.add(name);
+  for (const hook of config.notify.webhooks)
+    if (hook.events.includes('daily')) for (const g of hook.groups ?? []) groups.add(g);
+  return [...groups].sort();
 }
 
 export interface DeliverJobData {
@@ -107,6 +126,8 @@ export interface DeliverResult {
   messageId: string | null;
   /** Where the message went: SMTP recipients, or the .eml path when SMTP is not configured. */
   destination: string;
+  /** The other channels (group:NAME, webhook:N, archive) and what each did. */
+  channels?: Record<string, string>;
 }
 
 /** The outcome of collecting every host of a run: input of the renderer. */

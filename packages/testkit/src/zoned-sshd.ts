@@ -4,14 +4,23 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { testServices } from './services.js';
-import { inZoneNamespace, type ZoneSetup } from './zone-namespace.js';
+import { inMountNamespace, type NamespaceSetup, type ZoneSetup } from './zone-namespace.js';
 
 export interface ZonedSshd {
   address: string;
   port: number;
   /** A known_hosts file with this host's key. */
   knownHostsFile: string;
+  /** sshd's own log (-E): with logLevel INFO, one "Accepted publickey" line per connection. */
+  logFile: string;
   stop(): Promise<void>;
+}
+
+export interface NamespacedSshdOptions extends NamespaceSetup {
+  /** sshd's LogLevel (default ERROR). */
+  logLevel?: 'ERROR' | 'INFO' | 'VERBOSE';
+  /** Serve the SFTP subsystem (internal-sftp). */
+  sftp?: boolean;
 }
 
 /**
@@ -19,6 +28,19 @@ export interface ZonedSshd {
  * says another zone: `date`, the shell and every command the collector runs there see that zone.
  */
 export async function startZonedSshd(name: string, address: string, port: number, zone: ZoneSetup): Promise<ZonedSshd> {
+  return startNamespacedSshd(name, address, port, { zone });
+}
+
+/**
+ * A real sshd for the test user on `address`:`port`, in a mount namespace of its own: another
+ * zone, files laid over /proc (a host's own load), the SFTP subsystem, its log level.
+ */
+export async function startNamespacedSshd(
+  name: string,
+  address: string,
+  port: number,
+  options: NamespacedSshdOptions,
+): Promise<ZonedSshd> {
   const { ssh } = testServices();
   const dir = path.join(ssh.dir, 'zoned', name);
   mkdirSync(dir, { recursive: true });
@@ -38,14 +60,17 @@ export async function startZonedSshd(name: string, address: string, port: number
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       `AllowUsers ${ssh.user}`,
-      'LogLevel ERROR',
+      `LogLevel ${options.logLevel ?? 'ERROR'}`,
+      ...(options.sftp ? ['Subsystem sftp internal-sftp'] : []),
       '',
     ].join('\n'),
   );
   const knownHostsFile = path.join(dir, 'known_hosts');
   const publicKey = readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
   writeFileSync(knownHostsFile, `[${address}]:${port} ${publicKey}\n`);
-  const argv = inZoneNamespace(zone, `exec /usr/sbin/sshd -D -f ${config} -E ${path.join(dir, 'sshd.log')}`);
+  const logFile = path.join(dir, 'sshd.log');
+  writeFileSync(logFile, '');
+  const argv = inMountNamespace(options, `exec /usr/sbin/sshd -D -f ${config} -E ${logFile}`);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let attempt = 0; ; attempt += 1) {
@@ -58,6 +83,7 @@ export async function startZonedSshd(name: string, address: string, port: number
     address,
     port,
     knownHostsFile,
+    logFile,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

@@ -1,11 +1,18 @@
-import type {
-  CollectionProblem,
-  HostSnapshot,
-  InfluxStore,
-  Logger,
-  ResolvedHost,
-  RunSpec,
-  UpdatesInfo,
+import {
+  collectionConditions,
+  evaluateAlerts,
+  resourceConditions,
+  type AlertEvent,
+  type AlertRuleName,
+  type AlertStateStore,
+  type CollectionProblem,
+  type Config,
+  type HostSnapshot,
+  type InfluxStore,
+  type Logger,
+  type ResolvedHost,
+  type RunSpec,
+  type UpdatesInfo,
 } from '@infra-report/shared';
 import { CollectionError, type CommandRunner } from './command-runner.js';
 import { snapshotToPoints } from './points.js';
@@ -76,6 +83,48 @@ export interface CollectDependencies {
   packageState?: HostStateStore<UpdatesInfo> | undefined;
   /** Failed logins from one address that make it a brute-force source (report.thresholds.brute_force_attempts). */
   bruteForceAttempts?: number;
+  /** Immediate alerts on the collection (resources, failed logins per source, stale backups). */
+  alerts?: CollectionAlerts | undefined;
+}
+
+export interface CollectionAlerts {
+  state: AlertStateStore;
+  thresholds: Config['report']['thresholds'];
+  publish(events: AlertEvent[]): Promise<void>;
+}
+
+const collectionRules: AlertRuleName[] = [
+  'disk',
+  'inodes',
+  'load',
+  'cpu',
+  'memory',
+  'temperature',
+  'failed_logins',
+  'stale_backup',
+];
+
+/** Alerts never fail a collection: a problem evaluating or publishing them is logged. */
+async function alertOnCollection(snapshot: HostSnapshot, alerts: CollectionAlerts, logger: Logger): Promise<void> {
+  try {
+    const events = await evaluateAlerts(
+      {
+        host: snapshot.host,
+        groups: snapshot.groups,
+        conditions: [
+          ...resourceConditions(snapshot, alerts.thresholds),
+          ...collectionConditions(snapshot.logins.failed, snapshot.backups, alerts.thresholds),
+        ],
+        rules: collectionRules,
+        now: new Date(snapshot.collectedAt),
+      },
+      alerts.state,
+      alerts.thresholds.alert_after_seconds,
+    );
+    if (events.length > 0) await alerts.publish(events);
+  } catch (error) {
+    logger.error({ host: snapshot.host, err: error }, 'cannot evaluate or publish alerts');
+  }
 }
 
 /**
@@ -143,6 +192,7 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
     }
     if (authLogState && deps.authLogState) await deps.authLogState.save(host.name, authLogState);
     if (snapshot.updates?.stamp && deps.packageState) await deps.packageState.save(host.name, snapshot.updates);
+    if (deps.alerts) await alertOnCollection(snapshot, deps.alerts, deps.logger);
     return snapshot;
   } finally {
     await runner.close().catch(() => undefined);

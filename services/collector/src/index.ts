@@ -18,3 +18,9 @@ export {
   readUpdatesState,
   type HostStateStore,
 } from './host-state.js';
+export { Sampler, type SamplerDependencies } from './sampling/sampler.js';
+export { SessionPool } from './sampling/session-pool.js';
+export { createHostShare } from './sampling/host-share.js';
+export { parseSample, sampleScript, type HostSample } from './sampling/sample-script.js';
+export { resourcePoints } from './points.js';
+export type { CollectionAlerts } from './collect-host.js';

@@ -7,70 +7,19 @@ import { Point, type HostSnapshot } from '@infra-report/shared';
  */
 export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
   const at = new Date(snapshot.collectedAt);
-  const points: Point[] = [];
+  const points: Point[] = resourcePoints({
+    host: snapshot.host,
+    at,
+    users: snapshot.usersNow.length,
+    load: snapshot.load,
+    cpuCount: snapshot.cpuCount,
+    uptimeSeconds: snapshot.uptimeSeconds,
+    memory: snapshot.memory,
+    filesystems: snapshot.filesystems,
+    cpu: snapshot.cpu,
+    temperatures: snapshot.temperatures,
+  });
   const point = (measurement: string) => new Point(measurement).tag('host', snapshot.host).timestamp(at);
-
-  const system = point('system').intField('n_users', snapshot.usersNow.length);
-  if (snapshot.load)
-    system
-      .floatField('load1', snapshot.load.one)
-      .floatField('load5', snapshot.load.five)
-      .floatField('load15', snapshot.load.fifteen);
-  if (snapshot.cpuCount !== null) system.intField('n_cpus', snapshot.cpuCount);
-  if (snapshot.uptimeSeconds !== null) system.intField('uptime', Math.floor(snapshot.uptimeSeconds));
-  points.push(system);
-
-  if (snapshot.memory) {
-    const m = snapshot.memory;
-    points.push(
-      point('mem')
-        .intField('total', m.totalBytes)
-        .intField('available', m.availableBytes)
-        .intField('used', m.usedBytes)
-        .floatField('used_percent', m.usedPercent)
-        .floatField('available_percent', m.totalBytes === 0 ? 0 : (m.availableBytes / m.totalBytes) * 100),
-    );
-    const swapUsed = m.swapTotalBytes - m.swapFreeBytes;
-    points.push(
-      point('swap')
-        .intField('total', m.swapTotalBytes)
-        .intField('free', m.swapFreeBytes)
-        .intField('used', swapUsed)
-        .floatField('used_percent', m.swapTotalBytes === 0 ? 0 : (swapUsed / m.swapTotalBytes) * 100),
-    );
-  }
-
-  for (const fs of snapshot.filesystems) {
-    const disk = point('disk')
-      .tag('path', fs.mount)
-      .tag('device', fs.device)
-      .tag('fstype', fs.fsType)
-      .intField('total', fs.sizeBytes)
-      .intField('used', fs.usedBytes)
-      .intField('free', fs.availableBytes)
-      .floatField('used_percent', fs.usedPercent);
-    if (fs.inodesTotal !== null)
-      disk
-        .intField('inodes_total', fs.inodesTotal)
-        .intField('inodes_used', fs.inodesUsed ?? 0)
-        .intField('inodes_free', fs.inodesFree ?? 0);
-    points.push(disk);
-  }
-
-  if (snapshot.cpu) {
-    const c = snapshot.cpu;
-    points.push(
-      point('cpu')
-        .tag('cpu', 'cpu-total')
-        .floatField('usage_user', c.user)
-        .floatField('usage_system', c.system)
-        .floatField('usage_idle', c.idle)
-        .floatField('usage_iowait', c.iowait)
-        .floatField('usage_steal', c.steal),
-    );
-  }
-  for (const t of snapshot.temperatures ?? [])
-    points.push(point('temp').tag('sensor', t.sensor).floatField('temp', t.celsius));
 
   // Each listening port once, with its addresses: the report lists ports not seen the day before.
   const byPort = new Map<string, { port: number; protocol: string; addresses: Set<string> }>();
@@ -161,5 +110,91 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
     .intField('bytes', snapshot.collectedBytes);
   if (snapshot.sshLatencyMs !== null) collection.intField('ssh_latency_ms', snapshot.sshLatencyMs);
   points.push(collection);
+  return points;
+}
+
+/** What a collection and a sampling round both read: load, CPU, memory, disks, sensors. */
+export interface ResourceReading {
+  host: string;
+  at: Date;
+  /** Logged-in users; unknown to sampling (left out of its points). */
+  users?: number;
+  load: HostSnapshot['load'];
+  cpuCount: number | null;
+  uptimeSeconds: number | null;
+  memory: HostSnapshot['memory'];
+  filesystems: HostSnapshot['filesystems'];
+  cpu: HostSnapshot['cpu'];
+  temperatures: HostSnapshot['temperatures'];
+}
+
+/** The Telegraf-named points of a reading: system, mem, swap, disk, cpu, temp. */
+export function resourcePoints(reading: ResourceReading): Point[] {
+  const points: Point[] = [];
+  const point = (measurement: string) => new Point(measurement).tag('host', reading.host).timestamp(reading.at);
+
+  const system = point('system');
+  if (reading.users !== undefined) system.intField('n_users', reading.users);
+  if (reading.load)
+    system
+      .floatField('load1', reading.load.one)
+      .floatField('load5', reading.load.five)
+      .floatField('load15', reading.load.fifteen);
+  if (reading.cpuCount !== null) system.intField('n_cpus', reading.cpuCount);
+  if (reading.uptimeSeconds !== null) system.intField('uptime', Math.floor(reading.uptimeSeconds));
+  if (reading.users !== undefined || reading.load || reading.cpuCount !== null || reading.uptimeSeconds !== null)
+    points.push(system);
+
+  if (reading.memory) {
+    const m = reading.memory;
+    points.push(
+      point('mem')
+        .intField('total', m.totalBytes)
+        .intField('available', m.availableBytes)
+        .intField('used', m.usedBytes)
+        .floatField('used_percent', m.usedPercent)
+        .floatField('available_percent', m.totalBytes === 0 ? 0 : (m.availableBytes / m.totalBytes) * 100),
+    );
+    const swapUsed = m.swapTotalBytes - m.swapFreeBytes;
+    points.push(
+      point('swap')
+        .intField('total', m.swapTotalBytes)
+        .intField('free', m.swapFreeBytes)
+        .intField('used', swapUsed)
+        .floatField('used_percent', m.swapTotalBytes === 0 ? 0 : (swapUsed / m.swapTotalBytes) * 100),
+    );
+  }
+
+  for (const fs of reading.filesystems) {
+    const disk = point('disk')
+      .tag('path', fs.mount)
+      .tag('device', fs.device)
+      .tag('fstype', fs.fsType)
+      .intField('total', fs.sizeBytes)
+      .intField('used', fs.usedBytes)
+      .intField('free', fs.availableBytes)
+      .floatField('used_percent', fs.usedPercent);
+    if (fs.inodesTotal !== null)
+      disk
+        .intField('inodes_total', fs.inodesTotal)
+        .intField('inodes_used', fs.inodesUsed ?? 0)
+        .intField('inodes_free', fs.inodesFree ?? 0);
+    points.push(disk);
+  }
+
+  if (reading.cpu) {
+    const c = reading.cpu;
+    points.push(
+      point('cpu')
+        .tag('cpu', 'cpu-total')
+        .floatField('usage_user', c.user)
+        .floatField('usage_system', c.system)
+        .floatField('usage_idle', c.idle)
+        .floatField('usage_iowait', c.iowait)
+        .floatField('usage_steal', c.steal),
+    );
+  }
+  for (const t of reading.temperatures ?? [])
+    points.push(point('temp').tag('sensor', t.sensor).floatField('temp', t.celsius));
   return points;
 }

@@ -1,4 +1,11 @@
-import { verdict, wallDateTime, type RenderResult, type RunSummary, type SummaryRollup } from '@infra-report/shared';
+import {
+  printable,
+  verdict,
+  wallDateTime,
+  type RenderResult,
+  type RunSummary,
+  type SummaryRollup,
+} from '@infra-report/shared';
 
 export interface ComposedMessage {
   subject: string;
@@ -78,8 +85,8 @@ export function composeMessage(
           ...rollups.map(
             (r) =>
               `<tr><td style="${cell};color:${severityColour[r.severity]}"><b>${r.severity.toUpperCase()}</b></td>` +
-              `<td style="${cell}">${escapeHtml(r.title)}</td><td style="${cell};text-align:right">${count.format(r.hosts)}</td>` +
-              `<td style="${cell};color:#555">${escapeHtml(r.examples)}</td></tr>`,
+              `<td style="${cell}">${escapeHtml(oneLine(r.title))}</td><td style="${cell};text-align:right">${count.format(r.hosts)}</td>` +
+              `<td style="${cell};color:#555">${escapeHtml(oneLine(r.examples))}</td></tr>`,
           ),
           '</tbody></table>',
           moreLine ? `<p style="color:#555">${escapeHtml(moreLine)}</p>` : '',
@@ -99,6 +106,8 @@ function legacyRollups(summary: RunSummary): SummaryRollup[] {
   return summary.attention.map((a) => ({ severity: a.severity, title: a.message, hosts: 1, examples: a.host }));
 }
 
+const maxLineCharacters = 200;
+
 /** Host names and log-derived text are attacker-controlled: escaped for HTML, one line for text. */
 export function escapeHtml(text: string): string {
   return text.replace(
@@ -108,5 +117,7 @@ export function escapeHtml(text: string): string {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  // As the PDF and XLSX show them: control characters in caret notation (ESC as ^[), and a
+  // very long name (a 10,000-character user name from a log) cut to fit a line.
+  return printable(text, maxLineCharacters);
 }

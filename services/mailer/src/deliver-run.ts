@@ -1,8 +1,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Transporter } from 'nodemailer';
-import type { ArtifactStore, Config, DeliverResult, Logger, RenderResult } from '@infra-report/shared';
+import {
+  printable,
+  verdict,
+  withFailureKind,
+  type ArtifactStore,
+  type Config,
+  type DeliverFailureKind,
+  type DeliverResult,
+  type Logger,
+  type RenderResult,
+} from '@infra-report/shared';
+import { archiveReport } from './archive.js';
 import { composeMessage } from './compose-message.js';
+import { ArtifactMissingError, deliveryFailureKind } from './failure-kinds.js';
+import { postWebhook, webhooksFor } from './notify/webhooks.js';
 
 /**
  * Remembers deliveries so a retried or re-triggered deliver job never sends twice: the intent
@@ -21,6 +34,13 @@ export interface DeliveryIntent {
   messageId: string;
   /** Counted by the ledger: 1 for the first attempt of a run. */
   attempt: number;
+}
+
+export interface DeliveryChannels {
+  groups: Config['groups'];
+  webhooks: Config['notify']['webhooks'];
+  archive: Config['archive'];
+  publicUrl: string | undefined;
 }
 
 /** What the mailer counts (Prometheus in the service; nothing in the one-process run). */
@@ -48,6 +68,8 @@ export interface DeliverDependencies {
   artifacts: ArtifactStore;
   destination: MailDestination;
   report: Config['report'];
+  /** Per-group mails, daily webhooks and the SFTP archive; absent: the main email only. */
+  channels?: DeliveryChannels | undefined;
   ledger: DeliveryLedger | undefined;
   now(): Date;
   logger: Logger;
@@ -77,13 +99,8 @@ async function sendMail(
   }
 }
 
-/** A report file expired from the artifact store before the email could carry it. */
-export class ArtifactMissingError extends Error {
-  override name = 'ArtifactMissingError';
-}
-
-/** The deliver job: one email with the PDF and XLSX attached (or linked when too large). */
-export async function deliverRun(result: RenderResult, deps: DeliverDependencies): Promise<DeliverResult> {
+/** The run's main email, with the PDF and XLSX attached (or linked when too large). */
+async function deliverMainEmail(result: RenderResult, deps: DeliverDependencies): Promise<DeliverResult> {
   const { run } = result;
   const earlier = await deps.ledger?.deliveredAt(run.runId);
   if (earlier) {
@@ -92,16 +109,7 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
     return { runId: run.runId, deliveredAt: earlier, messageId: null, destination: 'already delivered' };
   }
 
-  const files = await Promise.all(
-    result.artifacts.map(async (artifact) => {
-      const content = await deps.artifacts.get(artifact.key);
-      if (!content)
-        throw new ArtifactMissingError(
-          `report file ${artifact.fileName} is no longer in the artifact store (${deps.artifacts.describe(artifact.key)})`,
-        );
-      return { artifact, content };
-    }),
-  );
+  const files = await loadFiles(result.artifacts, deps.artifacts);
   const totalBytes = files.reduce((sum, f) => sum + f.content.length, 0);
   const { destination } = deps;
   const linkInstead =
@@ -148,4 +156,133 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
   deps.metrics?.delivered();
   deps.logger.info({ run: run.runId, destination: where, messageId: info.messageId }, 'report delivered');
   return { runId: run.runId, deliveredAt, messageId: info.messageId ?? null, destination: where };
+}
+
+/**
+ * The deliver job: the main email, then each group team's email with their hosts' report, the
+ * daily message to each webhook, and the SFTP archive. Each channel is recorded once done, so a
+ * retry (after one of them failed) sends only what has not gone out.
+ */
+export async function deliverRun(result: RenderResult, deps: DeliverDependencies): Promise<DeliverResult> {
+  const main = await deliverMainEmail(result, deps);
+  const { channels } = deps;
+  if (!channels) return main;
+  const { run } = result;
+  const done: Record<string, string> = {};
+  const failed: { channel: string; error: Error; kind: DeliverFailureKind }[] = [];
+  const once = async (channel: string, kind: DeliverFailureKind, send: () => Promise<string>) => {
+    const id = `${run.runId}#${channel}`;
+    const earlier = await deps.ledger?.deliveredAt(id);
+    if (earlier) {
+      done[channel] = `already done at ${earlier}`;
+      return;
+    }
+    try {
+      done[channel] = await send();
+      await deps.ledger?.markDelivered(id, deps.now().toISOString());
+    } catch (error) {
+      failed.push({ channel, error: error as Error, kind: deliveryFailureKind(error as Error) ?? kind });
+      deps.logger.warn({ run: run.runId, channel, err: error }, 'delivery channel failed: the job will retry it');
+    }
+  };
+  const { destination } = deps;
+  for (const report of result.groupReports ?? []) {
+    const to = channels.groups[report.group]?.recipients ?? [];
+    if (to.length === 0 || destination.kind !== 'smtp') continue;
+    await once(`group:${report.group}`, 'smtp_connection', async () => {
+      const files = await loadFiles(report.artifacts, deps.artifacts);
+      const message = composeMessage(
+        { run, artifacts: report.artifacts, summary: report.summary },
+        `${deps.report.title} (${report.group})`,
+        [],
+      );
+      await sendMail(destination, deps.metrics, {
+        messageId: runMessageId(`${run.runId}.group-${report.group}`, destination.from),
+        from: destination.from,
+        to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        attachments: files.map((f) => ({
+          filename: f.artifact.fileName,
+          content: f.content,
+          contentType: f.artifact.contentType,
+        })),
+      });
+      deps.metrics?.delivered();
+      return `sent to ${to.join(', ')}`;
+    });
+  }
+  for (const { hook, index } of webhooksFor(channels.webhooks, 'daily', null)) {
+    await once(`webhook:${index}`, 'webhook', async () => {
+      const reports = hook.groups
+        ? (result.groupReports ?? []).filter((r) => hook.groups?.includes(r.group))
+        : [{ group: null, artifacts: result.artifacts, summary: result.summary }];
+      for (const report of reports)
+        await postWebhook(hook, dailyWebhookText(run, report, deps.report.title, channels.publicUrl));
+      return `posted to the ${hook.kind} webhook`;
+    });
+  }
+  if (channels.archive) {
+    const settings = channels.archive;
+    await once('archive', 'archive', async () => {
+      const reportFiles = result.artifacts.filter((a) => /\.(pdf|xlsx)$/.test(a.fileName));
+      const files = await loadFiles(reportFiles, deps.artifacts);
+      const outcome = await archiveReport(
+        settings,
+        files.map((f) => ({ fileName: f.artifact.fileName, content: f.content })),
+        run.reportDate,
+        deps.now(),
+      );
+      deps.logger.info({ run: run.runId, ...outcome }, 'report archived');
+      return `${outcome.uploaded.length} file(s) uploaded and verified on ${settings.host}${outcome.purged.length ? `, ${outcome.purged.length} old file(s) purged` : ''}`;
+    });
+  }
+  if (failed.length > 0) {
+    const error = new Error(
+      `${failed.map((f) => `${f.channel}: ${f.error.message}`).join('; ')} (the main email went out: ${main.destination})`,
+    );
+    throw withFailureKind(error, failed[0]!.kind);
+  }
+  return { ...main, channels: done };
+}
+
+async function loadFiles(artifacts: RenderResult['artifacts'], store: ArtifactStore) {
+  return Promise.all(
+    artifacts.map(async (artifact) => {
+      const content = await store.get(artifact.key);
+      if (!content)
+        throw new ArtifactMissingError(
+          `report file ${artifact.fileName} is no longer in the artifact store (${store.describe(artifact.key)})`,
+        );
+      return { artifact, content };
+    }),
+  );
+}
+
+/** The day's result in a chat message: verdict, hosts, the top findings, links to the files. */
+export function dailyWebhookText(
+  run: RenderResult['run'],
+  report: { group: string | null; artifacts: RenderResult['artifacts']; summary: RenderResult['summary'] },
+  title: string,
+  publicUrl: string | undefined,
+): string {
+  const { summary } = report;
+  const heading = `**${title}${report.group ? ` (${report.group})` : ''} - ${run.reportDate} - ${verdict(summary)}**`;
+  const hosts = `${summary.hostsReporting} of ${summary.hostsTotal} hosts reported${summary.hostsUnreachable ? `, ${summary.hostsUnreachable} unreachable` : ''}`;
+  const findings = (summary.rollups ?? [])
+    .slice(0, 5)
+    .map(
+      (r) => `- ${r.severity.toUpperCase()} ${printable(r.title, 200)} (${r.hosts} host${r.hosts === 1 ? '' : 's'})`,
+    );
+  const base = publicUrl?.replace(/\/+$/, '');
+  const links = base
+    ? report.artifacts
+        .filter((a) => /\.(pdf|xlsx)$/.test(a.fileName))
+        .map(
+          (a) =>
+            `[${a.fileName}](${base}/v1/runs/${encodeURIComponent(run.runId)}/files/${encodeURIComponent(a.fileName)})`,
+        )
+    : [];
+  return [heading, hosts, ...findings, ...(links.length ? [links.join(' · ')] : [])].join('\n');
 }

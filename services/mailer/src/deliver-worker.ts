@@ -8,7 +8,8 @@ import {
   type RenderResult,
   workerLocks,
 } from '@infra-report/shared';
-import { ArtifactMissingError, deliverRun, type DeliverDependencies } from './deliver-run.js';
+import { deliverRun, type DeliverDependencies } from './deliver-run.js';
+import { deliveryFailureKind } from './failure-kinds.js';
 
 /** The deliver job is the parent of the render job: its one child value is the render result. */
 export function createDeliverProcessor(deps: DeliverDependencies) {
@@ -23,32 +24,6 @@ export function createDeliverProcessor(deps: DeliverDependencies) {
       throw kind ? withFailureKind(error as Error, kind) : error;
     }
   };
-}
-
-/** Nodemailer's error codes, as the bounded kinds the metrics count. */
-export function deliveryFailureKind(
-  error: Error & { code?: string; responseCode?: number },
-): DeliverFailureKind | null {
-  if (error instanceof ArtifactMissingError) return 'artifact_missing';
-  switch (error.code) {
-    case 'EAUTH':
-    case 'ENOAUTH':
-      return 'smtp_auth';
-    case 'EENVELOPE':
-    case 'EMESSAGE':
-      return 'smtp_rejected';
-    case 'ECONNECTION':
-    case 'ETIMEDOUT':
-    case 'ESOCKET':
-    case 'EDNS':
-    case 'ETLS':
-    case 'EPROTOCOL':
-    case 'ECONNRESET':
-    case 'ECONNREFUSED':
-      return 'smtp_connection';
-    default:
-      return error.responseCode !== undefined && error.responseCode >= 400 ? 'smtp_rejected' : null;
-  }
 }
 
 export function startDeliverWorker(

@@ -11,6 +11,7 @@ import {
   workerLocks,
 } from '@infra-report/shared';
 import { startDeliverWorker } from './deliver-worker.js';
+import { startNotifyWorker } from './notify/notify-worker.js';
 import { createMailDestination, createRedisDeliveryLedger } from './transports.js';
 
 const { logger, config, connection, metrics } = setUpService('mailer', process.argv, process.env);
@@ -38,6 +39,12 @@ const worker = startDeliverWorker(
     ledger: createRedisDeliveryLedger(connection, prefix),
     now: () => new Date(),
     logger,
+    channels: {
+      groups: config.groups,
+      webhooks: config.notify.webhooks,
+      archive: config.archive,
+      publicUrl: config.api.public_url,
+    },
     metrics: {
       delivered: () => notifications.inc({ channel: 'email', outcome: 'sent' }),
       sendFailed: () => notifications.inc({ channel: 'email', outcome: 'failed' }),
@@ -48,7 +55,26 @@ const worker = startDeliverWorker(
   connection,
   prefix,
 );
-createJobMetrics(registry).instrument(worker, queueNames.deliver);
+const notifyWorker = startNotifyWorker(
+  {
+    config,
+    destination,
+    ledger: createRedisDeliveryLedger(connection, prefix),
+    logger,
+    now: () => new Date(),
+  },
+  connection,
+  prefix,
+);
+notifyWorker.on('completed', (_job, channels) => {
+  for (const channel of channels)
+    notifications.inc({ channel: channel === 'email' ? 'alert_email' : 'alert_webhook', outcome: 'sent' });
+});
+notifyWorker.on('failed', (job, error) => logger.warn({ job: job?.id, err: error }, 'alert delivery failed'));
+notifyWorker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+const jobMetrics = createJobMetrics(registry);
+jobMetrics.instrument(worker, queueNames.deliver);
+jobMetrics.instrument(notifyWorker, queueNames.notify);
 worker.on('completed', (job, result) => {
   // A retry that found the run delivered already does not move the last delivery.
   if (result.messageId === null && result.destination === 'already delivered') return;
@@ -58,11 +84,11 @@ worker.on('completed', (job, result) => {
 });
 worker.on('failed', (job, error) => logger.error({ job: job?.id, err: error }, 'deliver job failed'));
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-const metricsServer = await serveMetrics(workerHealth([worker], connection));
+const metricsServer = await serveMetrics(workerHealth([worker, notifyWorker], connection));
 logger.info({ destination: destination.kind, ...workerLocks.deliver }, 'mailer started');
 
 onShutdownSignal(logger, async () => {
-  await worker.close();
+  await Promise.all([worker.close(), notifyWorker.close()]);
   destination.transport.close();
   await pipelineStatus.close();
   metricsServer.close();

@@ -4,6 +4,7 @@ import {
   createArtifactStore,
   createInfluxStore,
   createJobMetrics,
+  groupsWithOwnReport,
   recordRendered,
   registerPipelineStatusMetrics,
   onShutdownSignal,
@@ -44,7 +45,15 @@ new Gauge({
 const artifacts = createArtifactStore(config, connection);
 const influx = config.influx ? createInfluxStore(config.influx) : undefined;
 const worker = startRenderWorker(
-  { artifacts, report: config.report, now: () => new Date(), logger, influx },
+  {
+    artifacts,
+    report: config.report,
+    now: () => new Date(),
+    logger,
+    influx,
+    groupReports: groupsWithOwnReport(config),
+    runLog: config.notify.attachRunLog,
+  },
   connection,
   prefix,
 );

@@ -1,12 +1,15 @@
 import {
   artifactKey,
   type ArtifactStore,
+  printable,
   type CollectedRun,
   type Config,
+  type GroupReport,
   type InfluxStore,
   type Logger,
   type RenderResult,
   type RenderedArtifact,
+  type RunSummary,
 } from '@infra-report/shared';
 import { loadReportHistory } from './history.js';
 import { renderPdf } from './pdf/render-pdf.js';
@@ -20,6 +23,10 @@ export interface RenderDependencies {
   logger: Logger;
   /** History for forecasts, comparisons with the last run and first-seen addresses; optional. */
   influx?: InfluxStore | undefined;
+  /** Groups that get a report of their own hosts (their team has recipients or a webhook). */
+  groupReports?: string[] | undefined;
+  /** Store the run's warnings and errors as a text file (notify.attach_run_log). */
+  runLog?: boolean | undefined;
 }
 
 /** infrastructure-report-YYYY-MM-DD[.scope].pdf: a limited run never overwrites the full one. */
@@ -30,14 +37,54 @@ export function reportFileBaseName(run: CollectedRun['run']): string {
 /** Findings the email lists; the rest are counted ("and N more") and in the attachments. */
 const emailRollups = 30;
 
-/** The render job: one report model, two renderings of it, both stored as artifacts. */
+/**
+ * The render job: one report model, two renderings of it, both stored as artifacts; the same
+ * for each group with its own team (their hosts only); and the run's log when asked for.
+ */
 export async function renderRun(collected: CollectedRun, deps: RenderDependencies): Promise<RenderResult> {
+  const base = reportFileBaseName(collected.run);
+  const whole = await renderReport(collected, base, deps);
+  const groupReports: GroupReport[] = [];
+  for (const group of deps.groupReports ?? []) {
+    const inGroup = <T extends { groups: string[] }>(items: T[]) => items.filter((i) => i.groups.includes(group));
+    const subset = { ...collected, snapshots: inGroup(collected.snapshots), failures: inGroup(collected.failures) };
+    if (subset.snapshots.length + subset.failures.length === 0) continue;
+    const rendered = await renderReport(subset, `${base}.group-${group.replace(/[^A-Za-z0-9._-]/g, '_')}`, deps);
+    groupReports.push({ group, ...rendered });
+  }
+  const artifacts = [...whole.artifacts];
+  if (deps.runLog) {
+    const log = Buffer.from(runLog(collected));
+    const fileName = `${base}.log.txt`;
+    const key = artifactKey(collected.run.runId, fileName);
+    await deps.artifacts.put(key, log);
+    artifacts.push({ fileName, contentType: 'text/plain; charset=utf-8', bytes: log.length, key });
+  }
+  return { run: collected.run, artifacts, summary: whole.summary, ...(groupReports.length ? { groupReports } : {}) };
+}
+
+/** The run's warnings and errors only: hosts that failed, and each gap in a collection. */
+export function runLog(collected: CollectedRun): string {
+  const lines = [`infra-report run ${collected.run.runId}: warnings and errors`, ''];
+  for (const failure of collected.failures)
+    lines.push(`ERROR ${printable(failure.host, 200)}: not collected: ${printable(failure.reason, 2000)}`);
+  for (const snapshot of collected.snapshots)
+    for (const problem of snapshot.problems)
+      lines.push(`WARN  ${printable(snapshot.host, 200)}: ${problem.probe}: ${printable(problem.message, 2000)}`);
+  if (lines.length === 2) lines.push('none: every host reported, with no gap.');
+  return `${lines.join('\n')}\n`;
+}
+
+async function renderReport(
+  collected: CollectedRun,
+  base: string,
+  deps: RenderDependencies,
+): Promise<{ artifacts: RenderedArtifact[]; summary: RunSummary }> {
   const history = await loadReportHistory(deps.influx, collected, deps.logger);
   const model = buildReportModel(collected, deps.report, deps.now(), history);
   // One after the other: both are CPU-bound on this thread anyway, and their peaks do not add up.
   const pdf = await renderPdf(model);
   const xlsx = await renderXlsx(model);
-  const base = reportFileBaseName(collected.run);
   const files: [string, string, Buffer][] = [
     [`${base}.pdf`, 'application/pdf', pdf],
     [`${base}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', xlsx],
@@ -53,7 +100,6 @@ export async function renderRun(collected: CollectedRun, deps: RenderDependencie
     );
   }
   return {
-    run: collected.run,
     artifacts,
     summary: {
       hostsTotal: model.summary.hostsTotal,

@@ -16,6 +16,16 @@ import {
   type SshSettings,
 } from './schema.js';
 
+const sampleDefaults = { interval_seconds: 30, max_connections: 1000, idle_timeout_seconds: 300, reconnect_backoff_seconds: 5 };
+
+/** An incoming webhook (its URL is a secret); groups: null for every host. */
+export interface NotifyWebhook {
+  kind: 'mattermost' | 'slack';
+  url: string;
+  groups: string[] | null;
+  events: ('daily' | 'alerts')[];
+}
+
 /** A bearer token the API accepts, what it allows, and the name the logs give it. */
 export interface ApiToken {
   token: string;
@@ -67,6 +77,8 @@ export interface ResolvedHost {
     /** Certificate files on the host and TLS ports of the host whose expiry is watched. */
     certificates: ({ path: string } | { port: number; server_name?: string | undefined })[];
   };
+  /** Live sampling interval (sample.interval_seconds, per group and host). */
+  sampleIntervalSeconds: number;
 }
 
 export interface Config {
@@ -88,6 +100,16 @@ export interface Config {
   schedule: RawConfig['schedule'];
   metrics: RawConfig['metrics'];
   api: Omit<RawConfig['api'], 'tokens'> & { tokens: ApiToken[] };
+  /** Sampling settings; `enabled`: the configuration has a sample section (the collector service samples). */
+  sample: NonNullable<RawConfig['sample']> & { enabled: boolean };
+  /** Per group: its team's email addresses. */
+  groups: Record<string, { recipients: string[] }>;
+  notify: {
+    alertEmail: boolean;
+    attachRunLog: boolean;
+    webhooks: NotifyWebhook[];
+  };
+  archive: NonNullable<RawConfig['archive']> | undefined;
 }
 
 /** What the loader may read from the outside world; passed in so nothing reads process.env deep inside. */
@@ -234,6 +256,11 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
       ('collect' in host && host.collect) || {},
     ];
     const collect = Object.assign({}, ...collectLayers) as RawConfig['collect'];
+    const sampleLayers = [
+      ...host.groups.map((g) => raw.groups[g]?.sample ?? {}),
+      ('sample' in host && host.sample) || {},
+    ];
+    const sampleSettings = Object.assign({}, ...sampleLayers) as { interval_seconds?: number };
     const agentSocket = merged.use_agent === false ? undefined : env['SSH_AUTH_SOCK'] || undefined;
     return {
       name: host.name,
@@ -262,6 +289,7 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
         updates: collect.updates ?? true,
         certificates: collect.certificates ?? [],
       },
+      sampleIntervalSeconds: sampleSettings.interval_seconds ?? (raw.sample ?? sampleDefaults).interval_seconds,
     };
   });
 
@@ -328,6 +356,25 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
     schedule: raw.schedule,
     metrics: raw.metrics,
     api: { ...raw.api, tokens },
+    sample: { ...(raw.sample ?? sampleDefaults), enabled: raw.sample !== undefined },
+    groups: Object.fromEntries(
+      Object.entries(raw.groups).map(([name, group]) => [name, { recipients: group.recipients ?? [] }]),
+    ),
+    notify: {
+      alertEmail: raw.notify.alert_email,
+      attachRunLog: raw.notify.attach_run_log,
+      webhooks: raw.notify.webhooks.flatMap((hook, i) => {
+        const url = secret(hook.url, `notify.webhooks[${i}].url`);
+        return url ? [{ kind: hook.kind, url, groups: hook.groups ?? null, events: hook.events }] : [];
+      }),
+    },
+    archive: raw.archive
+      ? {
+          ...raw.archive,
+          private_key_file: expand(raw.archive.private_key_file),
+          known_hosts_file: expand(raw.archive.known_hosts_file),
+        }
+      : undefined,
   };
 }
 

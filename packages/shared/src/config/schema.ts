@@ -91,6 +91,13 @@ export const collectSettingsSchema = z
   })
   .strict();
 
+/** Live sampling (infra-report watch, the collector service): every interval_seconds per host. */
+export const sampleSettingsSchema = z
+  .object({
+    interval_seconds: z.number().min(1).max(86400).optional(),
+  })
+  .strict();
+
 export const hostSchema = z
   .object({
     name: z.string().regex(hostNamePattern, 'letters, digits, ".", "_" or "-", starting with a letter or digit'),
@@ -99,6 +106,7 @@ export const hostSchema = z
     labels: z.record(z.string(), z.string()).default({}),
     ssh: sshSettingsSchema.optional(),
     collect: collectSettingsSchema.optional(),
+    sample: sampleSettingsSchema.optional(),
     /** Collect this machine without SSH. */
     local: z.boolean().default(false),
   })
@@ -109,8 +117,25 @@ export const groupSchema = z
   .object({
     ssh: sshSettingsSchema.optional(),
     collect: collectSettingsSchema.optional(),
+    sample: sampleSettingsSchema.optional(),
+    /** This group's team: they get the report of the group's hosts and its hosts' alerts. */
+    recipients: z.array(z.string().min(3)).optional(),
   })
   .strict();
+
+/** Rules of immediate alerts, evaluated on every sample and every collection. */
+export const alertRuleNames = [
+  'disk',
+  'inodes',
+  'load',
+  'cpu',
+  'memory',
+  'temperature',
+  'failed_logins',
+  'stale_backup',
+  'unreachable',
+] as const;
+export type AlertRuleName = (typeof alertRuleNames)[number];
 
 const percent = z.number().min(0).max(100);
 
@@ -181,6 +206,18 @@ export const configSchema = z
             brute_force_attempts: z.number().int().min(1).optional(),
             /** The same figure under its older name; one of the two is enough. */
             failed_logins_warn: z.number().int().min(1).optional(),
+            /** Immediate alerts (sampling, collections): inode use, load per CPU, CPU, memory, temperature. */
+            inode_warn_percent: percent.default(90),
+            load_per_cpu_warn: z.number().positive().default(2),
+            cpu_warn_percent: percent.default(95),
+            memory_warn_percent: percent.default(95),
+            temperature_warn_celsius: z.number().min(0).max(200).default(85),
+            /** A host that fails this many sampling rounds in a row is "unreachable". */
+            unreachable_rounds: z.number().int().min(1).max(1000).default(3),
+            /** An alert fires when a threshold stays crossed this long (per rule; default: at once). */
+            alert_after_seconds: z.partialRecord(z.enum(alertRuleNames), z.number().min(0).max(86400)).default({}),
+            /** An alert clears once the value is this many percent below its threshold (no flapping). */
+            hysteresis_percent: z.number().min(0).max(50).default(5),
           })
           .strict()
           .refine(
@@ -205,6 +242,57 @@ export const configSchema = z
     collect: collectSettingsSchema.prefault({}),
     groups: z.record(z.string(), groupSchema).default({}),
     hosts: z.array(hostSchema).default([]),
+    /** Live sampling: `infra-report watch`, and the collector service when this section is present. */
+    sample: z
+      .object({
+        interval_seconds: z.number().min(1).max(86400).default(30),
+        /** SSH connections kept open per worker; beyond it the least recently used is closed. */
+        max_connections: z.number().int().min(1).max(100000).default(1000),
+        /** A connection unused this long is closed (a host whose interval is longer reconnects). */
+        idle_timeout_seconds: z.number().min(1).default(300),
+        /** A failed host is tried again after this, doubling up to its interval times 10. */
+        reconnect_backoff_seconds: z.number().min(0).default(5),
+      })
+      .strict()
+      .optional(),
+    notify: z
+      .object({
+        /** Short alert emails (to smtp.to and the host's groups' recipients). */
+        alert_email: z.boolean().default(true),
+        /** Incoming webhooks: the daily summary, alerts and recoveries; limited to groups when given. */
+        webhooks: z
+          .array(
+            z
+              .object({
+                kind: z.enum(['mattermost', 'slack']),
+                url: secretSchema,
+                groups: z.array(z.string().min(1)).optional(),
+                /** What it receives: the daily summary and/or alerts (with recoveries). */
+                events: z.array(z.enum(['daily', 'alerts'])).default(['daily', 'alerts']),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** Attach the run's warnings and errors (unreachable hosts, gaps, retries) to the daily email. */
+        attach_run_log: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** The day's PDF and XLSX uploaded over SFTP, verified, and old archives purged. */
+    archive: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(22),
+        user: z.string().min(1),
+        private_key_file: z.string().min(1),
+        known_hosts_file: z.string().min(1).default('~/.ssh/known_hosts'),
+        directory: z.string().min(1),
+        retention_days: z.number().positive().default(90),
+        /** One .tgz with both files instead of the two files. */
+        tgz: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
     /** An Ansible inventory (INI or YAML) as the host list; hosts listed under `hosts` override it. */
     inventory: z
       .object({ file: z.string().min(1), format: z.enum(['ini', 'yaml']).optional() })

@@ -39,6 +39,10 @@ export const deliverFailureKinds = [
   'smtp_rejected',
   /** The report files expired from the artifact store before they could be sent. */
   'artifact_missing',
+  /** A Mattermost or Slack webhook did not take the message. */
+  'webhook',
+  /** The SFTP archive could not be written or did not read back the same. */
+  'archive',
 ] as const;
 export type DeliverFailureKind = (typeof deliverFailureKinds)[number];
 

@@ -22,7 +22,7 @@ import {
   parseKnownHosts,
   verifyHostKey,
   type HostKeyVerdict,
-} from './known-hosts.js';
+} from '@infra-report/shared';
 
 export interface SshSession extends CommandRunner {
   /** Milliseconds from the TCP connect to an authenticated session. */

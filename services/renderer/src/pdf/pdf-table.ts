@@ -1,5 +1,5 @@
 import type PDFDocument from 'pdfkit';
-import { printable } from '../printable.js';
+import { printable } from '@infra-report/shared';
 
 export interface PdfColumn<Row> {
   header: string;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { describeLoginSource, type HostSnapshot } from '@infra-report/shared';
-import { printable } from '../printable.js';
+import { printable } from '@infra-report/shared';
 import {
   formatBytes,
   formatCount,

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describeLoginSource, wallClock } from '@infra-report/shared';
-import { printable } from '../printable.js';
+import { printable } from '@infra-report/shared';
 import type { ReportModel, Severity } from '../report-model.js';
 
 interface SheetColumn<Row> {

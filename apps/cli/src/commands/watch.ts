@@ -1,0 +1,85 @@
+import { homedir } from 'node:os';
+import { Redis } from 'ioredis';
+import {
+  createFileAlertStateStore,
+  createFilePointBuffer,
+  createInfluxStore,
+  createLogger,
+  createRedisAlertStateStore,
+  ensureInfluxV1Database,
+  withPointBuffer,
+  type AlertEvent,
+} from '@infra-report/shared';
+import { createRunnerFactory, Sampler, SessionPool } from '@infra-report/collector';
+import { createMailDestination } from '@infra-report/mailer';
+import { directAlertPublisher } from '../direct-alerts.js';
+import { loadCliConfig, say } from './load.js';
+
+/**
+ * Samples every host over connections kept open, in this process, until SIGINT/SIGTERM or for
+ * --rounds rounds. Alert state: Redis when configured, else report.state_dir.
+ */
+export async function watchCommand(options: { config?: string; rounds?: string; verbose?: boolean }): Promise<void> {
+  const config = loadCliConfig(options.config);
+  const rounds = options.rounds === undefined ? undefined : Number(options.rounds);
+  if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 1))
+    throw new Error(`--rounds must be a positive whole number, got "${options.rounds}"`);
+  const logger = createLogger('infra-report', options.verbose ? 'debug' : 'warn');
+  const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 3 }) : undefined;
+  redis?.on('error', () => undefined); // reported by the commands that fail
+  const influx = config.influx
+    ? withPointBuffer(
+        createInfluxStore(config.influx),
+        createFilePointBuffer(config.report.state_dir, config.influx.buffer_max_batches),
+        logger,
+      )
+    : undefined;
+  if (config.influx?.api === 'v1')
+    await ensureInfluxV1Database(config.influx).catch((error: Error) =>
+      logger.warn({ err: error }, 'cannot create the InfluxDB database'),
+    );
+  const destination = createMailDestination(config);
+  const now = () => new Date();
+  const deliver = directAlertPublisher(config, destination, logger, now);
+  const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir(), {
+    sessions: config.collector.concurrency,
+  });
+  const pool = new SessionPool({
+    open: async (host) => (await openRunner(host)).runner,
+    maxConnections: config.sample.max_connections,
+    idleTimeoutMs: config.sample.idle_timeout_seconds * 1000,
+  });
+  const hosts = config.hosts;
+  const sampler = new Sampler({
+    config,
+    pool,
+    influx,
+    alertState: redis
+      ? createRedisAlertStateStore(redis, config.redis?.prefix ?? 'infra-report')
+      : createFileAlertStateStore(config.report.state_dir),
+    publish: async (events: AlertEvent[]) => {
+      for (const e of events) say(`${e.kind === 'alert' ? 'ALERT    ' : 'RECOVERED'} ${e.host}: ${e.message}`);
+      await deliver(events);
+    },
+    now,
+    logger,
+    hosts: async () => hosts,
+  });
+  const stop = () => sampler.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  say(
+    `infra-report: sampling ${hosts.length} host(s) every ${config.sample.interval_seconds} s${rounds ? `, ${rounds} round(s)` : ' until stopped'} (configuration: ${config.source})`,
+  );
+  try {
+    await sampler.run(rounds);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await pool.closeAll();
+    await influx?.close();
+    destination.transport.close();
+    redis?.disconnect();
+  }
+  say(`infra-report: ${pool.opened} connection(s) opened for ${hosts.length} host(s)`);
+}

@@ -1,0 +1,151 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createInfluxStore,
+  createRedisAlertStateStore,
+  ensureInfluxV1Database,
+  silentLogger,
+  type AlertEvent,
+  type Config,
+} from '@infra-report/shared';
+import {
+  fleetConfig,
+  startNamespacedSshd,
+  testInfluxSettings,
+  testServices,
+  uniqueName,
+  type ZonedSshd,
+} from '@infra-report/testkit';
+import { createRunnerFactory } from '../open-runner.js';
+import { Sampler } from './sampler.js';
+import { SessionPool } from './session-pool.js';
+
+const services = testServices();
+
+/**
+ * Sampling against real sshd hosts: busy (its /proc/loadavg is a file the test writes, bind-
+ * mounted in its sshd's mount namespace) and calm. Alert state in the real Redis.
+ */
+describe('live sampling over connections kept open', () => {
+  let busy: ZonedSshd;
+  let calm: ZonedSshd;
+  const dir = mkdtempSync(path.join(tmpdir(), 'ir-sampling-'));
+  const loadFile = path.join(dir, 'loadavg');
+  const setLoad = (one: number) => writeFileSync(loadFile, `${one.toFixed(2)} 0.50 0.40 1/300 4242\n`);
+  const redis = new Redis(services.redisUrl);
+  const prefix = uniqueName('ir-sampling');
+  const influxSettings = testInfluxSettings('sampling');
+  let config: Config;
+
+  beforeAll(async () => {
+    setLoad(0.1);
+    busy = await startNamespacedSshd('sample-busy', '127.0.0.31', 2231, {
+      bindFiles: { '/proc/loadavg': loadFile },
+      logLevel: 'INFO',
+    });
+    calm = await startNamespacedSshd('sample-calm', '127.0.0.32', 2231, { logLevel: 'INFO' });
+    await ensureInfluxV1Database(influxSettings);
+    config = fleetConfig(
+      [
+        { index: 0, name: 'busy', address: busy.address, port: busy.port, knownHostsFile: busy.knownHostsFile },
+        { index: 0, name: 'calm', address: calm.address, port: calm.port, knownHostsFile: calm.knownHostsFile },
+      ],
+      [
+        // Only the load is under test: the machine's own disks, memory and CPU stay out of it.
+        'report: { thresholds: { load_per_cpu_warn: 1.5, disk_warn_percent: 100, disk_critical_percent: 100,',
+        '  inode_warn_percent: 100, memory_warn_percent: 100, cpu_warn_percent: 100, temperature_warn_celsius: 200 } }',
+        'sample: { interval_seconds: 1 }',
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    await busy?.stop();
+    await calm?.stop();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  function sampler(published: AlertEvent[]) {
+    const openRunner = createRunnerFactory(process.env['HOME'] ?? '/root');
+    const pool = new SessionPool({
+      open: async (host) => (await openRunner(host)).runner,
+      maxConnections: 10,
+      idleTimeoutMs: 60_000,
+    });
+    const influx = createInfluxStore(influxSettings);
+    return {
+      pool,
+      influx,
+      sampler: new Sampler({
+        config,
+        pool,
+        influx,
+        alertState: createRedisAlertStateStore(redis, prefix),
+        publish: async (events) => void published.push(...events),
+        now: () => new Date(),
+        logger: silentLogger(),
+        hosts: async () => config.hosts,
+      }),
+    };
+  }
+
+  it('samples 10 rounds over one connection per host, alerts once when the load rises and recovers once', async () => {
+    const published: AlertEvent[] = [];
+    const { sampler: a, pool, influx } = sampler(published);
+    // A second worker on the same hosts and the same Redis state: crossings are claimed once.
+    const second = sampler(published);
+    const acceptedBefore = (log: string) => readFileSync(log, 'utf8').split('Accepted publickey').length - 1;
+    const loads: number[] = [];
+    for (let round = 1; round <= 10; round += 1) {
+      // Rounds 4-6: the busy host's load is 8 (4 per CPU on a 2-CPU machine); then calm again.
+      setLoad(round >= 4 && round <= 6 ? 8 : 0.1);
+      const [busySample] = await Promise.all(config.hosts.map((h) => a.sampleOnce(h)));
+      if (round === 4 || round === 7) await second.sampler.sampleOnce(config.hosts[0]!);
+      loads.push(busySample?.load?.one ?? NaN);
+    }
+    expect(loads).toEqual([0.1, 0.1, 0.1, 8, 8, 8, 0.1, 0.1, 0.1, 0.1]);
+    expect(published.map((e) => [e.kind, e.host, e.rule])).toEqual([
+      ['alert', 'busy', 'load'],
+      ['recovery', 'busy', 'load'],
+    ]);
+    expect(published[0]?.message).toMatch(/^load 8 \(4 per CPU, 2 CPUs\)$|per CPU/);
+    // One connection per host for the 10 rounds, counted by each sshd.
+    expect(pool.opened).toBe(2);
+    expect(acceptedBefore(busy.logFile)).toBe(2); // this sampler's and the second worker's
+    expect(acceptedBefore(calm.logFile)).toBe(1);
+    // Every round is a point in InfluxDB, under Telegraf's names.
+    // (busy: 10 rounds of this sampler and 2 of the second worker.)
+    const load = await influx.query(`SELECT count("load1") FROM "system" GROUP BY "host"`);
+    expect(load.map((s) => [s.tags['host'], s.values[0]?.[1]])).toEqual([
+      ['busy', 12],
+      ['calm', 10],
+    ]);
+    const memory = await influx.query(`SELECT count("used_percent") FROM "mem" GROUP BY "host"`);
+    expect(memory.map((s) => [s.tags['host'], s.values[0]?.[1]])).toEqual([
+      ['busy', 12],
+      ['calm', 10],
+    ]);
+    await Promise.all([pool.closeAll(), second.pool.closeAll(), influx.close(), second.influx.close()]);
+  });
+
+  it('marks a host unreachable after unreachable_rounds failed rounds, and recovers it', async () => {
+    const published: AlertEvent[] = [];
+    const { sampler: s, pool, influx } = sampler(published);
+    const host = config.hosts.find((h) => h.name === 'calm')!;
+    const down = { ...host, address: '127.0.0.33' }; // nothing listens there
+    for (let round = 0; round < 4; round += 1) await s.sampleOnce(down);
+    expect(published.map((e) => [e.kind, e.rule])).toEqual([['alert', 'unreachable']]);
+    expect(published[0]?.message).toMatch(/^unreachable for 3 rounds: connection refused/);
+    await s.sampleOnce(host);
+    expect(published.map((e) => [e.kind, e.rule])).toEqual([
+      ['alert', 'unreachable'],
+      ['recovery', 'unreachable'],
+    ]);
+    await pool.closeAll();
+    await influx.close();
+  });
+});
