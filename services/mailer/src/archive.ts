@@ -69,10 +69,10 @@ export async function archiveReport(
     for (const file of upload) {
       const target = `${settings.directory.replace(/\/+$/, '')}/${file.fileName}`;
       const partial = `${target}.part`;
-      await call<void>((done) => sftp.writeFile(partial, file.content, done));
-      await call<void>((done) => sftp.unlink(target, () => done(undefined))).catch(() => undefined);
-      await call<void>((done) => sftp.rename(partial, target, done));
-      const written = await call<Buffer>((done) => sftp.readFile(target, done));
+      await call<void>(`cannot write ${partial}`, (done) => sftp.writeFile(partial, file.content, done));
+      await call<void>('unlink', (done) => sftp.unlink(target, () => done(undefined))).catch(() => undefined);
+      await call<void>(`cannot rename ${partial} to ${target}`, (done) => sftp.rename(partial, target, done));
+      const written = await call<Buffer>(`cannot read back ${target}`, (done) => sftp.readFile(target, done));
       const expected = sha256(file.content);
       if (written.length !== file.content.length || sha256(written) !== expected)
         throw new ArchiveError(
@@ -90,13 +90,15 @@ export async function archiveReport(
 async function purgeOld(sftp: SFTPWrapper, settings: ArchiveSettings, now: Date): Promise<string[]> {
   const directory = settings.directory.replace(/\/+$/, '');
   const cutoff = now.getTime() - settings.retention_days * 86_400_000;
-  const entries = await call<{ filename: string }[]>((done) => sftp.readdir(directory, done));
+  const entries = await call<{ filename: string }[]>(`cannot list ${directory}`, (done) =>
+    sftp.readdir(directory, done),
+  );
   const purged: string[] = [];
   for (const { filename } of entries) {
     const date = reportFile.exec(filename)?.[1];
     // Only files this archive writes, by their date: nothing else in the directory is touched.
     if (!date || Date.parse(`${date}T23:59:59Z`) >= cutoff) continue;
-    await call<void>((done) => sftp.unlink(`${directory}/${filename}`, done));
+    await call<void>(`cannot remove ${directory}/${filename}`, (done) => sftp.unlink(`${directory}/${filename}`, done));
     purged.push(`${directory}/${filename}`);
   }
   return purged;
@@ -106,17 +108,20 @@ async function ensureDirectory(sftp: SFTPWrapper, directory: string): Promise<vo
   let path = directory.startsWith('/') ? '' : '.';
   for (const part of directory.split('/').filter(Boolean)) {
     path = `${path}/${part}`;
-    const exists = await call<unknown>((done) => sftp.stat(path, done)).then(
+    const exists = await call<unknown>('stat', (done) => sftp.stat(path, done)).then(
       () => true,
       () => false,
     );
-    if (!exists) await call<void>((done) => sftp.mkdir(path, done));
+    if (!exists) await call<void>(`cannot create ${path}`, (done) => sftp.mkdir(path, done));
   }
 }
 
-function call<T>(start: (done: (error: Error | null | undefined, value?: T) => void) => void): Promise<T> {
+function call<T>(
+  what: string,
+  start: (done: (error: Error | null | undefined, value?: T) => void) => void,
+): Promise<T> {
   return new Promise((resolve, reject) =>
-    start((error, value) => (error ? reject(new ArchiveError(error.message)) : resolve(value as T))),
+    start((error, value) => (error ? reject(new ArchiveError(`${what}: ${error.message}`)) : resolve(value as T))),
   );
 }
 

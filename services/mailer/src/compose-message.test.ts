@@ -74,3 +74,30 @@ describe('the email', () => {
     expect(shown).toContain('9 critical, 1,424 warnings, 1 unreachable');
   }, 90_000);
 });
+
+describe('the email with hostile data', () => {
+  it('shows control characters as the PDF and XLSX do, and cuts a 10,000-character name', () => {
+    const hostile: RenderResult = {
+      ...result,
+      summary: {
+        ...result.summary,
+        rollups: [
+          {
+            severity: 'warning',
+            title: `invalid user ${'a'.repeat(10_000)}: 1 failed SSH login`,
+            hosts: 1,
+            examples: 'web01\u001b[2J\u0007',
+          },
+        ],
+        rollupsTotal: 1,
+      },
+    };
+    const message = composeMessage(hostile, 'Daily Infrastructure Report', []);
+    const lines = message.text.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(250);
+    expect(message.text).toContain('… (10033 characters)');
+    expect(message.text).toContain('web01^[[2J^G');
+    expect(message.text).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    expect(message.html).toContain('web01^[[2J^G');
+  });
+});

@@ -210,3 +210,52 @@ describe('report configuration', () => {
     expect(images.filter((line) => /^\s*1\s+\d+\s+image\s+1\s+1\s/.test(line))).toHaveLength(1); // the 1x1 logo on page 1
   });
 });
+
+describe('renderRun for group teams and with the run log', () => {
+  it("renders each team's report with its hosts only, and the run's warnings and errors as a text file", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-render-groups-'));
+    const artifacts = createFilesystemArtifactStore(dir);
+    const collected = sampleRun();
+    collected.snapshots[0]!.problems.push({
+      probe: 'logins',
+      message: 'cannot read /var/log/auth.log: permission denied',
+    });
+    const result = await renderRun(collected, {
+      artifacts,
+      report,
+      now: () => new Date('2026-11-22T07:01:00Z'),
+      logger: silentLogger(),
+      groupReports: ['web', 'db', 'nobody'],
+      runLog: true,
+    });
+    // A group with no host in the run gets no report.
+    expect(result.groupReports?.map((g) => [g.group, g.summary.hostsTotal])).toEqual([
+      ['web', 2],
+      ['db', 1],
+    ]);
+    const web = execFileSync(
+      'pdftotext',
+      ['-layout', path.join(dir, 'infrastructure-report-2026-11-22.group-web.pdf'), '-'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(web).toContain('web01');
+    expect(web).not.toContain('db01');
+    const db = execFileSync(
+      'pdftotext',
+      ['-layout', path.join(dir, 'infrastructure-report-2026-11-22.group-db.pdf'), '-'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(db).toContain('db01');
+    expect(db).not.toContain('web01');
+    expect(result.artifacts.map((a) => a.fileName)).toContain('infrastructure-report-2026-11-22.log.txt');
+    const log = (await artifacts.get(`2026-11-22_all/infrastructure-report-2026-11-22.log.txt`))?.toString() ?? '';
+    expect(log.split('\n').slice(2, 4)).toEqual([
+      'ERROR db01: not collected: connection refused by 10.0.0.30:22 (host db01): is sshd running on port 22?',
+      'WARN  web01: logins: cannot read /var/log/auth.log: permission denied',
+    ]);
+  });
+});

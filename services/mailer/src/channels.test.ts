@@ -1,0 +1,269 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createFilesystemArtifactStore,
+  failureKindOf,
+  parseConfig,
+  silentLogger,
+  type Config,
+  type RenderResult,
+} from '@infra-report/shared';
+import {
+  startNamespacedSshd,
+  startTestSmtpServer,
+  testServices,
+  uniqueName,
+  type TestSmtpServer,
+  type ZonedSshd,
+} from '@infra-report/testkit';
+import { deliverRun } from './deliver-run.js';
+import { deliverAlert } from './notify/deliver-alert.js';
+import { createMailDestination, createRedisDeliveryLedger } from './transports.js';
+
+interface Hook {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+/** A real HTTP server standing in for Mattermost and Slack: records posts, fails on request. */
+async function startWebhookServer(): Promise<{ url: string; posts: Hook[]; failNext: Set<string>; close(): void }> {
+  const posts: Hook[] = [];
+  const failNext = new Set<string>();
+  const server: Server = createServer((request, response) => {
+    let text = '';
+    request.on('data', (c: Buffer) => (text += c.toString()));
+    request.on('end', () => {
+      const hookPath = request.url ?? '';
+      if (failNext.delete(hookPath)) return response.writeHead(500).end('busy');
+      posts.push({ path: hookPath, body: JSON.parse(text) as Record<string, unknown> });
+      response.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, posts, failNext, close: () => server.close() };
+}
+
+describe('delivery channels: group teams, webhooks, the SFTP archive', () => {
+  const services = testServices();
+  const redis = new Redis(services.redisUrl);
+  const prefix = uniqueName('ir-channels');
+  const dir = mkdtempSync(path.join(tmpdir(), 'ir-channels-'));
+  const archiveDir = path.join(dir, 'archive');
+  let smtp: TestSmtpServer;
+  let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
+  let sftpHost: ZonedSshd;
+  let config: Config;
+  const artifacts = createFilesystemArtifactStore(path.join(dir, 'store'));
+  const run = {
+    runId: '2026-11-22_all',
+    reportDate: '2026-11-22',
+    scope: 'all',
+    windowStart: '2026-11-21T06:00:00.000Z',
+    windowEnd: '2026-11-22T06:00:00.000Z',
+    timezone: 'UTC',
+  };
+  const summary = (reporting: number, unreachable: number, critical: number) => ({
+    hostsTotal: reporting + unreachable,
+    hostsReporting: reporting,
+    hostsUnreachable: unreachable,
+    attention: [],
+    critical,
+    warnings: 0,
+    rollups: [{ severity: 'critical' as const, title: 'Suspicious process', hosts: 1, examples: 'web01' }],
+  });
+  let result: RenderResult;
+
+  beforeAll(async () => {
+    smtp = await startTestSmtpServer();
+    hooks = await startWebhookServer();
+    sftpHost = await startNamespacedSshd('sftp-archive', '127.0.0.34', 2231, { sftp: true });
+    mkdirSync(archiveDir, { recursive: true });
+    // Files of earlier days: one past the retention (purged), one within it, one not ours (kept).
+    for (const name of ['infrastructure-report-2026-01-02.pdf', 'infrastructure-report-2026-11-01.pdf', 'notes.txt'])
+      writeFileSync(path.join(archiveDir, name), 'old');
+    execFileSync('chown', ['-R', `${services.ssh.user}`, archiveDir]);
+    execFileSync('chmod', ['755', dir]);
+    config = parseConfig(
+      [
+        `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }`,
+        'groups:',
+        '  web: { recipients: [web-team@example.com] }',
+        '  db: { recipients: [dba@example.com] }',
+        'notify:',
+        '  webhooks:',
+        `    - { kind: mattermost, url: "${hooks.url}/hooks/mm" }`,
+        `    - { kind: slack, url: "${hooks.url}/hooks/slack-web", groups: [web], events: [daily] }`,
+        `archive: { host: ${sftpHost.address}, port: ${sftpHost.port}, user: ${services.ssh.user}, private_key_file: ${services.ssh.clientKey}, known_hosts_file: ${sftpHost.knownHostsFile}, directory: ${archiveDir}, retention_days: 90 }`,
+        'api: { public_url: "https://reports.example.com" }',
+      ].join('\n'),
+      'channels.yaml',
+      { env: {} },
+    );
+    const store = async (fileName: string, content: string) => {
+      const key = `${run.runId}/${fileName}`;
+      await artifacts.put(key, Buffer.from(content));
+      return { fileName, contentType: 'application/pdf', bytes: Buffer.byteLength(content), key };
+    };
+    result = {
+      run,
+      artifacts: [
+        await store('infrastructure-report-2026-11-22.pdf', '%PDF whole fleet'),
+        await store('infrastructure-report-2026-11-22.xlsx', 'PK whole fleet'),
+      ],
+      summary: summary(2, 1, 1),
+      groupReports: [
+        {
+          group: 'web',
+          artifacts: [await store('infrastructure-report-2026-11-22.group-web.pdf', '%PDF web')],
+          summary: summary(2, 0, 1),
+        },
+        {
+          group: 'db',
+          artifacts: [await store('infrastructure-report-2026-11-22.group-db.pdf', '%PDF db')],
+          summary: summary(0, 1, 0),
+        },
+      ],
+    };
+  });
+  afterAll(async () => {
+    await smtp?.close();
+    hooks?.close();
+    await sftpHost?.stop();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const deps = () => ({
+    artifacts,
+    destination: createMailDestination(config),
+    report: config.report,
+    ledger: createRedisDeliveryLedger(redis, prefix),
+    now: () => new Date('2026-11-22T07:00:00Z'),
+    logger: silentLogger(),
+    channels: {
+      groups: config.groups,
+      webhooks: config.notify.webhooks,
+      archive: config.archive,
+      publicUrl: 'https://reports.example.com',
+    },
+  });
+
+  it('sends each team its hosts’ report, posts the day to each webhook, archives and verifies, and on a retry only what failed', async () => {
+    hooks.failNext.add('/hooks/slack-web');
+    const first = deliverRun(result, deps());
+    await expect(first).rejects.toThrow(/webhook:1: slack webhook \(127\.0\.0\.1:\d+\) answered 500/);
+    expect(failureKindOf(await first.catch((e: unknown) => e))).toBe('webhook');
+
+    const again = await deliverRun(result, deps());
+    expect(again.destination).toBe('already delivered');
+    expect(again.channels).toMatchObject({
+      'group:web': expect.stringMatching(/^already done/),
+      'group:db': expect.stringMatching(/^already done/),
+      'webhook:0': expect.stringMatching(/^already done/),
+      'webhook:1': 'posted to the slack webhook',
+      archive: expect.stringMatching(/^already done/),
+    });
+
+    // Three emails, each once: the whole report to ops, each team its own.
+    const mails = await smtp.waitForMessages(3);
+    expect(mails).toHaveLength(3);
+    const byRecipient = Object.fromEntries(
+      mails.map((m) => [JSON.stringify(m.to).match(/[\w-]+@example\.com/)?.[0], m]),
+    );
+    expect(byRecipient['ops@example.com']?.attachments.map((a) => a.filename)).toEqual([
+      'infrastructure-report-2026-11-22.pdf',
+      'infrastructure-report-2026-11-22.xlsx',
+    ]);
+    expect(byRecipient['web-team@example.com']?.subject).toContain('(web)');
+    expect(byRecipient['web-team@example.com']?.attachments.map((a) => a.content.toString())).toEqual(['%PDF web']);
+    expect(byRecipient['dba@example.com']?.attachments.map((a) => a.content.toString())).toEqual(['%PDF db']);
+
+    // Mattermost: the whole fleet, with links; Slack (web only): the web team's summary, once.
+    expect(hooks.posts.map((p) => p.path)).toEqual(['/hooks/mm', '/hooks/slack-web']);
+    expect(hooks.posts[0]?.body).toMatchObject({ username: 'infra-report' });
+    expect(String(hooks.posts[0]?.body['text'])).toContain('2 of 3 hosts reported, 1 unreachable');
+    expect(String(hooks.posts[0]?.body['text'])).toContain(
+      '(https://reports.example.com/v1/runs/2026-11-22_all/files/infrastructure-report-2026-11-22.pdf)',
+    );
+    expect(String(hooks.posts[1]?.body['text'])).toMatch(
+      /^\*\*Daily Infrastructure Report \(web\) - 2026-11-22 - 1 critical/,
+    );
+
+    // The archive: the day's two files, byte for byte; the old report purged, the rest kept.
+    expect(readdirSync(archiveDir).sort()).toEqual([
+      'infrastructure-report-2026-11-01.pdf',
+      'infrastructure-report-2026-11-22.pdf',
+      'infrastructure-report-2026-11-22.xlsx',
+      'notes.txt',
+    ]);
+    expect(readFileSync(path.join(archiveDir, 'infrastructure-report-2026-11-22.pdf'), 'utf8')).toBe(
+      '%PDF whole fleet',
+    );
+  });
+
+  it('refuses to archive to a server whose host key is not in known_hosts', async () => {
+    const wrongKnownHosts = path.join(dir, 'known_hosts_other');
+    writeFileSync(
+      wrongKnownHosts,
+      readFileSync(services.ssh.knownHosts, 'utf8').replace(/127\.0\.0\.11/g, sftpHost.address),
+    );
+    const other = { ...config, archive: { ...config.archive!, known_hosts_file: wrongKnownHosts } };
+    const d = {
+      ...deps(),
+      ledger: undefined,
+      channels: { ...deps().channels, webhooks: [], archive: other.archive, groups: {} },
+    };
+    await expect(deliverRun({ ...result, groupReports: [] }, d)).rejects.toThrow(
+      /archive: host key (changed|unknown) for archive server 127\.0\.0\.34:2231/,
+    );
+    expect(existsSync(path.join(archiveDir, 'infrastructure-report-2026-11-22.pdf.part'))).toBe(false);
+  });
+
+  it('mails an alert to ops and the host’s group team, posts it, and shows hostile text as the report does', async () => {
+    const before = smtp.messages.length;
+    const postsBefore = hooks.posts.length;
+    const event = {
+      id: 'web01|disk:/var|2026-11-22T07:00:00.000Z|alert',
+      kind: 'alert' as const,
+      host: 'web01\u001b[31m',
+      groups: ['web'],
+      rule: 'disk',
+      subject: '/var',
+      severity: 'critical' as const,
+      message: `disk /var 97 % ${'x'.repeat(10_000)}`,
+      at: '2026-11-22T07:00:00.000Z',
+      firedAt: '2026-11-22T07:00:00.000Z',
+    };
+    const sent = await deliverAlert(event, {
+      config,
+      destination: createMailDestination(config),
+      ledger: createRedisDeliveryLedger(redis, prefix),
+      logger: silentLogger(),
+      now: () => new Date(),
+    });
+    expect(sent).toEqual(['email', 'webhook-0']);
+    const [mail] = (await smtp.waitForMessages(before + 1)).slice(before);
+    expect(JSON.stringify(mail?.to)).toContain('ops@example.com');
+    expect(JSON.stringify(mail?.to)).toContain('web-team@example.com');
+    expect(mail?.subject).toMatch(/^\[CRITICAL\] web01\^\[\[31m: disk \/var 97 % x+… \(10015 characters\)$/);
+    expect(Math.max(...(mail?.text ?? '').split('\n').map((l) => l.length))).toBeLessThan(400);
+    expect(hooks.posts.slice(postsBefore).map((p) => p.path)).toEqual(['/hooks/mm']);
+    // Delivered once: a second delivery of the same event (a retried job) sends nothing.
+    expect(
+      await deliverAlert(event, {
+        config,
+        destination: createMailDestination(config),
+        ledger: createRedisDeliveryLedger(redis, prefix),
+        logger: silentLogger(),
+        now: () => new Date(),
+      }),
+    ).toEqual([]);
+  });
+});
