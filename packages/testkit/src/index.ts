@@ -12,3 +12,4 @@ export * from './zoned-sshd.js';
 export * from './fleet-run.js';
 export * from './prometheus.js';
 export * from './free-port.js';
+export * from './webhook-server.js';

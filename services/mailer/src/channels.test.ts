@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -15,6 +14,7 @@ import {
 } from '@infra-report/shared';
 import {
   startNamespacedSshd,
+  startWebhookServer,
   startTestSmtpServer,
   testServices,
   uniqueName,
@@ -24,30 +24,6 @@ import {
 import { deliverRun } from './deliver-run.js';
 import { deliverAlert } from './notify/deliver-alert.js';
 import { createMailDestination, createRedisDeliveryLedger } from './transports.js';
-
-interface Hook {
-  path: string;
-  body: Record<string, unknown>;
-}
-
-/** A real HTTP server standing in for Mattermost and Slack: records posts, fails on request. */
-async function startWebhookServer(): Promise<{ url: string; posts: Hook[]; failNext: Set<string>; close(): void }> {
-  const posts: Hook[] = [];
-  const failNext = new Set<string>();
-  const server: Server = createServer((request, response) => {
-    let text = '';
-    request.on('data', (c: Buffer) => (text += c.toString()));
-    request.on('end', () => {
-      const hookPath = request.url ?? '';
-      if (failNext.delete(hookPath)) return response.writeHead(500).end('busy');
-      posts.push({ path: hookPath, body: JSON.parse(text) as Record<string, unknown> });
-      response.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, posts, failNext, close: () => server.close() };
-}
 
 describe('delivery channels: group teams, webhooks, the SFTP archive', () => {
   const services = testServices();
