@@ -150,16 +150,14 @@ describe('delivery channels: group teams, webhooks, the SFTP archive', () => {
     // Three emails, each once: the whole report to ops, each team its own.
     const mails = await smtp.waitForMessages(3);
     expect(mails).toHaveLength(3);
-    const byRecipient = Object.fromEntries(
-      mails.map((m) => [JSON.stringify(m.to).match(/[\w-]+@example\.com/)?.[0], m]),
-    );
-    expect(byRecipient['ops@example.com']?.attachments.map((a) => a.filename)).toEqual([
+    const byRecipient = new Map(mails.map((m) => [JSON.stringify(m.to).match(/[\w-]+@example\.com/)?.[0], m]));
+    expect(byRecipient.get('ops@example.com')?.attachments.map((a) => a.filename)).toEqual([
       'infrastructure-report-2026-11-22.pdf',
       'infrastructure-report-2026-11-22.xlsx',
     ]);
-    expect(byRecipient['web-team@example.com']?.subject).toContain('(web)');
-    expect(byRecipient['web-team@example.com']?.attachments.map((a) => a.content.toString())).toEqual(['%PDF web']);
-    expect(byRecipient['dba@example.com']?.attachments.map((a) => a.content.toString())).toEqual(['%PDF db']);
+    expect(byRecipient.get('web-team@example.com')?.subject).toContain('(web)');
+    expect(byRecipient.get('web-team@example.com')?.attachments.map((a) => a.content.toString())).toEqual(['%PDF web']);
+    expect(byRecipient.get('dba@example.com')?.attachments.map((a) => a.content.toString())).toEqual(['%PDF db']);
 
     // Mattermost: the whole fleet, with links; Slack (web only): the web team's summary, once.
     expect(hooks.posts.map((p) => p.path)).toEqual(['/hooks/mm', '/hooks/slack-web']);

@@ -2,7 +2,6 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import {
   queueNames,
   withFailureKind,
-  type DeliverFailureKind,
   type DeliverJobData,
   type DeliverResult,
   type RenderResult,

@@ -16,7 +16,12 @@ import {
   type SshSettings,
 } from './schema.js';
 
-const sampleDefaults = { interval_seconds: 30, max_connections: 1000, idle_timeout_seconds: 300, reconnect_backoff_seconds: 5 };
+const sampleDefaults = {
+  interval_seconds: 30,
+  max_connections: 1000,
+  idle_timeout_seconds: 300,
+  reconnect_backoff_seconds: 5,
+};
 
 /** An incoming webhook (its URL is a secret); groups: null for every host. */
 export interface NotifyWebhook {

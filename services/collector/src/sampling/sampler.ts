@@ -100,7 +100,7 @@ export class Sampler {
     const scheduled = this.nextDue.get(host.name) ?? Date.now();
     const cpuStart = process.cpuUsage();
     let sample: HostSample | null = null;
-    let events: AlertEvent[] = [];
+    let events: AlertEvent[];
     try {
       sample = await this.read(host);
       this.nextDue.set(host.name, Math.max(scheduled + intervalMs, Date.now() + intervalMs / 2));
