@@ -14,17 +14,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fleetSshYaml, port, repo, startBenchFleet, user } from './bench-fleet.mjs';
 import { parseConfig, planRun } from '@infra-report/shared';
 import { collectionScript } from '@infra-report/collector';
 
 const hosts = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 3);
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const fleetDir = process.env.INFRA_REPORT_BENCH_FLEET ?? '/var/tmp/infra-report-bench-fleet';
-const port = 2222;
-const user = 'irtest';
-
 for (const [command, pkg] of [
   ['parallel-ssh', 'pssh'],
   ['/usr/bin/time', 'time'],
@@ -35,35 +30,14 @@ for (const [command, pkg] of [
     execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit' });
   }
 }
-// 127.10.0.1 ...: away from the test suite's 127.0.0.11-14.
-execFileSync(
-  'bash',
-  [path.join(repo, 'scripts/sshd-fleet.sh'), fleetDir, String(hosts), String(10 * 65536 + 1), String(port), user],
-  {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
-const fleet = readFileSync(path.join(fleetDir, 'fleet.txt'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(0, hosts)
-  .map((line) => {
-    const [name, address] = line.split(' ');
-    return { name, address };
-  });
-const key = path.join(fleetDir, 'client_key');
-const knownHosts = path.join(fleetDir, 'known_hosts');
+const { fleet, key, knownHosts } = startBenchFleet(hosts);
 
 const work = mkdtempSync(path.join(tmpdir(), 'ir-fleet-bench-'));
 const configFile = path.join(work, 'config.yaml');
 writeFileSync(
   configFile,
   [
-    'ssh:',
-    `  user: ${user}`,
-    `  port: ${port}`,
-    `  private_key_file: ${key}`,
-    `  known_hosts_file: ${knownHosts}`,
+    ...fleetSshYaml({ key, knownHosts }),
     'collector: { concurrency: 50 }',
     // parallel-ssh's workload has no package check; ours runs it only when the package state changes.
     'collect: { updates: false }',

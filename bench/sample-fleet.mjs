@@ -9,50 +9,26 @@
 // Needs root (it starts the sshd fleet: scripts/sshd-fleet.sh), Debian's time, a build.
 // Usage: node bench/sample-fleet.mjs [hosts=200] [interval=10] [minutes=5]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fleetSshYaml, port, repo, startBenchFleet, user } from './bench-fleet.mjs';
 import { setTimeout, clearTimeout } from 'node:timers';
-import { fileURLToPath } from 'node:url';
 
 const hosts = Number(process.argv[2] ?? 200);
 const interval = Number(process.argv[3] ?? 10);
 const minutes = Number(process.argv[4] ?? 5);
 const rounds = Math.max(2, Math.round((minutes * 60) / interval));
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const fleetDir = process.env.INFRA_REPORT_BENCH_FLEET ?? '/var/tmp/infra-report-bench-fleet';
-const port = 2222;
-const user = 'irtest';
-
 execFileSync('sh', ['-c', 'command -v /usr/bin/time || apt-get install -y -qq --no-install-recommends time'], {
   stdio: 'ignore',
 });
-// 127.10.0.1 ...: away from the test suite's addresses.
-execFileSync(
-  'bash',
-  [path.join(repo, 'scripts/sshd-fleet.sh'), fleetDir, String(hosts), String(10 * 65536 + 1), String(port), user],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
-);
-const fleet = readFileSync(path.join(fleetDir, 'fleet.txt'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(0, hosts)
-  .map((line) => {
-    const [name, address] = line.split(' ');
-    return { name, address };
-  });
-const key = path.join(fleetDir, 'client_key');
-const knownHosts = path.join(fleetDir, 'known_hosts');
+const { fleet, key, knownHosts } = startBenchFleet(hosts);
 const work = mkdtempSync(path.join(tmpdir(), 'ir-sample-bench-'));
 const configFile = path.join(work, 'config.yaml');
 writeFileSync(
   configFile,
   [
-    'ssh:',
-    `  user: ${user}`,
-    `  port: ${port}`,
-    `  private_key_file: ${key}`,
-    `  known_hosts_file: ${knownHosts}`,
+    ...fleetSshYaml({ key, knownHosts }),
     `sample: { interval_seconds: ${interval} }`,
     'collector: { concurrency: 50 }',
     `report: { state_dir: ${work}/state }`,

@@ -2,10 +2,6 @@ import { homedir } from 'node:os';
 import pLimit from 'p-limit';
 import {
   createFilesystemArtifactStore,
-  createFilePointBuffer,
-  createInfluxStore,
-  withPointBuffer,
-  ensureInfluxV1Database,
   planRun,
   InvalidRequestError,
   createFileAlertStateStore,
@@ -29,6 +25,7 @@ import {
 import { renderRun } from '@infra-report/renderer';
 import { createMailDestination, deliverRun } from '@infra-report/mailer';
 import { directAlertPublisher } from './direct-alerts.js';
+import { localInflux } from './local-influx.js';
 
 export interface EmbeddedRunResult {
   rendered: RenderResult;
@@ -59,20 +56,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const { spec, hosts } = planRun(config, options.scope, now(), options.reportDate);
   if (hosts.length === 0) throw new InvalidRequestError('the run has no hosts');
   // Points InfluxDB does not take wait in report.state_dir (bounded) and go out with the next run's.
-  const influx = config.influx
-    ? withPointBuffer(
-        createInfluxStore(config.influx),
-        createFilePointBuffer(config.report.state_dir, config.influx.buffer_max_batches),
-        logger,
-      )
-    : undefined;
-  if (config.influx?.api === 'v1')
-    await ensureInfluxV1Database(config.influx).catch((error: Error) =>
-      logger.warn({ err: error }, 'cannot create the InfluxDB database'),
-    );
-  // Sessions are bounded by collector.concurrency; hosts still waiting for a TCP connection or an
-  // SSH banner are bounded apart (collector.pending_connections), so dead hosts cost their
-  // connect timeout once, in parallel, instead of holding slots the healthy hosts need.
+  const influx = await localInflux(config, logger);
   const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir(), { sessions: config.collector.concurrency });
   const authLogState = createFileAuthLogStateStore(config.report.state_dir);
   const packageState = createFileHostStateStore(config.report.state_dir, 'packages', readUpdatesState);

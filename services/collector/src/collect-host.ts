@@ -1,5 +1,7 @@
 import {
   collectionConditions,
+  collectionOnlyRules,
+  resourceRules,
   evaluateAlerts,
   resourceConditions,
   type AlertEvent,
@@ -93,16 +95,7 @@ export interface CollectionAlerts {
   publish(events: AlertEvent[]): Promise<void>;
 }
 
-const collectionRules: AlertRuleName[] = [
-  'disk',
-  'inodes',
-  'load',
-  'cpu',
-  'memory',
-  'temperature',
-  'failed_logins',
-  'stale_backup',
-];
+const collectionRules: AlertRuleName[] = [...resourceRules, ...collectionOnlyRules];
 
 /** Alerts never fail a collection: a problem evaluating or publishing them is logged. */
 async function alertOnCollection(snapshot: HostSnapshot, alerts: CollectionAlerts, logger: Logger): Promise<void> {

@@ -2,17 +2,14 @@ import { homedir } from 'node:os';
 import { Redis } from 'ioredis';
 import {
   createFileAlertStateStore,
-  createFilePointBuffer,
-  createInfluxStore,
   createLogger,
   createRedisAlertStateStore,
-  ensureInfluxV1Database,
-  withPointBuffer,
   type AlertEvent,
 } from '@infra-report/shared';
 import { createRunnerFactory, Sampler, SessionPool } from '@infra-report/collector';
 import { createMailDestination } from '@infra-report/mailer';
 import { directAlertPublisher } from '../direct-alerts.js';
+import { localInflux } from '../local-influx.js';
 import { loadCliConfig, say } from './load.js';
 
 /**
@@ -27,17 +24,7 @@ export async function watchCommand(options: { config?: string; rounds?: string; 
   const logger = createLogger('infra-report', options.verbose ? 'debug' : 'warn');
   const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 3 }) : undefined;
   redis?.on('error', () => undefined); // reported by the commands that fail
-  const influx = config.influx
-    ? withPointBuffer(
-        createInfluxStore(config.influx),
-        createFilePointBuffer(config.report.state_dir, config.influx.buffer_max_batches),
-        logger,
-      )
-    : undefined;
-  if (config.influx?.api === 'v1')
-    await ensureInfluxV1Database(config.influx).catch((error: Error) =>
-      logger.warn({ err: error }, 'cannot create the InfluxDB database'),
-    );
+  const influx = await localInflux(config, logger);
   const destination = createMailDestination(config);
   const now = () => new Date();
   const deliver = directAlertPublisher(config, destination, logger, now);

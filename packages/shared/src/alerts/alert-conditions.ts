@@ -26,6 +26,11 @@ export interface AlertCondition {
 
 type Thresholds = Config['report']['thresholds'];
 
+/** The rules of what sampling and collections both read (resourceConditions). */
+export const resourceRules: AlertRuleName[] = ['disk', 'inodes', 'load', 'cpu', 'memory', 'temperature'];
+/** The rules only a collection reads (collectionConditions). */
+export const collectionOnlyRules: AlertRuleName[] = ['failed_logins', 'stale_backup'];
+
 /** What sampling and collections both read. */
 export interface ResourceState {
   load: LoadAverage | null;

@@ -25,9 +25,14 @@ export function createHostShare(
   const workersKey = `${prefix}:sampler:workers`;
   const lease = (host: string) => `${prefix}:sampler:lease:${host}`;
   const mine = new Set<string>();
+  // The sampler asks every second; leases are renewed a few times per lease, not every second.
+  const refreshMs = Math.min(5000, leaseMs / 4);
+  let refreshedAt = 0;
   return {
     async hosts() {
       const now = Date.now();
+      if (now - refreshedAt < refreshMs) return allHosts.filter((h) => mine.has(h.name));
+      refreshedAt = now;
       await redis.zadd(workersKey, now, workerId);
       await redis.zremrangebyscore(workersKey, 0, now - leaseMs);
       const workers = Math.max(1, await redis.zcard(workersKey));

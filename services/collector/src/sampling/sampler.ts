@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import {
   evaluateAlerts,
   resourceConditions,
+  resourceRules,
   unreachableCondition,
   type AlertEvent,
   type AlertRuleName,
@@ -32,7 +33,7 @@ export interface SamplerDependencies {
   observe?(outcome: 'ok' | 'failed', cpuSeconds: number): void;
 }
 
-const resourceRules: AlertRuleName[] = ['disk', 'inodes', 'load', 'cpu', 'memory', 'temperature', 'unreachable'];
+const sampleRules: AlertRuleName[] = [...resourceRules, 'unreachable'];
 
 /**
  * Samples hosts every sample interval over connections kept open, writes the Telegraf-named
@@ -114,7 +115,7 @@ export class Sampler {
             ...resourceConditions(sample, deps.config.report.thresholds),
             unreachableCondition(0, '', deps.config.report.thresholds),
           ],
-          rules: resourceRules,
+          rules: sampleRules,
           now: sample.at,
         },
         deps.alertState,
