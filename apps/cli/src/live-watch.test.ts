@@ -26,13 +26,20 @@ describe('live watch', () => {
   const loadFile = path.join(dir, 'loadavg');
   const setLoad = (one: number) => writeFileSync(loadFile, `${one.toFixed(2)} 0.50 0.40 1/300 4242\n`);
   let busy: ZonedSshd;
+  let calm: ZonedSshd;
   let hooks: TestWebhookServer;
+  const calmLoadFile = path.join(dir, 'calm-loadavg');
   const accepted = () => readFileSync(busy.logFile, 'utf8').split('Accepted publickey').length - 1;
 
   const configYaml = (extra: string[]) =>
     fleetConfigYaml(
-      [{ index: 0, name: 'busy', address: busy.address, port: busy.port, knownHostsFile: busy.knownHostsFile }],
       [
+        { index: 0, name: 'busy', address: busy.address, port: busy.port, knownHostsFile: busy.knownHostsFile },
+        { index: 0, name: 'calm', address: calm.address, port: calm.port, knownHostsFile: calm.knownHostsFile },
+      ],
+      [
+        // One round at work at a time: connections kept open must not hold it (they did once).
+        'collector: { concurrency: 1 }',
         'report:',
         `  state_dir: ${path.join(dir, 'state')}`,
         '  thresholds: { load_per_cpu_warn: 1.5, disk_warn_percent: 100, disk_critical_percent: 100, inode_warn_percent: 100,',
@@ -49,11 +56,16 @@ describe('live watch', () => {
       bindFiles: { '/proc/loadavg': loadFile },
       logLevel: 'INFO',
     });
+    writeFileSync(calmLoadFile, '0.10 0.10 0.10 1/300 4242\n');
+    calm = await startNamespacedSshd('watch-calm', '127.0.0.36', 2231, {
+      bindFiles: { '/proc/loadavg': calmLoadFile },
+    });
     hooks = await startWebhookServer();
   });
   afterAll(async () => {
     hooks?.close();
     await busy?.stop();
+    await calm?.stop();
   });
 
   it('infra-report watch alerts once, does not repeat it after a restart, and recovers once', async () => {
@@ -62,7 +74,7 @@ describe('live watch', () => {
     const first = await runCli(['watch', '--rounds', '3', '-c', configFile]);
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/ALERT +busy: load 8 \(/);
-    expect(first.stderr).toContain('1 connection(s) opened for 1 host(s)');
+    expect(first.stderr).toContain('2 connection(s) opened for 2 host(s)');
     expect(hooks.posts).toHaveLength(1);
     expect(String(hooks.posts[0]?.body['text'])).toMatch(/\*\*\[WARNING\] busy: load 8 /);
 

@@ -28,9 +28,9 @@ export async function watchCommand(options: { config?: string; rounds?: string; 
   const destination = createMailDestination(config);
   const now = () => new Date();
   const deliver = directAlertPublisher(config, destination, logger, now);
-  const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir(), {
-    sessions: config.collector.concurrency,
-  });
+  // No session slots: a sampling connection stays open (it would hold its slot for good); the
+  // sampler bounds the rounds at work (collector.concurrency) and the pool the connections.
+  const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir());
   const pool = new SessionPool({
     open: async (host) => (await openRunner(host)).runner,
     maxConnections: config.sample.max_connections,
