@@ -69,5 +69,25 @@ hosts: []
 
 # api:
 #   port: 8080
-#   tokens: [{ env: INFRA_REPORT_API_TOKEN }]
+#   tokens: [{ env: INFRA_REPORT_API_TOKEN }]   # or { token: ..., scopes: [read], name: grafana }
+
+# Live sampling (infra-report watch; the collector service when this section is present).
+# sample:
+#   interval_seconds: 30
+
+# Alerts and the daily summary to chat; a group's team gets its hosts' report (groups.NAME.recipients).
+# notify:
+#   webhooks:
+#     - { kind: mattermost, url: { env: MATTERMOST_WEBHOOK_URL } }
+#     - { kind: slack, url: { env: SLACK_WEBHOOK_URL }, groups: [web], events: [daily, alerts] }
+#   attach_run_log: false
+
+# The day's PDF and XLSX archived over SFTP, checked, old ones purged.
+# archive:
+#   host: archive.example.com
+#   user: reports
+#   private_key_file: ~/.ssh/id_ed25519
+#   known_hosts_file: ~/.ssh/known_hosts
+#   directory: /srv/reports
+#   retention_days: 90
 `;

@@ -111,4 +111,66 @@ hosts:
     expect(config.influx).toMatchObject({ url: 'http://influx:8086', api: 'v2', bucket: 'infra_report' });
     expect(config.artifacts.backend).toBe('redis');
   });
+
+  it('reads sampling per group and host, alert thresholds, teams, webhooks, the archive and scoped tokens', () => {
+    const config = parseConfig(
+      `
+sample: { interval_seconds: 20 }
+groups:
+  web: { recipients: [web-team@example.com], sample: { interval_seconds: 5 } }
+hosts:
+  - { name: web01, groups: [web] }
+  - { name: web02, groups: [web], sample: { interval_seconds: 2 } }
+  - { name: db01 }
+report: { thresholds: { load_per_cpu_warn: 3, alert_after_seconds: { cpu: 300 } } }
+notify:
+  webhooks:
+    - { kind: slack, url: { env: SLACK_URL }, groups: [web] }
+archive: { host: a.example.com, user: r, private_key_file: ~/.ssh/id_ed25519, directory: /srv/reports }
+api:
+  tokens:
+    - plain
+    - { token: { env: GRAFANA_TOKEN }, scopes: [read], name: grafana }
+`,
+      'test.yaml',
+      {
+        ...environment,
+        env: { ...environment.env, SLACK_URL: 'https://hooks.slack.com/services/T/B/x', GRAFANA_TOKEN: 'g' },
+      },
+    );
+    expect(config.sample.enabled).toBe(true);
+    expect(config.hosts.map((h) => [h.name, h.sampleIntervalSeconds])).toEqual([
+      ['web01', 5],
+      ['web02', 2],
+      ['db01', 20],
+    ]);
+    expect(config.report.thresholds).toMatchObject({
+      load_per_cpu_warn: 3,
+      cpu_warn_percent: 95,
+      alert_after_seconds: { cpu: 300 },
+    });
+    expect(config.groups['web']?.recipients).toEqual(['web-team@example.com']);
+    expect(config.notify.webhooks).toEqual([
+      { kind: 'slack', url: 'https://hooks.slack.com/services/T/B/x', groups: ['web'], events: ['daily', 'alerts'] },
+    ]);
+    expect(config.archive).toMatchObject({
+      private_key_file: '/home/ops/.ssh/id_ed25519',
+      retention_days: 90,
+      port: 22,
+    });
+    expect(config.api.tokens).toEqual([
+      { token: 'plain', scopes: ['read', 'trigger'], name: 'token 1' },
+      { token: 'g', scopes: ['read'], name: 'grafana' },
+    ]);
+    // Without a sample section the collector service does not sample.
+    expect(parseConfig('hosts: []', 't.yaml', environment).sample.enabled).toBe(false);
+  });
+
+  it('refuses a webhook URL that is not one, without printing the secret, and an unknown token scope', () => {
+    const problems = problemsOf('notify: { webhooks: [{ kind: mattermost, url: { env: HOOK } }] }', {
+      HOOK: 'hooks.example.com/secret-part',
+    });
+    expect(problems).toEqual(['notify.webhooks[0].url: not an http:// or https:// URL']);
+    expect(problemsOf('api: { tokens: [{ token: t, scopes: [admin] }] }').join('\n')).toMatch(/^api\.tokens\[0\]/m);
+  });
 });

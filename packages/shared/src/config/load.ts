@@ -335,6 +335,15 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
       problems.push(`schedule.cron: not a cron expression (${(error as Error).message}), e.g. "0 6 * * *"`);
     }
   }
+  const webhooks = raw.notify.webhooks.flatMap((hook, i) => {
+    const url = secret(hook.url, `notify.webhooks[${i}].url`);
+    if (url && !/^https?:\/\/[^\s/]+/.test(url)) {
+      // The URL is a secret: say what is wrong, never what it is.
+      problems.push(`notify.webhooks[${i}].url: not an http:// or https:// URL`);
+      return [];
+    }
+    return url ? [{ kind: hook.kind, url, groups: hook.groups ?? null, events: hook.events }] : [];
+  });
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   return {
@@ -368,10 +377,7 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
     notify: {
       alertEmail: raw.notify.alert_email,
       attachRunLog: raw.notify.attach_run_log,
-      webhooks: raw.notify.webhooks.flatMap((hook, i) => {
-        const url = secret(hook.url, `notify.webhooks[${i}].url`);
-        return url ? [{ kind: hook.kind, url, groups: hook.groups ?? null, events: hook.events }] : [];
-      }),
+      webhooks,
     },
     archive: raw.archive
       ? {

@@ -82,7 +82,7 @@ export function registerRunRoutes(v1: FastifyInstance, context: ApiContext): voi
       preValidation: read,
       schema: {
         tags: ['reports'],
-        summary: "Download one of a run's report files (PDF, XLSX)",
+        summary: "Download one of a run's report files (PDF, XLSX, run log)",
         security: [{ bearer: [] }],
         params: {
           type: 'object',
@@ -94,9 +94,10 @@ export function registerRunRoutes(v1: FastifyInstance, context: ApiContext): voi
         },
         response: {
           200: {
-            description: 'The file, byte for byte as stored',
+            description: 'The file, byte for byte as stored (the PDF, the XLSX, the run log)',
             content: {
               'application/pdf': { schema: { type: 'string', format: 'binary' } },
+              'text/plain': { schema: { type: 'string' } },
               'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
                 schema: { type: 'string', format: 'binary' },
               },
