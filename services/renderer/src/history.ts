@@ -65,7 +65,9 @@ export async function loadReportHistory(
     const twoDaysBefore = iso(new Date(beforeRun.getTime() - 2 * 86_400_000));
     const [disk, previous, logins, load, memory, hosts, ports] = await Promise.all([
       influx.query(
-        `SELECT "used" FROM "disk" WHERE time > ${iso(new Date(end.getTime() - 30 * 86_400_000))} AND time < ${iso(beforeRun)} GROUP BY "host", "path"`,
+        // Hourly: with live sampling a file system has thousands of points a day; the forecast
+        // needs its trend, not every point.
+        `SELECT last("used") FROM "disk" WHERE time > ${iso(new Date(end.getTime() - 30 * 86_400_000))} AND time < ${iso(beforeRun)} GROUP BY time(1h), "host", "path" fill(none)`,
       ),
       influx.query(
         `SELECT last("used_percent") FROM "disk" WHERE time > ${iso(new Date(end.getTime() - 3 * 86_400_000))} AND time < ${iso(beforeRun)} GROUP BY "host", "path"`,
