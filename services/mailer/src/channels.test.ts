@@ -182,6 +182,34 @@ describe('delivery channels: group teams, webhooks, the SFTP archive', () => {
     );
   });
 
+  it('archives one .tgz when asked, which tar reads back with both files', async () => {
+    const tgzDir = path.join(dir, 'archive-tgz');
+    mkdirSync(tgzDir);
+    execFileSync('chown', [services.ssh.user, tgzDir]);
+    const d = {
+      ...deps(),
+      ledger: undefined,
+      channels: {
+        groups: {},
+        webhooks: [],
+        archive: { ...config.archive!, directory: tgzDir, tgz: true },
+        publicUrl: undefined,
+      },
+    };
+    const before = smtp.messages.length;
+    const delivered = await deliverRun({ ...result, groupReports: [] }, d);
+    expect(delivered.channels?.['archive']).toMatch(/^1 file\(s\) uploaded and verified on 127\.0\.0\.34/);
+    await smtp.waitForMessages(before + 1);
+    const tgz = path.join(tgzDir, 'infrastructure-report-2026-11-22.tgz');
+    expect(execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n')).toEqual([
+      'infrastructure-report-2026-11-22.pdf',
+      'infrastructure-report-2026-11-22.xlsx',
+    ]);
+    expect(execFileSync('tar', ['-xzOf', tgz, 'infrastructure-report-2026-11-22.pdf'], { encoding: 'utf8' })).toBe(
+      '%PDF whole fleet',
+    );
+  });
+
   it('refuses to archive to a server whose host key is not in known_hosts', async () => {
     const wrongKnownHosts = path.join(dir, 'known_hosts_other');
     writeFileSync(

@@ -49,6 +49,8 @@ export interface DeliveryMetrics {
   /** The SMTP server (or the outbox) did not take the message; the job retries. */
   sendFailed(): void;
   alreadyDelivered(): void;
+  /** A channel after the main email: a group's email, a daily webhook, the archive. */
+  channel?(channel: 'group_email' | 'webhook' | 'archive', outcome: 'sent' | 'failed'): void;
   possibleDuplicate(): void;
 }
 
@@ -170,6 +172,8 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
   const { run } = result;
   const done: Record<string, string> = {};
   const failed: { channel: string; error: Error; kind: DeliverFailureKind }[] = [];
+  const metric = (channel: string) =>
+    channel.startsWith('group:') ? 'group_email' : channel.startsWith('webhook:') ? 'webhook' : 'archive';
   const once = async (channel: string, kind: DeliverFailureKind, send: () => Promise<string>) => {
     const id = `${run.runId}#${channel}`;
     const earlier = await deps.ledger?.deliveredAt(id);
@@ -180,7 +184,9 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
     try {
       done[channel] = await send();
       await deps.ledger?.markDelivered(id, deps.now().toISOString());
+      deps.metrics?.channel?.(metric(channel), 'sent');
     } catch (error) {
+      deps.metrics?.channel?.(metric(channel), 'failed');
       failed.push({ channel, error: error as Error, kind: deliveryFailureKind(error as Error) ?? kind });
       deps.logger.warn({ run: run.runId, channel, err: error }, 'delivery channel failed: the job will retry it');
     }

@@ -20,7 +20,7 @@ const { registry, serve: serveMetrics } = metrics(config.metrics.mailer_port);
 const pipelineStatus = registerPipelineStatusMetrics(registry, connection, prefix);
 const notifications = new Counter({
   name: 'infra_report_notifications_total',
-  help: 'Messages by channel (email) and outcome: sent, failed (the server did not take it; retried), already_delivered (a retry found it sent)',
+  help: 'Messages by channel (email, group_email, webhook, archive, alert_email, alert_webhook) and outcome: sent, failed (retried), already_delivered',
   labelNames: ['channel', 'outcome'],
   registers: [registry],
 });
@@ -50,6 +50,7 @@ const worker = startDeliverWorker(
       sendFailed: () => notifications.inc({ channel: 'email', outcome: 'failed' }),
       alreadyDelivered: () => notifications.inc({ channel: 'email', outcome: 'already_delivered' }),
       possibleDuplicate: () => duplicates.inc(),
+      channel: (channel, outcome) => notifications.inc({ channel, outcome }),
     },
   },
   connection,
