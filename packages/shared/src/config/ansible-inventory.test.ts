@@ -44,8 +44,8 @@ all:
 
 describe('Ansible inventory as the host list', () => {
   it('reads INI and YAML inventories to the same hosts, groups and SSH settings', () => {
-    const fromIni = parseAnsibleInventory(ini, 'ini');
-    const fromYaml = parseAnsibleInventory(yaml, 'yaml');
+    const fromIni = parseAnsibleInventory(ini);
+    const fromYaml = parseAnsibleInventory(yaml);
     expect(fromIni.problems).toEqual([]);
     expect(fromIni.hosts.map((h) => [h.name, h.address, h.groups.join(','), h.ssh.user, h.ssh.port])).toEqual([
       ['bastion', '203.0.113.1', '', undefined, undefined],
@@ -58,10 +58,16 @@ describe('Ansible inventory as the host list', () => {
     );
   });
 
-  it('says which inventory lines it cannot use', () => {
-    expect(parseAnsibleInventory('[web]\nweb[01:20].example.com\n', 'ini').problems).toEqual([
-      'inventory line 2: host ranges like "web[01:20].example.com" are not supported; list the hosts',
+  it('expands host ranges and ports, and says which patterns it cannot use', () => {
+    const { hosts, problems } = parseAnsibleInventory('[web]\nweb[01:03].example.com\ndb[a:b]:2200\nbad[5:1]\n');
+    expect(hosts.map((h) => [h.name, h.ssh.port])).toEqual([
+      ['dba', 2200],
+      ['dbb', 2200],
+      ['web01.example.com', undefined],
+      ['web02.example.com', undefined],
+      ['web03.example.com', undefined],
     ]);
+    expect(problems).toEqual(['(inline inventory) line 4: host range "[5:1]" ends before it starts']);
   });
 
   it('is usable from the configuration, with configured hosts taking precedence', () => {

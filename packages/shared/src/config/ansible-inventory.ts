@@ -1,147 +1,121 @@
-import { parse as parseYaml } from 'yaml';
+import { spawnSync } from 'node:child_process';
+import { readInventory, resolveInventory, type ResolvedInventoryHost } from './ansible/inventory.js';
 
 /** A host as an Ansible inventory describes it, in our terms. */
 export interface InventoryHost {
   name: string;
   address?: string;
   groups: string[];
+  /** ansible_connection=local: collected on this machine, without SSH. */
+  local: boolean;
   ssh: { user?: string; port?: number; private_key_file?: string };
 }
 
 type Vars = Record<string, unknown>;
 
+/** The variables we use, as Ansible names them (and their older ansible_ssh_* names). */
+function toHost(resolved: ResolvedInventoryHost): InventoryHost {
+  const { vars } = resolved;
+  const text = (...names: string[]) => {
+    for (const name of names) {
+      const value = vars[name];
+      if (typeof value === 'string' || typeof value === 'number') return String(value);
+    }
+    return undefined;
+  };
+  const address = text('ansible_host', 'ansible_ssh_host');
+  const user = text('ansible_user', 'ansible_ssh_user');
+  const port = text('ansible_port', 'ansible_ssh_port');
+  const key = text('ansible_ssh_private_key_file', 'ansible_private_key_file');
+  return {
+    name: resolved.name,
+    ...(address ? { address } : {}),
+    groups: resolved.groups,
+    local: text('ansible_connection') === 'local',
+    ssh: {
+      ...(user ? { user } : {}),
+      ...(port !== undefined && /^\d+$/.test(port) ? { port: Number(port) } : {}),
+      ...(key ? { private_key_file: key } : {}),
+    },
+  };
+}
+
 /**
- * Reads an Ansible inventory, INI or YAML, with groups, children groups and host/group vars
- * (ansible_host, ansible_port, ansible_user, ansible_ssh_private_key_file). Problems are
- * returned, not thrown; dynamic inventory scripts are not run.
+ * Reads an Ansible inventory as Ansible reads it: a file (INI or YAML, told apart by content) or
+ * a directory of them, with host ranges and ports, nested children, group_vars/ and host_vars/
+ * (files or directories, YAML or JSON), variables combined by Ansible's precedence (inventory
+ * group vars by depth, priority and name; group_vars files over them; host vars over all).
+ * Problems are returned, not thrown; inventory scripts and plugins are not run.
  */
-export function parseAnsibleInventory(
-  text: string,
-  format: 'ini' | 'yaml',
+export function loadAnsibleInventory(
+  location: string,
+  options: { readFile?: (file: string) => string; useAnsibleInventory?: boolean } = {},
 ): { hosts: InventoryHost[]; problems: string[] } {
-  const model = format === 'yaml' ? fromYaml(text) : fromIni(text);
-  // A host belongs to its groups and, through :children, to their parents.
-  const parentsOf = (group: string, seen = new Set<string>()): string[] => {
-    if (seen.has(group)) return [];
-    seen.add(group);
-    return [...model.children.entries()]
-      .filter(([, kids]) => kids.has(group))
-      .flatMap(([parent]) => [parent, ...parentsOf(parent, seen)]);
-  };
-  const hosts = [...model.hostGroups.entries()].map(([name, direct]): InventoryHost => {
-    const groups = [...new Set([...direct, ...[...direct].flatMap((g) => parentsOf(g))])]
-      .filter((g) => g !== 'all' && g !== 'ungrouped')
-      .sort();
-    const vars: Vars = {
-      ...model.groupVars.get('all'),
-      ...Object.assign({}, ...groups.map((g) => model.groupVars.get(g) ?? {})),
-      ...model.hostVars.get(name),
-    };
-    const port = vars['ansible_port'] ?? vars['ansible_ssh_port'];
-    return {
-      name,
-      ...(typeof vars['ansible_host'] === 'string' ? { address: vars['ansible_host'] } : {}),
-      groups,
-      ssh: {
-        ...(typeof (vars['ansible_user'] ?? vars['ansible_ssh_user']) === 'string'
-          ? { user: String(vars['ansible_user'] ?? vars['ansible_ssh_user']) }
-          : {}),
-        ...(port !== undefined && Number.isInteger(Number(port)) ? { port: Number(port) } : {}),
-        ...(typeof vars['ansible_ssh_private_key_file'] === 'string'
-          ? { private_key_file: vars['ansible_ssh_private_key_file'] }
-          : {}),
-      },
-    };
+  if (options.useAnsibleInventory) return fromAnsibleInventoryCommand(location);
+  const model = readInventory(location, options.readFile);
+  return { hosts: resolveInventory(model).map(toHost), problems: model.problems };
+}
+
+/** The same from text (tests, and sources given inline). */
+export function parseAnsibleInventory(text: string): { hosts: InventoryHost[]; problems: string[] } {
+  const model = readInventory('(inline inventory)', () => text);
+  return { hosts: resolveInventory(model).map(toHost), problems: model.problems };
+}
+
+/**
+ * Where ansible-inventory is installed: its --list output as the source of truth (dynamic
+ * inventories, plugins, vaults: whatever Ansible itself reads).
+ */
+function fromAnsibleInventoryCommand(location: string): { hosts: InventoryHost[]; problems: string[] } {
+  type Listing = Record<string, { hosts?: string[]; children?: string[]; hostvars?: Record<string, Vars> } | undefined>;
+  const result = spawnSync('ansible-inventory', ['-i', location, '--list'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
   });
-  return { hosts: hosts.sort((a, b) => a.name.localeCompare(b.name)), problems: model.problems };
-}
-
-interface InventoryModel {
-  hostGroups: Map<string, Set<string>>;
-  hostVars: Map<string, Vars>;
-  groupVars: Map<string, Vars>;
-  children: Map<string, Set<string>>;
-  problems: string[];
-}
-
-function emptyModel(): InventoryModel {
-  return { hostGroups: new Map(), hostVars: new Map(), groupVars: new Map(), children: new Map(), problems: [] };
-}
-
-function addHost(model: InventoryModel, name: string, group: string, vars: Vars): void {
-  const groups = model.hostGroups.get(name) ?? new Set<string>();
-  groups.add(group);
-  model.hostGroups.set(name, groups);
-  model.hostVars.set(name, { ...model.hostVars.get(name), ...vars });
-}
-
-/** key=value pairs; values may be quoted. */
-function parseKeyValues(text: string): Vars {
-  const vars: Vars = {};
-  for (const match of text.matchAll(/(\w+)=("[^"]*"|'[^']*'|\S+)/g)) {
-    vars[match[1] ?? ''] = (match[2] ?? '').replace(/^(["'])(.*)\1$/, '$2');
-  }
-  return vars;
-}
-
-function fromIni(text: string): InventoryModel {
-  const model = emptyModel();
-  let section = 'ungrouped';
-  let kind: 'hosts' | 'vars' | 'children' = 'hosts';
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.replace(/\s[#;].*$/, '').trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    const header = /^\[([^\]:]+)(?::(vars|children))?\]$/.exec(line);
-    if (header?.[1]) {
-      section = header[1];
-      kind = (header[2] as 'vars' | 'children' | undefined) ?? 'hosts';
-      return;
-    }
-    if (kind === 'vars') {
-      model.groupVars.set(section, { ...model.groupVars.get(section), ...parseKeyValues(line) });
-    } else if (kind === 'children') {
-      const kids = model.children.get(section) ?? new Set<string>();
-      kids.add(line.split(/\s+/)[0] ?? line);
-      model.children.set(section, kids);
-    } else {
-      const [name, ...rest] = line.split(/\s+/);
-      if (!name || /[[\]]/.test(name)) {
-        model.problems.push(
-          `inventory line ${index + 1}: host ranges like "${name}" are not supported; list the hosts`,
-        );
-        return;
-      }
-      addHost(model, name, section, parseKeyValues(rest.join(' ')));
-    }
+  const failed = (why: string) => ({
+    hosts: [],
+    problems: [`ansible-inventory -i ${location} --list failed: ${why.trim().slice(0, 500)}`],
   });
-  return model;
-}
-
-function fromYaml(text: string): InventoryModel {
-  const model = emptyModel();
-  let document: unknown;
+  if (result.error)
+    return failed(
+      (result.error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'ansible-inventory is not installed'
+        : result.error.message,
+    );
+  if (result.status !== 0) return failed(result.stderr || `exit status ${result.status}`);
+  // A source it cannot parse is only a warning to Ansible (exit 0, no hosts): here it is a problem.
+  const unparsed = result.stderr.split('\n').filter((line) => /Unable to parse|Failed to parse/.test(line));
+  if (unparsed.length > 0) return failed(unparsed.join(' / '));
+  let listing: Listing;
   try {
-    document = parseYaml(text);
+    listing = JSON.parse(result.stdout) as Listing;
   } catch (error) {
-    model.problems.push(`inventory YAML: ${(error as Error).message.split('\n')[0]}`);
-    return model;
+    return failed(`its output is not JSON: ${(error as Error).message}`);
   }
-  const walk = (group: string, node: unknown) => {
-    if (!node || typeof node !== 'object') return;
-    const { hosts, vars, children } = node as {
-      hosts?: Record<string, Vars | null>;
-      vars?: Vars;
-      children?: Record<string, unknown>;
-    };
-    for (const [name, hostVars] of Object.entries(hosts ?? {})) addHost(model, name, group, hostVars ?? {});
-    if (vars) model.groupVars.set(group, { ...model.groupVars.get(group), ...vars });
-    for (const [child, childNode] of Object.entries(children ?? {})) {
-      const kids = model.children.get(group) ?? new Set<string>();
-      kids.add(child);
-      model.children.set(group, kids);
-      walk(child, childNode);
-    }
+  const parentsOf = new Map<string, Set<string>>();
+  const groupsOf = new Map<string, Set<string>>();
+  for (const [name, group] of Object.entries(listing)) {
+    if (name === '_meta' || !group) continue;
+    for (const child of group.children ?? []) parentsOf.set(child, (parentsOf.get(child) ?? new Set()).add(name));
+    for (const host of group.hosts ?? []) groupsOf.set(host, (groupsOf.get(host) ?? new Set()).add(name));
+  }
+  const ancestors = (name: string, into: Set<string>) => {
+    if (into.has(name)) return;
+    into.add(name);
+    for (const parent of parentsOf.get(name) ?? []) ancestors(parent, into);
   };
-  for (const [group, node] of Object.entries((document as Record<string, unknown>) ?? {})) walk(group, node);
-  return model;
+  const hostvars = listing['_meta']?.hostvars ?? {};
+  const names = new Set([...Object.keys(hostvars), ...groupsOf.keys()]);
+  const hosts = [...names].sort().map((name) => {
+    const all = new Set<string>();
+    for (const g of groupsOf.get(name) ?? []) ancestors(g, all);
+    return toHost({
+      name,
+      groups: [...all].filter((g) => g !== 'all' && g !== 'ungrouped').sort(),
+      vars: hostvars[name] ?? {},
+    });
+  });
+  return { hosts, problems: [] };
 }

@@ -5,7 +5,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InfraReportError } from '../errors.js';
-import { parseAnsibleInventory } from './ansible-inventory.js';
+import { loadAnsibleInventory } from './ansible-inventory.js';
 import {
   apiScopes,
   configSchema,
@@ -214,19 +214,18 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
 
   const inventoryHosts: HostConfig[] = [];
   if (raw.inventory) {
-    const file = expand(raw.inventory.file);
-    const format = raw.inventory.format ?? (/\.ya?ml$/i.test(file) ? 'yaml' : 'ini');
+    const location = expand(raw.inventory.file);
     try {
-      const inventory = parseAnsibleInventory(
-        (environment.readFile ?? ((f: string) => readFileSync(f, 'utf8')))(file),
-        format,
-      );
-      inventory.problems.forEach((p) => problems.push(`inventory.file (${file}): ${p}`));
+      const inventory = loadAnsibleInventory(location, {
+        readFile: environment.readFile ?? ((f: string) => readFileSync(f, 'utf8')),
+        useAnsibleInventory: raw.inventory.use_ansible_inventory,
+      });
+      inventory.problems.forEach((p) => problems.push(`inventory.file (${location}): ${p}`));
       for (const h of inventory.hosts) {
         if (raw.hosts.some((own) => own.name === h.name)) continue;
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(h.name)) {
           problems.push(
-            `inventory.file (${file}): host name "${h.name}" is not usable (letters, digits, ".", "_", "-")`,
+            `inventory.file (${location}): host name "${h.name}" is not usable (letters, digits, ".", "_", "-")`,
           );
           continue;
         }
@@ -235,12 +234,12 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
           address: h.address,
           groups: h.groups,
           labels: { source: 'ansible-inventory' },
-          local: false,
+          local: h.local,
           ssh: h.ssh,
         });
       }
     } catch (error) {
-      problems.push(`inventory.file: cannot read ${file}: ${(error as Error).message}`);
+      problems.push(`inventory.file: cannot read ${location}: ${(error as Error).message}`);
     }
   }
   const configured = [...raw.hosts, ...inventoryHosts];

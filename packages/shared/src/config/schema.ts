@@ -293,9 +293,18 @@ export const configSchema = z
       })
       .strict()
       .optional(),
-    /** An Ansible inventory (INI or YAML) as the host list; hosts listed under `hosts` override it. */
+    /**
+     * An Ansible inventory (a file, INI or YAML, or a directory with group_vars/ and host_vars/)
+     * as the host list; hosts listed under `hosts` override it. use_ansible_inventory: take
+     * `ansible-inventory --list` as the source of truth (needs Ansible on this machine).
+     */
     inventory: z
-      .object({ file: z.string().min(1), format: z.enum(['ini', 'yaml']).optional() })
+      .object({
+        file: z.string().min(1),
+        /** Ignored: the format is told by content, as Ansible does. */
+        format: z.enum(['ini', 'yaml']).optional(),
+        use_ansible_inventory: z.boolean().default(false),
+      })
       .strict()
       .optional(),
     redis: z
