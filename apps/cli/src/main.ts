@@ -53,7 +53,8 @@ program
 program
   .command('check-config')
   .description("validate the configuration, then try each host's SSH connection and say what is wrong")
-  .option('--no-connect', 'only validate the file')
+  .option('--no-connect', 'only validate the file, and show each host as it resolved')
+  .option('--json', 'print the hosts (and the connection results) as JSON on stdout')
   .action(async (options, command: Command) => checkConfigCommand({ ...command.optsWithGlobals(), ...options }));
 
 try {

@@ -1,12 +1,59 @@
 import { homedir } from 'node:os';
 import pLimit from 'p-limit';
+import type { ResolvedHost } from '@infra-report/shared';
 import { createRunnerFactory, CollectionError } from '@infra-report/collector';
 import { exitStatus } from '../exit-status.js';
 import { loadCliConfig, say } from './load.js';
 
-/** Validates the file, then opens each host's connection and runs one harmless command. */
-export async function checkConfigCommand(options: { config?: string; connect?: boolean }): Promise<void> {
+/** Where a host's connection goes, as resolved from the file, its groups, the inventory and ~/.ssh/config. */
+export function describeHost(host: ResolvedHost) {
+  return {
+    name: host.name,
+    groups: host.groups,
+    local: host.local,
+    ...(host.local
+      ? {}
+      : {
+          user: host.ssh.user,
+          address: host.address,
+          port: host.ssh.port,
+          privateKeyFile: host.ssh.privateKeyFile ?? null,
+          knownHostsFile: host.ssh.knownHostsFile,
+          jump: host.ssh.jump ? `${host.ssh.jump.user}@${host.ssh.jump.address}:${host.ssh.jump.port}` : null,
+          fromSshConfig: host.ssh.fromSshConfig ?? null,
+          source: host.labels['source'] ?? 'configuration',
+        }),
+  };
+}
+
+function hostLine(host: ResolvedHost): string {
+  if (host.local) return `${host.name} (local, no SSH)`;
+  const via = host.ssh.jump ? ` via ${host.ssh.jump.user}@${host.ssh.jump.address}:${host.ssh.jump.port}` : '';
+  const from = [
+    host.labels['source'] === 'ansible-inventory' ? 'inventory' : '',
+    host.ssh.fromSshConfig ? 'ssh config' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${host.name} ${host.ssh.user}@${host.address}:${host.ssh.port}${via}${from ? ` (${from})` : ''}`;
+}
+
+/**
+ * Validates the file and shows each host as it resolved (user, address, port, jump host, where
+ * they came from), then opens each host's connection and runs one harmless command.
+ */
+export async function checkConfigCommand(options: {
+  config?: string;
+  connect?: boolean;
+  json?: boolean;
+}): Promise<void> {
   const config = loadCliConfig(options.config);
+  if (options.json && options.connect === false) {
+    process.stdout.write(
+      `${JSON.stringify({ source: config.source, valid: true, hosts: config.hosts.map(describeHost) }, null, 2)}\n`,
+    );
+    return;
+  }
   say(`${config.source}: valid, ${config.hosts.length} host(s)`);
   say(
     `  redis: ${config.redis ? config.redis.url.replace(/\/\/[^@]*@/, '//***@') : 'not configured (one-process mode only)'}`,
@@ -17,10 +64,14 @@ export async function checkConfigCommand(options: { config?: string; connect?: b
   say(
     `  smtp: ${config.smtp ? `${config.smtp.host}:${config.smtp.port} to ${config.smtp.to.join(', ')}` : `not configured (email written to ${config.report.outbox_dir})`}`,
   );
-  if (options.connect === false) return;
+  if (options.connect === false) {
+    for (const host of config.hosts) say(`  host  ${hostLine(host)}`);
+    return;
+  }
   const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir());
   const limit = pLimit(config.collector.concurrency);
   let failed = 0;
+  const results: { host: ResolvedHost; ok: boolean; latencyMs: number | null; reason: string | null }[] = [];
   await Promise.all(
     config.hosts.map((host) =>
       limit(async () => {
@@ -34,19 +85,40 @@ export async function checkConfigCommand(options: { config?: string; connect?: b
                 `"uname -n" exited with status ${result.exitCode}: ${result.stderr.trim().slice(0, 200)}`,
                 false,
               );
-            say(
-              `  ok    ${host.name}${host.local ? ' (local, no SSH)' : ` ${host.ssh.user}@${host.address}:${host.ssh.port} in ${latencyMs} ms`}`,
-            );
+            results.push({ host, ok: true, latencyMs, reason: null });
+            if (!options.json) say(`  ok    ${hostLine(host)}${host.local ? '' : ` in ${latencyMs} ms`}`);
           } finally {
             await runner.close();
           }
         } catch (error) {
           failed += 1;
-          say(`  FAIL  ${host.name}: ${error instanceof CollectionError ? error.reason : (error as Error).message}`);
+          const reason = error instanceof CollectionError ? error.reason : (error as Error).message;
+          results.push({ host, ok: false, latencyMs: null, reason });
+          if (!options.json) say(`  FAIL  ${host.name}: ${reason}`);
         }
       }),
     ),
   );
+  if (options.json)
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          source: config.source,
+          valid: true,
+          hosts: config.hosts.map((host) => {
+            const r = results.find((x) => x.host === host);
+            return {
+              ...describeHost(host),
+              ok: r?.ok ?? false,
+              latencyMs: r?.latencyMs ?? null,
+              reason: r?.reason ?? null,
+            };
+          }),
+        },
+        null,
+        2,
+      )}\n`,
+    );
   if (failed > 0) {
     say(`${failed} of ${config.hosts.length} host(s) cannot be collected`);
     process.exitCode = exitStatus.someHostsFailed;

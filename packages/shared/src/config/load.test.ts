@@ -173,4 +173,59 @@ api:
     expect(problems).toEqual(['notify.webhooks[0].url: not an http:// or https:// URL']);
     expect(problemsOf('api: { tokens: [{ token: t, scopes: [admin] }] }').join('\n')).toMatch(/^api\.tokens\[0\]/m);
   });
+
+  it('reads ~/.ssh/config (or ssh_config_file) under its own settings: HostName, Port, User, IdentityFile, ProxyJump', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-sshconfig-'));
+    const file = path.join(dir, 'config');
+    writeFileSync(
+      file,
+      [
+        'Host web*',
+        '  User alice',
+        '  Port 2200',
+        'Host web01',
+        '  HostName 10.0.0.1',
+        '  IdentityFile ~/.ssh/web_ed25519',
+        '  ProxyJump jump@bastion.example.com:2222',
+        'Host db*',
+        '  HostName %h.internal.example.com',
+        'Host *',
+        '  User fallback',
+        '',
+      ].join('\n'),
+    );
+    const config = parseConfig(
+      [
+        `ssh_config_file: ${file}`,
+        'hosts:',
+        '  - { name: web01 }',
+        '  - { name: web02, address: 192.0.2.2, ssh: { port: 22 } }',
+        '  - { name: db01, groups: [db] }',
+        'groups: { db: { ssh: { user: dba } } }',
+      ].join('\n'),
+      'test.yaml',
+      environment,
+    );
+    const web01 = config.hosts[0]!;
+    expect([web01.address, web01.ssh.user, web01.ssh.port, web01.ssh.privateKeyFile]).toEqual([
+      '10.0.0.1',
+      'alice',
+      2200,
+      '/home/ops/.ssh/web_ed25519',
+    ]);
+    expect(web01.ssh.jump).toMatchObject({ user: 'jump', address: 'bastion.example.com', port: 2222 });
+    expect(web01.ssh.fromSshConfig).toBe(file);
+    // The configuration file wins: its address and port for web02, its group's user for db01.
+    expect([config.hosts[1]?.address, config.hosts[1]?.ssh.port, config.hosts[1]?.ssh.user]).toEqual([
+      '192.0.2.2',
+      22,
+      'alice',
+    ]);
+    expect([config.hosts[2]?.address, config.hosts[2]?.ssh.user]).toEqual(['db01.internal.example.com', 'dba']);
+    // A configured file that is missing is a problem; the default one may be absent.
+    expect(problemsOf('ssh_config_file: /nonexistent/ssh_config\nhosts: [{ name: a }]')[0]).toMatch(
+      /^ssh_config_file: cannot read \/nonexistent\/ssh_config/,
+    );
+    expect(problemsOf('hosts: [{ name: a }]')).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InfraReportError } from '../errors.js';
 import { loadAnsibleInventory } from './ansible-inventory.js';
+import { readSshConfig, type SshConfigHost } from './ssh-config.js';
 import {
   apiScopes,
   configSchema,
@@ -60,6 +61,8 @@ export interface ResolvedSsh {
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   jump: { user: string; address: string; port: number; parallelism: number } | undefined;
+  /** The OpenSSH client configuration that gave some of these settings (check-config says so). */
+  fromSshConfig?: string | undefined;
 }
 
 export interface ResolvedHost {
@@ -247,8 +250,23 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
     configured.length > 0 || raw.inventory
       ? configured
       : [{ name: localHostName(env), address: undefined, groups: [], labels: {}, local: true }];
+  // ~/.ssh/config (or ssh_config_file): what ssh would use for each host, under the
+  // configuration file's own settings (which win).
+  const sshConfigPath = raw.ssh_config_file === false ? undefined : expand(raw.ssh_config_file ?? '~/.ssh/config');
+  let fromSshConfig: ((alias: string) => SshConfigHost) | undefined;
+  if (sshConfigPath) {
+    try {
+      fromSshConfig = readSshConfig((environment.readFile ?? ((f: string) => readFileSync(f, 'utf8')))(sshConfigPath));
+    } catch (error) {
+      // The default file may well be absent; a configured one must be readable.
+      if (raw.ssh_config_file !== undefined || (error as NodeJS.ErrnoException).code !== 'ENOENT')
+        problems.push(`ssh_config_file: cannot read ${sshConfigPath}: ${(error as Error).message}`);
+    }
+  }
   const hosts = hostsRaw.map((host, index): ResolvedHost => {
+    const openSsh = host.local ? undefined : fromSshConfig?.(host.name);
     const layers: SshSettings[] = [
+      openSsh?.settings ?? {},
       raw.ssh,
       ...host.groups.map((g) => raw.groups[g]?.ssh ?? {}),
       ('ssh' in host && host.ssh) || {},
@@ -268,7 +286,7 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
     const agentSocket = merged.use_agent === false ? undefined : env['SSH_AUTH_SOCK'] || undefined;
     return {
       name: host.name,
-      address: host.address ?? host.name,
+      address: host.address ?? openSsh?.hostName ?? host.name,
       groups: host.groups,
       labels: host.labels,
       local: host.local,
@@ -276,6 +294,9 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
         user: merged.user ?? env['USER'] ?? 'root',
         port: merged.port ?? 22,
         privateKeyFile: merged.private_key_file ? expand(merged.private_key_file) : undefined,
+        ...(openSsh && Object.keys(openSsh.settings).length + (openSsh.hostName ? 1 : 0) > 0
+          ? { fromSshConfig: sshConfigPath }
+          : {}),
         passphrase: secret(merged.passphrase, `hosts[${index}].ssh.passphrase`),
         agentSocket,
         knownHostsFile: expand(merged.known_hosts_file ?? '~/.ssh/known_hosts'),

@@ -239,6 +239,12 @@ export const configSchema = z
       .strict()
       .prefault({}),
     ssh: sshSettingsSchema.prefault({}),
+    /**
+     * An OpenSSH client configuration whose Host entries give HostName, Port, User, IdentityFile
+     * and ProxyJump under this file's own settings (default ~/.ssh/config when it exists; false:
+     * not read).
+     */
+    ssh_config_file: z.union([z.string().min(1), z.literal(false)]).optional(),
     collect: collectSettingsSchema.prefault({}),
     groups: z.record(z.string(), groupSchema).default({}),
     hosts: z.array(hostSchema).default([]),
