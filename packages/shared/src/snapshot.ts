@@ -38,6 +38,7 @@ export interface HostSnapshot {
   updates?: UpdatesInfo | null;
   clockSync?: ClockSync | null;
   certificates?: CertificateStatus[];
+  counters?: LinuxCounters | null;
   /** Marked gaps: what could not be collected or parsed, and why. */
   problems: CollectionProblem[];
 }
@@ -66,6 +67,8 @@ export interface MemoryInfo {
   usedPercent: number;
   swapTotalBytes: number;
   swapFreeBytes: number;
+  /** Telegraf's mem input fields beyond ours (cached, free, buffered, slab, ...), in bytes. */
+  telegraf?: Record<string, number>;
 }
 
 export interface Filesystem {
@@ -91,6 +94,8 @@ export interface CpuUsage {
   idle: number;
   iowait: number;
   steal: number;
+  /** Telegraf's cpu input fields (usage_user ... usage_guest_nice), absent in older snapshots. */
+  telegraf?: Record<string, number>;
 }
 
 export interface TemperatureReading {
@@ -144,7 +149,34 @@ export interface ProcessCounts {
   blocked: number;
   zombies: number;
   stopped: number;
+  /** As Telegraf's processes input counts them (absent in older snapshots). */
+  idle?: number;
+  paging?: number;
+  dead?: number;
+  parked?: number;
+  unknown?: number;
+  threads?: number;
 }
+
+/**
+ * Kernel counters written raw under Telegraf's names (kernel, diskio, net, netstat, nstat,
+ * linux_sysctl_fs, swap in/out), so rate panels (non_negative_derivative) work. Absent in older
+ * snapshots; null when /proc could not be read.
+ */
+export interface LinuxCounters {
+  kernel: Record<string, Counter>;
+  swap: { in: number; out: number } | null;
+  diskio: { name: string; fields: Record<string, Counter> }[];
+  net: { interface: string; fields: Record<string, Counter> }[];
+  /** /proc/net/snmp as Telegraf's net input names it (tcp_activeopens, udp_indatagrams, ...): interface "all". */
+  protocols: Record<string, Counter>;
+  netstat: Record<string, Counter>;
+  nstat: { netstat: Record<string, Counter>; snmp: Record<string, Counter>; snmp6: Record<string, Counter> };
+  sysctlFs: Record<string, Counter>;
+}
+
+/** A counter: a number, or its exact decimal digits when beyond 2^53 (file-max is 2^63 - 1). */
+export type Counter = number | string;
 
 export interface LoggedInUser {
   user: string;

@@ -46,6 +46,7 @@ import {
 } from './probes/processes.js';
 import { failedUnitsCommand, parseFailedUnits } from './probes/systemd.js';
 import { parseTemperatures, temperatureCommand } from './probes/temperature.js';
+import { countersFromSections, linuxCounterCommands } from './probes/linux-counters.js';
 import { findSecurityIssues } from './security.js';
 import { memoryCommand, parseMeminfo } from './probes/memory.js';
 import type { Parsed } from './probes/parse-result.js';
@@ -225,6 +226,7 @@ function batchCommands(
     { name: 'failed-units', script: failedUnitsCommand },
     { name: 'listening', script: listeningPortsCommand, large: true },
     { name: 'temperature', script: temperatureCommand },
+    ...linuxCounterCommands,
     { name: 'kernel', script: kernelEventsCommand(Date.parse(run.windowStart) / 1000), large: true },
     { name: 'clock-sync', script: clockSyncCommand },
     ...(host.collect.updates
@@ -368,6 +370,11 @@ export function buildSnapshot(
       ? (read('updates', (text) => parseUpdates(text, previousUpdates), null)?.updates ?? null)
       : null,
     certificates: certificateFiles(host).length > 0 ? read('certificates', parseCertificateFiles, []) : [],
+    counters: (() => {
+      const parsed = countersFromSections(sections);
+      for (const message of parsed.problems) problems.push({ probe: 'counters', message });
+      return parsed.value;
+    })(),
     problems,
   };
   const snapshot: HostSnapshot = {

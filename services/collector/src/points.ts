@@ -1,4 +1,4 @@
-import { Point, type HostSnapshot } from '@infra-report/shared';
+import { Point, type Counter, type HostSnapshot } from '@infra-report/shared';
 
 /**
  * A snapshot as InfluxDB points. Measurement and field names follow Telegraf's inputs (system,
@@ -18,6 +18,7 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
     filesystems: snapshot.filesystems,
     cpu: snapshot.cpu,
     temperatures: snapshot.temperatures,
+    counters: snapshot.counters,
   });
   const point = (measurement: string) => new Point(measurement).tag('host', snapshot.host).timestamp(at);
 
@@ -48,6 +49,17 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
         .intField('zombies', p.zombies)
         .intField('stopped', p.stopped),
     );
+    // Telegraf's processes input counts idle kernel threads apart from sleeping ones.
+    const processes = points[points.length - 1]!;
+    if (p.idle !== undefined) processes.intField('sleeping', p.sleeping - p.idle).intField('idle', p.idle);
+    for (const [field, value] of [
+      ['paging', p.paging],
+      ['dead', p.dead],
+      ['parked', p.parked],
+      ['unknown', p.unknown],
+      ['total_threads', p.threads],
+    ] as const)
+      if (value !== undefined) processes.intField(field, value);
   }
   if (snapshot.failedUnits !== null)
     points.push(point('systemd_units').intField('failed', snapshot.failedUnits.length));
@@ -126,6 +138,8 @@ export interface ResourceReading {
   filesystems: HostSnapshot['filesystems'];
   cpu: HostSnapshot['cpu'];
   temperatures: HostSnapshot['temperatures'];
+  /** Kernel counters (absent: not read). */
+  counters?: HostSnapshot['counters'];
 }
 
 /** The Telegraf-named points of a reading: system, mem, swap, disk, cpu, temp. */
@@ -155,14 +169,18 @@ export function resourcePoints(reading: ResourceReading): Point[] {
         .floatField('used_percent', m.usedPercent)
         .floatField('available_percent', m.totalBytes === 0 ? 0 : (m.availableBytes / m.totalBytes) * 100),
     );
+    const mem = points[points.length - 1]!;
+    for (const [field, value] of Object.entries(m.telegraf ?? {})) mem.intField(field, Math.round(value));
     const swapUsed = m.swapTotalBytes - m.swapFreeBytes;
-    points.push(
-      point('swap')
-        .intField('total', m.swapTotalBytes)
-        .intField('free', m.swapFreeBytes)
-        .intField('used', swapUsed)
-        .floatField('used_percent', m.swapTotalBytes === 0 ? 0 : (swapUsed / m.swapTotalBytes) * 100),
-    );
+    const swap = point('swap')
+      .intField('total', m.swapTotalBytes)
+      .intField('free', m.swapFreeBytes)
+      .intField('used', swapUsed)
+      .floatField('used_percent', m.swapTotalBytes === 0 ? 0 : (swapUsed / m.swapTotalBytes) * 100);
+    // Counters, raw as Telegraf writes them (bytes swapped in and out since boot).
+    if (reading.counters?.swap)
+      swap.intField('in', reading.counters.swap.in).intField('out', reading.counters.swap.out);
+    points.push(swap);
   }
 
   for (const fs of reading.filesystems) {
@@ -193,8 +211,38 @@ export function resourcePoints(reading: ResourceReading): Point[] {
         .floatField('usage_iowait', c.iowait)
         .floatField('usage_steal', c.steal),
     );
+    // Telegraf's own split (user without guest, nice, irq, softirq, guest) where the host gave it.
+    const cpu = points[points.length - 1]!;
+    for (const [field, value] of Object.entries(c.telegraf ?? {})) cpu.floatField(field, value);
   }
   for (const t of reading.temperatures ?? [])
     points.push(point('temp').tag('sensor', t.sensor).floatField('temp', t.celsius));
+  if (reading.counters) points.push(...counterPoints(reading.counters, point));
+  return points;
+}
+
+/** kernel, diskio, net (per interface, and "all" with the protocol counters), netstat, nstat, linux_sysctl_fs. */
+function counterPoints(
+  counters: NonNullable<HostSnapshot['counters']>,
+  point: (measurement: string) => Point,
+): Point[] {
+  const points: Point[] = [];
+  const withInts = (p: Point, fields: Record<string, Counter>) => {
+    for (const [field, value] of Object.entries(fields)) {
+      if (typeof value === 'number') p.intField(field, value);
+      // Beyond 2^53 the digits are written as they are (line protocol integers are 64-bit).
+      else if (BigInt(value) < 2n ** 63n && BigInt(value) >= -(2n ** 63n)) p.fields[field] = `${value}i`;
+    }
+    return p;
+  };
+  if (Object.keys(counters.kernel).length > 0) points.push(withInts(point('kernel'), counters.kernel));
+  for (const disk of counters.diskio) points.push(withInts(point('diskio').tag('name', disk.name), disk.fields));
+  for (const nic of counters.net) points.push(withInts(point('net').tag('interface', nic.interface), nic.fields));
+  if (Object.keys(counters.protocols).length > 0)
+    points.push(withInts(point('net').tag('interface', 'all'), counters.protocols));
+  points.push(withInts(point('netstat'), counters.netstat));
+  for (const [name, fields] of Object.entries(counters.nstat))
+    if (Object.keys(fields).length > 0) points.push(withInts(point('nstat').tag('name', name), fields));
+  if (Object.keys(counters.sysctlFs).length > 0) points.push(withInts(point('linux_sysctl_fs'), counters.sysctlFs));
   return points;
 }

@@ -21,8 +21,24 @@ export function parseCpuSamples(text: string): Parsed<CpuUsage | null> {
   const total = delta.reduce((sum, d) => sum + d, 0);
   if (total <= 0) return { value: null, problems: ['/proc/stat did not advance between the two samples'] };
   const percent = (i: number) => Math.round(((delta[i] ?? 0) / total) * 10000) / 100;
+  // Telegraf's cpu input: guest time is taken out of user (and guest_nice out of nice).
+  const raw = (i: number) => ((b[i] ?? 0) - (a[i] ?? 0)) / total;
+  const round = (x: number) => Math.round(x * 1e6) / 1e4;
+  const telegraf = {
+    usage_user: round(raw(0) - raw(8)),
+    usage_nice: round(raw(1) - raw(9)),
+    usage_system: round(raw(2)),
+    usage_idle: round(raw(3)),
+    usage_iowait: round(raw(4)),
+    usage_irq: round(raw(5)),
+    usage_softirq: round(raw(6)),
+    usage_steal: round(raw(7)),
+    usage_guest: round(raw(8)),
+    usage_guest_nice: round(raw(9)),
+  };
   return {
     value: {
+      telegraf,
       user: percent(0) + percent(1),
       system: percent(2) + percent(5) + percent(6),
       idle: percent(3),

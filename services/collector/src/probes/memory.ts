@@ -31,7 +31,52 @@ export function parseMeminfo(text: string): Parsed<MemoryInfo | null> {
       usedPercent: Math.round((used / total) * 1000) / 10,
       swapTotalBytes: fields.get('SwapTotal') ?? 0,
       swapFreeBytes: fields.get('SwapFree') ?? 0,
+      telegraf: telegrafMemoryFields(fields),
     },
     problems,
   };
+}
+
+/** Telegraf's mem input names for /proc/meminfo's lines (bytes; Hugepages_* are counts). */
+const telegrafNames: Record<string, string> = {
+  Active: 'active',
+  Buffers: 'buffered',
+  Cached: 'cached',
+  CommitLimit: 'commit_limit',
+  Committed_AS: 'committed_as',
+  Dirty: 'dirty',
+  MemFree: 'free',
+  HighFree: 'high_free',
+  HighTotal: 'high_total',
+  Hugepagesize: 'huge_page_size',
+  HugePages_Free: 'huge_pages_free',
+  HugePages_Total: 'huge_pages_total',
+  Inactive: 'inactive',
+  LowFree: 'low_free',
+  LowTotal: 'low_total',
+  Mapped: 'mapped',
+  PageTables: 'page_tables',
+  Shmem: 'shared',
+  Slab: 'slab',
+  SReclaimable: 'sreclaimable',
+  SUnreclaim: 'sunreclaim',
+  SwapCached: 'swap_cached',
+  SwapFree: 'swap_free',
+  SwapTotal: 'swap_total',
+  VmallocChunk: 'vmalloc_chunk',
+  VmallocTotal: 'vmalloc_total',
+  VmallocUsed: 'vmalloc_used',
+  Writeback: 'write_back',
+  WritebackTmp: 'write_back_tmpfs',
+};
+
+function telegrafMemoryFields(fields: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [line, name] of Object.entries(telegrafNames)) {
+    const value = fields.get(line);
+    if (value === undefined) continue;
+    // HugePages_Total and _Free are page counts (no "kB"): parsed as KiB above, undone here.
+    out[name] = line.startsWith('HugePages_') ? value / 1024 : value;
+  }
+  return out;
 }

@@ -2,15 +2,19 @@ import type { ProcessCounts, SuspiciousProcess } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
 
 // One awk counts the state letters (after the last ") ": comm may hold spaces and parentheses).
+// The 18th field after the state is num_threads: their sum is Telegraf's total_threads.
 export const processStatesCommand =
-  'cat /proc/[0-9]*/stat 2>/dev/null | awk \'{ sub(/.*\\) /, ""); n[substr($0, 1, 1)]++ } END { for (s in n) print n[s], s }\'';
+  'cat /proc/[0-9]*/stat 2>/dev/null | awk \'{ sub(/.*\\) /, ""); n[substr($0, 1, 1)]++; t += $18 } END { for (s in n) print n[s], s; print t + 0, "threads" }\'';
 
 export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
   const counts: Record<string, number> = {};
   const problems: string[] = [];
+  let threads: number | undefined;
   for (const line of text.split('\n')) {
     const match = /^\s*(\d+) ([A-Za-z])$/.exec(line);
+    const threadLine = /^\s*(\d+) threads$/.exec(line);
     if (match?.[1] && match[2]) counts[match[2]] = (counts[match[2]] ?? 0) + Number(match[1]);
+    else if (threadLine?.[1]) threads = Number(threadLine[1]);
     else if (line.trim() !== '') problems.push(`unexpected process state line: ${excerpt(line)}`);
   }
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
@@ -24,6 +28,13 @@ export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
       blocked: get('D'),
       zombies: get('Z'),
       stopped: get('T', 't'),
+      // As Telegraf's processes input counts them.
+      idle: get('I'),
+      paging: get('W'),
+      dead: get('X', 'x'),
+      parked: get('P'),
+      unknown: total - get('R', 'S', 'I', 'D', 'Z', 'T', 't', 'W', 'X', 'x', 'P'),
+      ...(threads !== undefined ? { threads } : {}),
     },
     problems,
   };

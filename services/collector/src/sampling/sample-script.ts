@@ -1,4 +1,12 @@
-import type { CpuUsage, Filesystem, LoadAverage, MemoryInfo, TemperatureReading } from '@infra-report/shared';
+import type {
+  CpuUsage,
+  Filesystem,
+  LinuxCounters,
+  LoadAverage,
+  MemoryInfo,
+  TemperatureReading,
+} from '@infra-report/shared';
+import { countersFromSections, linuxCounterCommands } from '../probes/linux-counters.js';
 import { buildBatchScript, splitBatchOutput, type BatchCommand } from '../probes/command-batch.js';
 import { parseCpuSamples } from '../probes/cpu.js';
 import { diskCommand, inodeCommand, mergeDfInodes, parseDfOutput } from '../probes/disk.js';
@@ -20,6 +28,8 @@ export interface HostSample {
   memory: MemoryInfo | null;
   filesystems: Filesystem[];
   temperatures: TemperatureReading[] | null;
+  /** Kernel counters for Telegraf's kernel, diskio, net, netstat, nstat and linux_sysctl_fs. */
+  counters: LinuxCounters | null;
   problems: string[];
 }
 
@@ -47,6 +57,7 @@ const sampleCommands: BatchCommand[] = [
   { name: 'df', script: diskCommand, large: true },
   { name: 'df-inodes', script: inodeCommand, large: true },
   { name: 'temperature', script: temperatureCommand },
+  ...linuxCounterCommands,
 ];
 
 /** The round's script, the same every round of a connection (its nonce frames the sections). */
@@ -90,6 +101,7 @@ export function parseSample(
   const memory = take(parseMeminfo(text('meminfo')));
   const filesystems = take(mergeDfInodes(take(parseDfOutput(text('df'))), text('df-inodes')));
   const temperatures = take(parseTemperatures(text('temperature')));
+  const counters = take(countersFromSections(sections));
   return {
     host,
     at,
@@ -102,6 +114,7 @@ export function parseSample(
     memory,
     filesystems,
     temperatures,
+    counters,
     problems,
   };
 }
