@@ -40,19 +40,16 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
 
   if (snapshot.processes) {
     const p = snapshot.processes;
-    points.push(
-      point('processes')
-        .intField('total', p.total)
-        .intField('running', p.running)
-        .intField('sleeping', p.sleeping)
-        .intField('blocked', p.blocked)
-        .intField('zombies', p.zombies)
-        .intField('stopped', p.stopped),
-    );
-    // Telegraf's processes input counts idle kernel threads apart from sleeping ones.
-    const processes = points[points.length - 1]!;
-    if (p.idle !== undefined) processes.intField('sleeping', p.sleeping - p.idle).intField('idle', p.idle);
+    const processes = point('processes')
+      .intField('total', p.total)
+      .intField('running', p.running)
+      // Telegraf's processes input counts idle kernel threads apart from sleeping ones.
+      .intField('sleeping', p.sleeping - (p.idle ?? 0))
+      .intField('blocked', p.blocked)
+      .intField('zombies', p.zombies)
+      .intField('stopped', p.stopped);
     for (const [field, value] of [
+      ['idle', p.idle],
       ['paging', p.paging],
       ['dead', p.dead],
       ['parked', p.parked],
@@ -60,6 +57,7 @@ export function snapshotToPoints(snapshot: HostSnapshot): Point[] {
       ['total_threads', p.threads],
     ] as const)
       if (value !== undefined) processes.intField(field, value);
+    points.push(processes);
   }
   if (snapshot.failedUnits !== null)
     points.push(point('systemd_units').intField('failed', snapshot.failedUnits.length));
@@ -161,16 +159,14 @@ export function resourcePoints(reading: ResourceReading): Point[] {
 
   if (reading.memory) {
     const m = reading.memory;
-    points.push(
-      point('mem')
-        .intField('total', m.totalBytes)
-        .intField('available', m.availableBytes)
-        .intField('used', m.usedBytes)
-        .floatField('used_percent', m.usedPercent)
-        .floatField('available_percent', m.totalBytes === 0 ? 0 : (m.availableBytes / m.totalBytes) * 100),
-    );
-    const mem = points[points.length - 1]!;
+    const mem = point('mem')
+      .intField('total', m.totalBytes)
+      .intField('available', m.availableBytes)
+      .intField('used', m.usedBytes)
+      .floatField('used_percent', m.usedPercent)
+      .floatField('available_percent', m.totalBytes === 0 ? 0 : (m.availableBytes / m.totalBytes) * 100);
     for (const [field, value] of Object.entries(m.telegraf ?? {})) mem.intField(field, Math.round(value));
+    points.push(mem);
     const swapUsed = m.swapTotalBytes - m.swapFreeBytes;
     const swap = point('swap')
       .intField('total', m.swapTotalBytes)
@@ -202,18 +198,16 @@ export function resourcePoints(reading: ResourceReading): Point[] {
 
   if (reading.cpu) {
     const c = reading.cpu;
-    points.push(
-      point('cpu')
-        .tag('cpu', 'cpu-total')
-        .floatField('usage_user', c.user)
-        .floatField('usage_system', c.system)
-        .floatField('usage_idle', c.idle)
-        .floatField('usage_iowait', c.iowait)
-        .floatField('usage_steal', c.steal),
-    );
+    const cpu = point('cpu')
+      .tag('cpu', 'cpu-total')
+      .floatField('usage_user', c.user)
+      .floatField('usage_system', c.system)
+      .floatField('usage_idle', c.idle)
+      .floatField('usage_iowait', c.iowait)
+      .floatField('usage_steal', c.steal);
     // Telegraf's own split (user without guest, nice, irq, softirq, guest) where the host gave it.
-    const cpu = points[points.length - 1]!;
     for (const [field, value] of Object.entries(c.telegraf ?? {})) cpu.floatField(field, value);
+    points.push(cpu);
   }
   for (const t of reading.temperatures ?? [])
     points.push(point('temp').tag('sensor', t.sensor).floatField('temp', t.celsius));

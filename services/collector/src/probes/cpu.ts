@@ -7,6 +7,15 @@ export const cpuCommand = 'read -r ir_l < /proc/stat; echo "$ir_l"; sleep 1; rea
 
 const fields = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
 
+/** The clock ticks a "cpu " line counts: its first eight columns (guest time is inside user time). */
+export function cpuTicks(line: string): number {
+  return line
+    .trim()
+    .split(/\s+/)
+    .slice(1, 1 + fields.length)
+    .reduce((sum, field) => sum + (Number(field) || 0), 0);
+}
+
 export function parseCpuSamples(text: string): Parsed<CpuUsage | null> {
   const samples = text
     .split('\n')

@@ -8,7 +8,7 @@ import type {
 } from '@infra-report/shared';
 import { countersFromSections, linuxCounterCommands } from '../probes/linux-counters.js';
 import { buildBatchScript, splitBatchOutput, type BatchCommand } from '../probes/command-batch.js';
-import { parseCpuSamples } from '../probes/cpu.js';
+import { cpuTicks, parseCpuSamples } from '../probes/cpu.js';
 import { diskCommand, inodeCommand, mergeDfInodes, parseDfOutput } from '../probes/disk.js';
 import { memoryCommand, parseMeminfo } from '../probes/memory.js';
 import { parseCpuCount, parseLoadavg, parseUptime, systemCommands } from '../probes/system.js';
@@ -36,15 +36,6 @@ export interface HostSample {
 const maxSectionBytes = 1024 * 1024;
 /** USER_HZ is 100 on Linux: 50 ticks is half a second of CPU time across all CPUs. */
 const minCpuTicks = 50;
-
-/** The sum of the first eight counters of a "cpu " line (guest time is inside user time). */
-function cpuTicks(line: string): number {
-  return line
-    .trim()
-    .split(/\s+/)
-    .slice(1, 9)
-    .reduce((sum, field) => sum + (Number(field) || 0), 0);
-}
 
 // The same commands (and parsers) as the daily collection, without the slow or large ones; the
 // CPU line is read once per round, and the round before gives the difference.
