@@ -69,14 +69,14 @@ describe('live sampling over connections kept open', () => {
     await redis.quit();
   });
 
-  function sampler(published: AlertEvent[]) {
+  function sampler(published: AlertEvent[], influxUrl = influxSettings.url) {
     const openRunner = createRunnerFactory(process.env['HOME'] ?? '/root');
     const pool = new SessionPool({
       open: async (host) => (await openRunner(host)).runner,
       maxConnections: 10,
       idleTimeoutMs: 60_000,
     });
-    const influx = createInfluxStore(influxSettings);
+    const influx = createInfluxStore({ ...influxSettings, url: influxUrl, timeout_seconds: 2 });
     return {
       pool,
       influx,
@@ -145,6 +145,20 @@ describe('live sampling over connections kept open', () => {
       ['alert', 'unreachable'],
       ['recovery', 'unreachable'],
     ]);
+    await pool.closeAll();
+    await influx.close();
+  });
+
+  it('does not count an InfluxDB that refuses writes against the host: no unreachable alert, the connection kept', async () => {
+    const published: AlertEvent[] = [];
+    // Nothing listens on port 1: every write is refused.
+    const { sampler: s, pool, influx } = sampler(published, 'http://127.0.0.1:1');
+    const host = config.hosts.find((h) => h.name === 'calm')!;
+    const samples = [];
+    for (let round = 0; round < 4; round += 1) samples.push(await s.sampleOnce(host));
+    expect(samples.every((sample) => sample?.load !== null)).toBe(true);
+    expect(published).toEqual([]);
+    expect(pool.opened).toBe(1);
     await pool.closeAll();
     await influx.close();
   });

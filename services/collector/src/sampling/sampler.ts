@@ -5,6 +5,7 @@ import {
   resourceConditions,
   resourceRules,
   unreachableCondition,
+  type AlertCondition,
   type AlertEvent,
   type AlertRuleName,
   type AlertStateStore,
@@ -100,49 +101,47 @@ export class Sampler {
     const intervalMs = host.sampleIntervalSeconds * 1000;
     const scheduled = this.nextDue.get(host.name) ?? Date.now();
     const cpuStart = process.cpuUsage();
+    const { thresholds } = deps.config.report;
     let sample: HostSample | null = null;
-    let events: AlertEvent[];
+    let events: AlertEvent[] = [];
     try {
-      sample = await this.read(host);
-      this.nextDue.set(host.name, Math.max(scheduled + intervalMs, Date.now() + intervalMs / 2));
-      if (deps.influx) await deps.influx.writePoints(resourcePoints({ ...sample, host: host.name }));
-      await deps.alertState.resetFailures(host.name);
-      events = await evaluateAlerts(
-        {
-          host: host.name,
-          groups: host.groups,
-          conditions: [
-            ...resourceConditions(sample, deps.config.report.thresholds),
-            unreachableCondition(0, '', deps.config.report.thresholds),
-          ],
-          rules: sampleRules,
-          now: sample.at,
-        },
-        deps.alertState,
-        deps.config.report.thresholds.alert_after_seconds,
-      );
-    } catch (error) {
-      await deps.pool.drop(host.name);
-      const reason = error instanceof CollectionError ? error.reason : (error as Error).message;
-      const failures = await deps.alertState.countFailure(host.name).catch(() => 1);
-      // Reconnect with backoff: the interval, or longer after repeated failures (at most 10 intervals).
-      const backoff = deps.config.sample.reconnect_backoff_seconds * 1000 * 2 ** Math.min(failures - 1, 10);
-      this.nextDue.set(host.name, Date.now() + Math.min(Math.max(intervalMs, backoff), intervalMs * 10));
-      deps.logger.warn({ host: host.name, failures, reason }, 'sampling failed');
-      events = await evaluateAlerts(
-        {
-          host: host.name,
-          groups: host.groups,
-          conditions: [unreachableCondition(failures, reason, deps.config.report.thresholds)],
-          rules: ['unreachable'],
-          now: deps.now(),
-        },
-        deps.alertState,
-        deps.config.report.thresholds.alert_after_seconds,
-      ).catch((e: Error) => {
-        deps.logger.error({ host: host.name, err: e }, 'cannot evaluate alerts');
-        return [];
-      });
+      try {
+        sample = await this.read(host);
+      } catch (error) {
+        // Only the host's own failure counts towards "unreachable": not InfluxDB, not Redis.
+        await deps.pool.drop(host.name);
+        const reason = error instanceof CollectionError ? error.reason : (error as Error).message;
+        const failures = await deps.alertState.countFailure(host.name).catch(() => 1);
+        // Reconnect with backoff: the interval, or longer after repeated failures (at most 10 intervals).
+        const backoff = deps.config.sample.reconnect_backoff_seconds * 1000 * 2 ** Math.min(failures - 1, 10);
+        this.nextDue.set(host.name, Date.now() + Math.min(Math.max(intervalMs, backoff), intervalMs * 10));
+        deps.logger.warn({ host: host.name, failures, reason }, 'sampling failed');
+        events = await this.evaluate(
+          host,
+          [unreachableCondition(failures, reason, thresholds)],
+          ['unreachable'],
+          deps.now(),
+        );
+      }
+      if (sample) {
+        this.nextDue.set(host.name, Math.max(scheduled + intervalMs, Date.now() + intervalMs / 2));
+        await deps.influx
+          ?.writePoints(resourcePoints({ ...sample, host: host.name }))
+          .catch((error: Error) =>
+            deps.logger.error({ host: host.name, err: error }, 'cannot write samples to InfluxDB'),
+          );
+        await deps.alertState
+          .resetFailures(host.name)
+          .catch((error: Error) =>
+            deps.logger.error({ host: host.name, err: error }, 'cannot reset the failure count'),
+          );
+        events = await this.evaluate(
+          host,
+          [...resourceConditions(sample, thresholds), unreachableCondition(0, '', thresholds)],
+          sampleRules,
+          sample.at,
+        );
+      }
     } finally {
       this.roundsDone.set(host.name, (this.roundsDone.get(host.name) ?? 0) + 1);
       const used = process.cpuUsage(cpuStart);
@@ -151,6 +150,19 @@ export class Sampler {
     if (events.length > 0)
       await deps.publish(events).catch((error: Error) => deps.logger.error({ err: error }, 'cannot publish alerts'));
     return sample;
+  }
+
+  /** The round's alerts; a failure to evaluate them (Redis) is logged, never the host's. */
+  private evaluate(host: ResolvedHost, conditions: AlertCondition[], rules: AlertRuleName[], now: Date) {
+    const { deps } = this;
+    return evaluateAlerts(
+      { host: host.name, groups: host.groups, conditions, rules, now },
+      deps.alertState,
+      deps.config.report.thresholds.alert_after_seconds,
+    ).catch((error: Error) => {
+      deps.logger.error({ host: host.name, err: error }, 'cannot evaluate alerts');
+      return [] as AlertEvent[];
+    });
   }
 
   private async read(host: ResolvedHost): Promise<HostSample> {
