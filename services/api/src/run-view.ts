@@ -5,6 +5,7 @@ import {
   runDeadline,
   type DeliverJobData,
   type DeliverResult,
+  type HostStatus,
   type HostStatusStore,
   type RenderJobData,
   type RenderResult,
@@ -47,15 +48,20 @@ export interface HostProgress {
 
 const iso = (epochMs: number | undefined) => (epochMs ? new Date(epochMs).toISOString() : null);
 
-/** The run's phase from its deliver job (the flow's root) and its render job. */
-export async function runPhase(deliverJob: Job, renderJob: Job | undefined): Promise<RunPhase> {
-  const deliverState = await deliverJob.getState();
+/** The run's phase from the states of its deliver job (the flow's root) and its render job. */
+function phaseOf(deliverState: string, renderState: string | null): RunPhase {
   if (deliverState === 'completed') return 'delivered';
   if (deliverState === 'failed') return 'failed';
   if (deliverState !== 'waiting-children') return 'delivering';
-  const renderState = renderJob ? await renderJob.getState() : 'unknown';
   if (renderState === 'failed') return 'failed';
   return renderState === 'waiting-children' ? 'collecting' : 'rendering';
+}
+
+/** The same read from Redis (the render job's state only when the deliver job's does not say). */
+async function runPhase(deliverJob: Job, renderJob: Job | undefined): Promise<RunPhase> {
+  const deliverState = await deliverJob.getState();
+  const renderState = deliverState === 'waiting-children' && renderJob ? await renderJob.getState() : null;
+  return phaseOf(deliverState, renderState);
 }
 
 const allStates = ['completed', 'failed', 'active', 'waiting', 'waiting-children', 'delayed', 'prioritized'] as const;
@@ -94,7 +100,7 @@ async function hostProgress(
   host: RenderJobData['hosts'][number],
   run: RunSpec,
   givenUp: Record<string, string>,
-  hostStatus: HostStatusStore,
+  status: HostStatus | undefined,
 ): Promise<HostProgress> {
   const job = await queues.collect.getJob(host.collectJobId);
   const base = { name: host.name, address: host.address, groups: host.groups };
@@ -110,7 +116,6 @@ async function hostProgress(
     };
   }
   const jobState = await job.getState();
-  const status = await hostStatus.get(host.name);
   const kind = status?.lastRunId === run.runId && status.failure ? status.failure.kind : null;
   const reason = job.failedReason || null;
   const given = givenUp[host.name];
@@ -148,8 +153,10 @@ export async function describeRun(
   const run = deliverJob.data.run;
   const renderJob = await queues.render.getJob(runId);
   const givenUp = await deps.redis.hgetall(deadlineReasonsKey(deps.prefix, runId));
+  // One read of every host's status, not one per host.
+  const statuses = renderJob ? await deps.hostStatus.all() : new Map<string, HostStatus>();
   const hosts = renderJob
-    ? await Promise.all(renderJob.data.hosts.map((h) => hostProgress(queues, h, run, givenUp, deps.hostStatus)))
+    ? await Promise.all(renderJob.data.hosts.map((h) => hostProgress(queues, h, run, givenUp, statuses.get(h.name))))
     : [];
   const count = (...states: HostProgressState[]) => hosts.filter((h) => states.includes(h.state)).length;
   const renderState = renderJob ? await renderJob.getState() : null;
@@ -160,7 +167,7 @@ export async function describeRun(
   return {
     runId,
     run,
-    state: await runPhase(deliverJob, renderJob),
+    state: phaseOf(deliverState, renderState),
     createdAt: new Date(deliverJob.timestamp).toISOString(),
     // When the run renders with what it has; overdue: past it and still waiting for hosts.
     deadline: deadline.toISOString(),
