@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { Client, type SFTPWrapper } from 'ssh2';
 import { pack } from 'tar-stream';
@@ -13,6 +12,7 @@ import {
   type HostKeyVerdict,
 } from '@infra-report/shared';
 
+/** As the configuration loader gives them: paths already expanded (~ and relative ones). */
 export type ArchiveSettings = NonNullable<Config['archive']>;
 
 export interface ArchiveFile {
@@ -128,16 +128,12 @@ function call<T>(
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 async function connect(settings: ArchiveSettings): Promise<Client> {
-  const knownHostsText = await readFile(settings.known_hosts_file.replace(/^~(?=\/)/, homedir()), 'utf8').catch(
-    (error: NodeJS.ErrnoException) => {
-      throw new ArchiveError(`cannot read known_hosts ${settings.known_hosts_file}: ${error.code ?? error.message}`);
-    },
-  );
-  const privateKey = await readFile(settings.private_key_file.replace(/^~(?=\/)/, homedir())).catch(
-    (error: NodeJS.ErrnoException) => {
-      throw new ArchiveError(`cannot read SSH key ${settings.private_key_file}: ${error.code ?? error.message}`);
-    },
-  );
+  const knownHostsText = await readFile(settings.known_hosts_file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ArchiveError(`cannot read known_hosts ${settings.known_hosts_file}: ${error.code ?? error.message}`);
+  });
+  const privateKey = await readFile(settings.private_key_file).catch((error: NodeJS.ErrnoException) => {
+    throw new ArchiveError(`cannot read SSH key ${settings.private_key_file}: ${error.code ?? error.message}`);
+  });
   const knownHosts = parseKnownHosts(knownHostsText);
   const names = knownHostsNames([settings.host], settings.port);
   let verdict: HostKeyVerdict | undefined;

@@ -43,6 +43,8 @@ export interface DeliveryChannels {
   publicUrl: string | undefined;
 }
 
+type ChannelMetric = 'group_email' | 'webhook' | 'archive';
+
 /** What the mailer counts (Prometheus in the service; nothing in the one-process run). */
 export interface DeliveryMetrics {
   delivered(): void;
@@ -50,7 +52,7 @@ export interface DeliveryMetrics {
   sendFailed(): void;
   alreadyDelivered(): void;
   /** A channel after the main email: a group's email, a daily webhook, the archive. */
-  channel?(channel: 'group_email' | 'webhook' | 'archive', outcome: 'sent' | 'failed'): void;
+  channel?(channel: ChannelMetric, outcome: 'sent' | 'failed'): void;
   possibleDuplicate(): void;
 }
 
@@ -172,9 +174,12 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
   const { run } = result;
   const done: Record<string, string> = {};
   const failed: { channel: string; error: Error; kind: DeliverFailureKind }[] = [];
-  const metric = (channel: string) =>
-    channel.startsWith('group:') ? 'group_email' : channel.startsWith('webhook:') ? 'webhook' : 'archive';
-  const once = async (channel: string, kind: DeliverFailureKind, send: () => Promise<string>) => {
+  const once = async (
+    channel: string,
+    metric: ChannelMetric,
+    kind: DeliverFailureKind,
+    send: () => Promise<string>,
+  ) => {
     const id = `${run.runId}#${channel}`;
     const earlier = await deps.ledger?.deliveredAt(id);
     if (earlier) {
@@ -184,9 +189,9 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
     try {
       done[channel] = await send();
       await deps.ledger?.markDelivered(id, deps.now().toISOString());
-      deps.metrics?.channel?.(metric(channel), 'sent');
+      deps.metrics?.channel?.(metric, 'sent');
     } catch (error) {
-      deps.metrics?.channel?.(metric(channel), 'failed');
+      deps.metrics?.channel?.(metric, 'failed');
       failed.push({ channel, error: error as Error, kind: deliveryFailureKind(error as Error) ?? kind });
       deps.logger.warn({ run: run.runId, channel, err: error }, 'delivery channel failed: the job will retry it');
     }
@@ -195,7 +200,7 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
   for (const report of result.groupReports ?? []) {
     const to = channels.groups[report.group]?.recipients ?? [];
     if (to.length === 0 || destination.kind !== 'smtp') continue;
-    await once(`group:${report.group}`, 'smtp_connection', async () => {
+    await once(`group:${report.group}`, 'group_email', 'smtp_connection', async () => {
       const files = await loadFiles(report.artifacts, deps.artifacts);
       const message = composeMessage(
         { run, artifacts: report.artifacts, summary: report.summary },
@@ -220,7 +225,7 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
     });
   }
   for (const { hook, index } of webhooksFor(channels.webhooks, 'daily', null)) {
-    await once(`webhook:${index}`, 'webhook', async () => {
+    await once(`webhook:${index}`, 'webhook', 'webhook', async () => {
       const reports = hook.groups
         ? (result.groupReports ?? []).filter((r) => hook.groups?.includes(r.group))
         : [{ group: null, artifacts: result.artifacts, summary: result.summary }];
@@ -231,7 +236,7 @@ export async function deliverRun(result: RenderResult, deps: DeliverDependencies
   }
   if (channels.archive) {
     const settings = channels.archive;
-    await once('archive', 'archive', async () => {
+    await once('archive', 'archive', 'archive', async () => {
       const reportFiles = result.artifacts.filter((a) => /\.(pdf|xlsx)$/.test(a.fileName));
       const files = await loadFiles(reportFiles, deps.artifacts);
       const outcome = await archiveReport(
