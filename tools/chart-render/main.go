@@ -14,6 +14,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -388,24 +389,21 @@ func (f Files) Glob(pattern string) Files {
 }
 
 func (f Files) AsConfig() string {
-	if len(f) == 0 {
-		return ""
-	}
-	m := map[string]string{}
-	for name, data := range f {
-		m[path.Base(name)] = string(data)
-	}
-	out, _ := yaml.Marshal(m)
-	return strings.TrimSuffix(string(out), "\n")
+	return f.asYAMLMap(func(data []byte) string { return string(data) })
 }
 
 func (f Files) AsSecrets() string {
+	return f.asYAMLMap(base64.StdEncoding.EncodeToString)
+}
+
+// asYAMLMap: base name -> encoded content, as YAML (empty for no files), as Helm's Files do.
+func (f Files) asYAMLMap(encode func([]byte) string) string {
 	if len(f) == 0 {
 		return ""
 	}
 	m := map[string]string{}
 	for name, data := range f {
-		m[path.Base(name)] = base64Encode(data)
+		m[path.Base(name)] = encode(data)
 	}
 	out, _ := yaml.Marshal(m)
 	return strings.TrimSuffix(string(out), "\n")

@@ -1,5 +1,0 @@
-package main
-
-import "encoding/base64"
-
-func base64Encode(data []byte) string { return base64.StdEncoding.EncodeToString(data) }
