@@ -5,6 +5,11 @@ import { createRunnerFactory, CollectionError } from '@infra-report/collector';
 import { exitStatus } from '../exit-status.js';
 import { loadCliConfig, say } from './load.js';
 
+function jumpHost(host: ResolvedHost): string | null {
+  const { jump } = host.ssh;
+  return jump ? `${jump.user}@${jump.address}:${jump.port}` : null;
+}
+
 /** Where a host's connection goes, as resolved from the file, its groups, the inventory and ~/.ssh/config. */
 export function describeHost(host: ResolvedHost) {
   return {
@@ -19,7 +24,7 @@ export function describeHost(host: ResolvedHost) {
           port: host.ssh.port,
           privateKeyFile: host.ssh.privateKeyFile ?? null,
           knownHostsFile: host.ssh.knownHostsFile,
-          jump: host.ssh.jump ? `${host.ssh.jump.user}@${host.ssh.jump.address}:${host.ssh.jump.port}` : null,
+          jump: jumpHost(host),
           fromSshConfig: host.ssh.fromSshConfig ?? null,
           source: host.labels['source'] ?? 'configuration',
         }),
@@ -28,7 +33,8 @@ export function describeHost(host: ResolvedHost) {
 
 function hostLine(host: ResolvedHost): string {
   if (host.local) return `${host.name} (local, no SSH)`;
-  const via = host.ssh.jump ? ` via ${host.ssh.jump.user}@${host.ssh.jump.address}:${host.ssh.jump.port}` : '';
+  const jump = jumpHost(host);
+  const via = jump ? ` via ${jump}` : '';
   const from = [
     host.labels['source'] === 'ansible-inventory' ? 'inventory' : '',
     host.ssh.fromSshConfig ? 'ssh config' : '',

@@ -58,7 +58,9 @@ export function registerPipelineStatusMetrics(
   let status: Promise<Record<string, string>> | undefined;
   // The three status gauges of one scrape share one HGETALL.
   const readStatus = () => {
-    status ??= redis.hgetall(pipelineStatusKey(prefix)).finally(() => setTimeout(() => (status = undefined), 500));
+    status ??= redis
+      .hgetall(pipelineStatusKey(prefix))
+      .finally(() => setTimeout(() => (status = undefined), 500).unref());
     return status;
   };
   const setFrom = (gauge: Gauge, labels: Record<string, string>, value: string | undefined) => {
