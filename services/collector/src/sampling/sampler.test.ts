@@ -46,7 +46,13 @@ describe('live sampling over connections kept open', () => {
       bindFiles: { '/proc/loadavg': loadFile },
       logLevel: 'INFO',
     });
-    calm = await startNamespacedSshd('sample-calm', '127.0.0.32', 2231, { logLevel: 'INFO' });
+    // The calm host's load is its own too: the machine's real load (a busy CI run) must not count.
+    const calmLoadFile = path.join(dir, 'calm-loadavg');
+    writeFileSync(calmLoadFile, '0.10 0.10 0.10 1/300 4242\n');
+    calm = await startNamespacedSshd('sample-calm', '127.0.0.32', 2231, {
+      bindFiles: { '/proc/loadavg': calmLoadFile },
+      logLevel: 'INFO',
+    });
     await ensureInfluxV1Database(influxSettings);
     config = fleetConfig(
       [
