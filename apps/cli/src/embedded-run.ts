@@ -23,8 +23,7 @@ import {
   readUpdatesState,
 } from '@infra-report/collector';
 import { renderRun } from '@infra-report/renderer';
-import { createMailDestination, deliverRun } from '@infra-report/mailer';
-import { directAlertPublisher } from './direct-alerts.js';
+import { AlertDispatcher, createFileAlertOutbox, createMailDestination, deliverRun } from '@infra-report/mailer';
 import { localInflux } from './local-influx.js';
 
 export interface EmbeddedRunResult {
@@ -64,12 +63,19 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const snapshots: HostSnapshot[] = [];
   const failures: HostFailure[] = [];
   const destination = createMailDestination(config);
-  // Immediate alerts of this run's collections: state in report.state_dir, sent from here.
-  const alerts = {
-    state: createFileAlertStateStore(config.report.state_dir),
-    thresholds: config.report.thresholds,
-    publish: directAlertPublisher(config, destination, logger, now),
-  };
+  // Immediate alerts of this run's collections: state in report.state_dir, sent from here once
+  // every host is done, one notification per recipient set.
+  const alertState = createFileAlertStateStore(config.report.state_dir);
+  const alerts = { state: alertState, thresholds: config.report.thresholds, policy: config.alerts };
+  const dispatcher = new AlertDispatcher({
+    config,
+    destination,
+    ledger: undefined,
+    state: alertState,
+    outbox: createFileAlertOutbox(config.report.state_dir),
+    logger,
+    now,
+  });
   const collectionStarted = { wall: performance.now(), cpu: process.cpuUsage() };
 
   try {
@@ -109,6 +115,10 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
     seconds: (performance.now() - collectionStarted.wall) / 1000,
     cpuMs: (cpu.user + cpu.system) / 1000,
   };
+  await dispatcher.publish(snapshots.flatMap((s) => s.alerts ?? []));
+  await dispatcher.flushAll();
+  // A daily run posts again tomorrow: what fires stays firing in Alertmanager until a bit past then.
+  await dispatcher.refresh((config.report.window_hours + 1) * 3600_000);
   const artifacts = createFilesystemArtifactStore(config.report.output_dir);
   const rendered = await renderRun(
     { run: spec, snapshots, failures },
@@ -120,6 +130,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
       influx,
       groupReports: groupsWithOwnReport(config),
       runLog: config.notify.attachRunLog,
+      alerts: { state: alertState },
     },
   ).finally(() => influx?.close());
   try {

@@ -3,6 +3,7 @@ import { ConfigError, exitCodeFor } from '@infra-report/shared';
 import { checkConfigCommand } from './commands/check-config.js';
 import { initCommand } from './commands/init.js';
 import { runCommand } from './commands/run.js';
+import { silenceCommand } from './commands/silence.js';
 import { triggerCommand } from './commands/trigger.js';
 import { watchCommand } from './commands/watch.js';
 
@@ -42,6 +43,18 @@ program
   .option('--rounds <n>', 'stop after this many rounds of every host (default: until stopped)')
   .option('-v, --verbose', 'log every step as JSON on stderr')
   .action(async (options, command: Command) => watchCommand({ ...command.optsWithGlobals(), ...options }));
+
+program
+  .command('silence')
+  .description('keep the alerts of a host (pattern with *), one rule, one subject quiet for a while; they stay in the report')
+  .option('--host <name>', 'host name or pattern ("web*", "*")')
+  .option('--rule <rule>', 'only this rule (disk, inodes, load, cpu, memory, temperature, failed_logins, stale_backup, unreachable)')
+  .option('--subject <subject>', 'only this subject of the rule (a mount point, a source address, a sensor)')
+  .option('--for <duration>', 'how long: 30m, 4h, 1h30m, 2d')
+  .option('--comment <text>', 'why (shown in the report and in --list)')
+  .option('--list', 'list the silences')
+  .option('--expire <id>', 'end a silence now')
+  .action(async (options, command: Command) => silenceCommand({ ...command.optsWithGlobals(), ...options }));
 
 program
   .command('init')

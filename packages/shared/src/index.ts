@@ -30,3 +30,6 @@ export * from './alerts/alert-engine.js';
 export * from './printable.js';
 export * from './ssh/known-hosts.js';
 export * from './alerts/alert-queue.js';
+export * from './alerts/alert-policy.js';
+export * from './alerts/alert-silences.js';
+export * from './alerts/alert-rollup.js';

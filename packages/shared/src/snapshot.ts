@@ -1,3 +1,4 @@
+import type { AlertEvent } from './alerts/alert-engine.js';
 /**
  * What a collector returns for one host: compact, JSON-serialisable, the input of the report.
  * A value the host could not give is `null` and explained in `problems`, never a made-up 0.
@@ -41,6 +42,11 @@ export interface HostSnapshot {
   counters?: LinuxCounters | null;
   /** Marked gaps: what could not be collected or parsed, and why. */
   problems: CollectionProblem[];
+  /**
+   * Immediate alerts this collection raised or cleared (the rules on for collections); the run's
+   * renderer hands them to the notify queue together, so a run notifies once per recipient set.
+   */
+  alerts?: AlertEvent[];
 }
 
 export interface OsInfo {

@@ -25,6 +25,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerHostRoutes } from './routes/hosts.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerRunRoutes } from './routes/runs.js';
+import { registerSilenceRoutes } from './routes/silences.js';
 import type { ApiContext } from './context.js';
 import type { RunQueues } from './run-view.js';
 import { sharedSchemas } from './schemas.js';
@@ -94,12 +95,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A token of api.tokens; scopes: read, trigger' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'A token of api.tokens; scopes: read, trigger, silence' },
         },
       },
       tags: [
         { name: 'reports', description: 'Runs and their report files' },
         { name: 'hosts', description: 'The fleet as last collected' },
+        { name: 'alerts', description: 'Silences of immediate alerts' },
         { name: 'operations', description: 'Health and metrics' },
       ],
     },
@@ -131,6 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       registerReportRoutes(v1, context);
       registerRunRoutes(v1, context);
       registerHostRoutes(v1, context);
+      registerSilenceRoutes(v1, context);
     },
     { prefix: '/v1' },
   );

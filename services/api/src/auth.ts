@@ -2,6 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthenticatedError, type ApiScope, type ApiToken } from '@infra-report/shared';
 
+const clientNames = new WeakMap<FastifyRequest, string>();
+
+/** The name of the token a request authenticated with (for who created a silence). */
+export const clientName = (request: FastifyRequest): string => clientNames.get(request) ?? 'api';
+
 /**
  * Bearer token check for one route's scope. Compared in constant time; the token's name (never
  * the token) goes into the request's log lines.
@@ -20,6 +25,7 @@ export function bearerAuth(tokens: ApiToken[]) {
         : undefined;
       if (!match) throw new UnauthenticatedError('missing or invalid bearer token');
       request.log = request.log.child({ client: match.name });
+      clientNames.set(request, match.name);
       if (!match.scopes.includes(scope))
         throw new ForbiddenError(`token "${match.name}" does not have the ${scope} scope`);
     };

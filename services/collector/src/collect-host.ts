@@ -1,11 +1,11 @@
 import {
   collectionConditions,
-  collectionOnlyRules,
-  resourceRules,
+  conditionsFor,
   evaluateAlerts,
   resourceConditions,
+  rulesOn,
   type AlertEvent,
-  type AlertRuleName,
+  type AlertPolicy,
   type AlertStateStore,
   type CollectionProblem,
   type Config,
@@ -86,38 +86,47 @@ export interface CollectDependencies {
   packageState?: HostStateStore<UpdatesInfo> | undefined;
   /** Failed logins from one address that make it a brute-force source (report.thresholds.brute_force_attempts). */
   bruteForceAttempts?: number;
-  /** Immediate alerts on the collection (resources, failed logins per source, stale backups). */
+  /** Immediate alerts on the collection (the rules on for collections: by default a critical disk). */
   alerts?: CollectionAlerts | undefined;
 }
 
 export interface CollectionAlerts {
   state: AlertStateStore;
   thresholds: Config['report']['thresholds'];
-  publish(events: AlertEvent[]): Promise<void>;
+  policy: AlertPolicy;
 }
 
-const collectionRules: AlertRuleName[] = [...resourceRules, ...collectionOnlyRules];
-
-/** Alerts never fail a collection: a problem evaluating or publishing them is logged. */
-async function alertOnCollection(snapshot: HostSnapshot, alerts: CollectionAlerts, logger: Logger): Promise<void> {
+/**
+ * The collection's immediate alerts (only the rules on for collections), returned with the
+ * snapshot for the run to notify together. Alerts never fail a collection: a problem is logged.
+ */
+async function alertOnCollection(
+  snapshot: HostSnapshot,
+  alerts: CollectionAlerts,
+  logger: Logger,
+): Promise<AlertEvent[]> {
+  const rules = rulesOn(alerts.policy, 'collection');
+  if (rules.length === 0) return [];
   try {
-    const events = await evaluateAlerts(
+    return await evaluateAlerts(
       {
         host: snapshot.host,
         groups: snapshot.groups,
-        conditions: [
+        conditions: conditionsFor(alerts.policy, 'collection', [
           ...resourceConditions(snapshot, alerts.thresholds),
           ...collectionConditions(snapshot.logins.failed, snapshot.backups, alerts.thresholds),
-        ],
-        rules: collectionRules,
+        ]),
+        rules,
         now: new Date(snapshot.collectedAt),
+        source: 'collection',
+        intervalMs: 0,
       },
       alerts.state,
-      alerts.thresholds.alert_after_seconds,
+      alerts.policy,
     );
-    if (events.length > 0) await alerts.publish(events);
   } catch (error) {
-    logger.error({ host: snapshot.host, err: error }, 'cannot evaluate or publish alerts');
+    logger.error({ host: snapshot.host, err: error }, 'cannot evaluate alerts');
+    return [];
   }
 }
 
@@ -186,7 +195,10 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
     }
     if (authLogState && deps.authLogState) await deps.authLogState.save(host.name, authLogState);
     if (snapshot.updates?.stamp && deps.packageState) await deps.packageState.save(host.name, snapshot.updates);
-    if (deps.alerts) await alertOnCollection(snapshot, deps.alerts, deps.logger);
+    if (deps.alerts) {
+      const events = await alertOnCollection(snapshot, deps.alerts, deps.logger);
+      if (events.length > 0) snapshot.alerts = events;
+    }
     return snapshot;
   } finally {
     await runner.close().catch(() => undefined);

@@ -65,14 +65,15 @@ if (config.influx?.api === 'v1') {
   );
 }
 const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir(), { timings: createSshMetrics(registry) });
-// Alerts are evaluated here (collections and samples) and delivered by the mailer (notify queue).
+// Alerts are evaluated here (collections and samples) and delivered by the mailer (notify queue):
+// a collection's alerts travel with its snapshot, the renderer hands a run's to the queue at once.
 const alertState = createRedisAlertStateStore(connection, config.redis.prefix);
 const alertPublisher = createQueuedAlertPublisher(connection, config.redis.prefix);
 const worker = startCollectWorker(
   config,
   {
     openRunner,
-    alerts: { state: alertState, thresholds: config.report.thresholds, publish: alertPublisher.publish },
+    alerts: { state: alertState, thresholds: config.report.thresholds, policy: config.alerts },
     influx,
     now: () => new Date(),
     logger,

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFilesystemArtifactStore,
+  createRedisAlertStateStore,
   failureKindOf,
   parseConfig,
   silentLogger,
@@ -22,7 +23,8 @@ import {
   type ZonedSshd,
 } from '@infra-report/testkit';
 import { deliverRun } from './deliver-run.js';
-import { deliverAlert } from './notify/deliver-alert.js';
+import { acceptAlert, flushAlerts, type AlertDispatchDependencies } from './notify/alert-dispatch.js';
+import { createRedisAlertOutbox } from './notify/alert-outbox.js';
 import { createMailDestination, createRedisDeliveryLedger } from './transports.js';
 
 describe('delivery channels: group teams, webhooks, the SFTP archive', () => {
@@ -228,7 +230,7 @@ describe('delivery channels: group teams, webhooks, the SFTP archive', () => {
     expect(existsSync(path.join(archiveDir, 'infrastructure-report-2026-11-22.pdf.part'))).toBe(false);
   });
 
-  it('mails an alert to ops and the host’s group team, posts it, and shows hostile text as the report does', async () => {
+  it('mails an alert to ops and, apart, to the host’s group team, posts it, and shows hostile text as the report does', async () => {
     const before = smtp.messages.length;
     const postsBefore = hooks.posts.length;
     const event = {
@@ -243,29 +245,31 @@ describe('delivery channels: group teams, webhooks, the SFTP archive', () => {
       at: '2026-11-22T07:00:00.000Z',
       firedAt: '2026-11-22T07:00:00.000Z',
     };
-    const sent = await deliverAlert(event, {
+    const deps: AlertDispatchDependencies = {
       config,
       destination: createMailDestination(config),
       ledger: createRedisDeliveryLedger(redis, prefix),
+      state: createRedisAlertStateStore(redis, prefix),
+      outbox: createRedisAlertOutbox(redis, prefix),
       logger: silentLogger(),
       now: () => new Date(),
-    });
-    expect(sent).toEqual(['email', 'webhook-0']);
-    const [mail] = (await smtp.waitForMessages(before + 1)).slice(before);
-    expect(JSON.stringify(mail?.to)).toContain('ops@example.com');
-    expect(JSON.stringify(mail?.to)).toContain('web-team@example.com');
-    expect(mail?.subject).toMatch(/^\[CRITICAL\] web01\^\[\[31m: disk \/var 97 % x+… \(10015 characters\)$/);
+    };
+    const due = await acceptAlert(event, deps);
+    expect(due.map((d) => d.destination)).toEqual(['email', 'team:web', 'webhook:0']);
+    const channels = [];
+    for (const { destination, at } of due) channels.push(await flushAlerts(destination, at, deps));
+    expect(channels).toEqual(['alert_email', 'alert_group_email', 'alert_webhook']);
+    const mails = (await smtp.waitForMessages(before + 2)).slice(before);
+    expect(mails.map((m) => JSON.stringify(m.to))).toEqual([
+      expect.stringContaining('ops@example.com'),
+      expect.stringContaining('web-team@example.com'),
+    ]);
+    const [mail] = mails;
+    expect(mail?.subject).toMatch(/^\[CRITICAL\] web01\^\[\[31m: disk \/var 97 % x+… \(\d+ characters\)$/);
     expect(Math.max(...(mail?.text ?? '').split('\n').map((l) => l.length))).toBeLessThan(400);
     expect(hooks.posts.slice(postsBefore).map((p) => p.path)).toEqual(['/hooks/mm']);
-    // Delivered once: a second delivery of the same event (a retried job) sends nothing.
-    expect(
-      await deliverAlert(event, {
-        config,
-        destination: createMailDestination(config),
-        ledger: createRedisDeliveryLedger(redis, prefix),
-        logger: silentLogger(),
-        now: () => new Date(),
-      }),
-    ).toEqual([]);
+    // Delivered once: the same flush again (a retried job) sends nothing.
+    for (const { destination, at } of due) expect(await flushAlerts(destination, at, deps)).toBeNull();
+    expect(smtp.messages.length).toBe(before + 2);
   });
 });

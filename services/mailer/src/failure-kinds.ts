@@ -1,5 +1,6 @@
 import type { DeliverFailureKind } from '@infra-report/shared';
 import { ArchiveError } from './archive.js';
+import { AlertmanagerError } from './notify/alertmanager.js';
 import { WebhookError } from './notify/webhooks.js';
 
 /** A report file expired from the artifact store before the email could carry it. */
@@ -14,6 +15,7 @@ export function deliveryFailureKind(
   if (error instanceof ArtifactMissingError) return 'artifact_missing';
   if (error instanceof ArchiveError) return 'archive';
   if (error instanceof WebhookError) return 'webhook';
+  if (error instanceof AlertmanagerError) return 'alertmanager';
   switch (error.code) {
     case 'EAUTH':
     case 'ENOAUTH':

@@ -1,6 +1,7 @@
 import { Counter } from 'prom-client';
 import {
   createArtifactStore,
+  createRedisAlertStateStore,
   createJobMetrics,
   onShutdownSignal,
   queueNames,
@@ -11,6 +12,7 @@ import {
   workerLocks,
 } from '@infra-report/shared';
 import { startDeliverWorker } from './deliver-worker.js';
+import { createRedisAlertOutbox } from './notify/alert-outbox.js';
 import { startNotifyWorker } from './notify/notify-worker.js';
 import { createMailDestination, createRedisDeliveryLedger } from './transports.js';
 
@@ -20,7 +22,7 @@ const { registry, serve: serveMetrics } = metrics(config.metrics.mailer_port);
 const pipelineStatus = registerPipelineStatusMetrics(registry, connection, prefix);
 const notifications = new Counter({
   name: 'infra_report_notifications_total',
-  help: 'Messages by channel (email, group_email, webhook, archive, alert_email, alert_webhook) and outcome: sent, failed (retried), already_delivered',
+  help: 'Messages by channel (email, group_email, webhook, archive, alert_email, alert_group_email, alert_webhook) and outcome: sent, failed (retried), already_delivered',
   labelNames: ['channel', 'outcome'],
   registers: [registry],
 });
@@ -56,21 +58,22 @@ const worker = startDeliverWorker(
   connection,
   prefix,
 );
-const notifyWorker = startNotifyWorker(
+// Alerts: accepted into per-destination outboxes, flushed as one grouped notification each.
+const notify = await startNotifyWorker(
   {
     config,
     destination,
     ledger: createRedisDeliveryLedger(connection, prefix),
+    state: createRedisAlertStateStore(connection, prefix),
+    outbox: createRedisAlertOutbox(connection, prefix),
     logger,
     now: () => new Date(),
   },
   connection,
   prefix,
+  (channel) => notifications.inc({ channel, outcome: 'sent' }),
 );
-notifyWorker.on('completed', (_job, channels) => {
-  for (const channel of channels)
-    notifications.inc({ channel: channel === 'email' ? 'alert_email' : 'alert_webhook', outcome: 'sent' });
-});
+const notifyWorker = notify.worker;
 notifyWorker.on('failed', (job, error) => logger.warn({ job: job?.id, err: error }, 'alert delivery failed'));
 notifyWorker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 const jobMetrics = createJobMetrics(registry);
@@ -89,7 +92,7 @@ const metricsServer = await serveMetrics(workerHealth([worker, notifyWorker], co
 logger.info({ destination: destination.kind, ...workerLocks.deliver }, 'mailer started');
 
 onShutdownSignal(logger, async () => {
-  await Promise.all([worker.close(), notifyWorker.close()]);
+  await Promise.all([worker.close(), notify.close()]);
   destination.transport.close();
   await pipelineStatus.close();
   metricsServer.close();

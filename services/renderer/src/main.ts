@@ -3,6 +3,8 @@ import { Counter, Gauge } from 'prom-client';
 import {
   createArtifactStore,
   createInfluxStore,
+  createQueuedAlertPublisher,
+  createRedisAlertStateStore,
   createJobMetrics,
   groupsWithOwnReport,
   recordRendered,
@@ -44,8 +46,11 @@ new Gauge({
 
 const artifacts = createArtifactStore(config, connection);
 const influx = config.influx ? createInfluxStore(config.influx) : undefined;
+// A run's collection alerts go to the notify queue together when it renders (one notification).
+const alertPublisher = createQueuedAlertPublisher(connection, prefix);
 const worker = startRenderWorker(
   {
+    alerts: { publish: alertPublisher.publish, state: createRedisAlertStateStore(connection, prefix) },
     artifacts,
     report: config.report,
     now: () => new Date(),
@@ -82,6 +87,7 @@ logger.info(
 onShutdownSignal(logger, async () => {
   await Promise.all([worker.close(), control.close()]);
   await renderQueue.close();
+  await alertPublisher.close();
   await pipelineStatus.close();
   await influx?.close();
   metricsServer.close();

@@ -1,5 +1,8 @@
 import {
   artifactKey,
+  type AlertEvent,
+  type AlertStateStore,
+  type Silence,
   type ArtifactStore,
   printable,
   type CollectedRun,
@@ -27,6 +30,14 @@ export interface RenderDependencies {
   groupReports?: string[] | undefined;
   /** Store the run's warnings and errors as a text file (notify.attach_run_log). */
   runLog?: boolean | undefined;
+  /** Immediate alerts: the run's collection alerts handed on together; the window's history for the report. */
+  alerts?: RunAlerts | undefined;
+}
+
+export interface RunAlerts {
+  /** The run's collection alerts, all at once (one notification per recipient set). */
+  publish?(events: AlertEvent[]): Promise<void>;
+  state: Pick<AlertStateStore, 'history' | 'silences'>;
 }
 
 /** infrastructure-report-YYYY-MM-DD[.scope].pdf: a limited run never overwrites the full one. */
@@ -42,6 +53,11 @@ const emailRollups = 30;
  * for each group with its own team (their hosts only); and the run's log when asked for.
  */
 export async function renderRun(collected: CollectedRun, deps: RenderDependencies): Promise<RenderResult> {
+  const events = collected.snapshots.flatMap((s) => s.alerts ?? []);
+  if (events.length > 0 && deps.alerts?.publish)
+    await deps.alerts.publish(events).catch((error: Error) =>
+      deps.logger.error({ err: error, alerts: events.length }, 'cannot hand the run’s alerts on'),
+    );
   const base = reportFileBaseName(collected.run);
   const whole = await renderReport(collected, base, deps);
   const groupReports: GroupReport[] = [];
@@ -63,6 +79,22 @@ export async function renderRun(collected: CollectedRun, deps: RenderDependencie
   return { run: collected.run, artifacts, summary: whole.summary, ...(groupReports.length ? { groupReports } : {}) };
 }
 
+/** Alerts of the report window (to now: this run's own are in), of the run's hosts; none when unreadable. */
+async function alertHistory(
+  collected: CollectedRun,
+  deps: RenderDependencies,
+): Promise<{ events: AlertEvent[]; silences: Silence[] }> {
+  if (!deps.alerts) return { events: [], silences: [] };
+  try {
+    const hosts = new Set([...collected.snapshots.map((s) => s.host), ...collected.failures.map((f) => f.host)]);
+    const events = await deps.alerts.state.history(new Date(collected.run.windowStart), deps.now());
+    return { events: events.filter((e) => hosts.has(e.host)), silences: await deps.alerts.state.silences() };
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'cannot read the alert history: the report lists no immediate alerts');
+    return { events: [], silences: [] };
+  }
+}
+
 /** The run's warnings and errors only: hosts that failed, and each gap in a collection. */
 export function runLog(collected: CollectedRun): string {
   const lines = [`infra-report run ${collected.run.runId}: warnings and errors`, ''];
@@ -81,7 +113,7 @@ async function renderReport(
   deps: RenderDependencies,
 ): Promise<{ artifacts: RenderedArtifact[]; summary: RunSummary }> {
   const history = await loadReportHistory(deps.influx, collected, deps.logger);
-  const model = buildReportModel(collected, deps.report, deps.now(), history);
+  const model = buildReportModel(collected, deps.report, deps.now(), history, await alertHistory(collected, deps));
   // One after the other: both are CPU-bound on this thread anyway, and their peaks do not add up.
   const pdf = await renderPdf(model);
   const xlsx = await renderXlsx(model);

@@ -1,4 +1,5 @@
-import type { CollectedRun, CollectionProblem, Config } from '@infra-report/shared';
+import type { AlertEvent, CollectedRun, CollectionProblem, Config, Silence } from '@infra-report/shared';
+import { buildAlertsFired } from './model/alerts-fired.js';
 import { noHistory, type ReportHistory } from './history.js';
 import { buildAttention, securityFindingItem } from './model/attention.js';
 import { buildRollups } from './model/rollups.js';
@@ -38,6 +39,7 @@ export function buildReportModel(
   settings: Config['report'],
   generatedAt: Date,
   history: ReportHistory = noHistory('no history was read'),
+  alerts: { events: AlertEvent[]; silences: Silence[] } = { events: [], silences: [] },
 ): ReportModel {
   const { thresholds } = settings;
   const { groupOf, snapshots, failures } = groupHosts(collected, settings.group_by);
@@ -107,6 +109,7 @@ export function buildReportModel(
     ]
       .slice(0, appendixLimit)
       .map((snapshot) => ({ group: groupOf(snapshot.host), snapshot })),
+    alertsFired: buildAlertsFired(alerts.events, alerts.silences),
     appendixOmitted: Math.max(0, snapshots.length - appendixLimit),
   };
 }

@@ -7,8 +7,7 @@ import {
   type AlertEvent,
 } from '@infra-report/shared';
 import { createRunnerFactory, Sampler, SessionPool } from '@infra-report/collector';
-import { createMailDestination } from '@infra-report/mailer';
-import { directAlertPublisher } from '../direct-alerts.js';
+import { AlertDispatcher, alertmanagerValidForMs, createFileAlertOutbox, createMailDestination } from '@infra-report/mailer';
 import { localInflux } from '../local-influx.js';
 import { loadCliConfig, say } from './load.js';
 
@@ -27,7 +26,20 @@ export async function watchCommand(options: { config?: string; rounds?: string; 
   const influx = await localInflux(config, logger);
   const destination = createMailDestination(config);
   const now = () => new Date();
-  const deliver = directAlertPublisher(config, destination, logger, now);
+  const alertState = redis
+    ? createRedisAlertStateStore(redis, config.redis?.prefix ?? 'infra-report')
+    : createFileAlertStateStore(config.report.state_dir);
+  // Notifications grouped per round (group wait, group interval), waiting in report.state_dir.
+  const dispatcher = new AlertDispatcher({
+    config,
+    destination,
+    ledger: undefined,
+    state: alertState,
+    outbox: createFileAlertOutbox(config.report.state_dir),
+    logger,
+    now,
+  });
+  await dispatcher.start((config.notify.alertmanager?.resendSeconds ?? 60) * 1000, alertmanagerValidForMs(config));
   // No session slots: a sampling connection stays open (it would hold its slot for good); the
   // sampler bounds the rounds at work (collector.concurrency) and the pool the connections.
   const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir());
@@ -41,12 +53,11 @@ export async function watchCommand(options: { config?: string; rounds?: string; 
     config,
     pool,
     influx,
-    alertState: redis
-      ? createRedisAlertStateStore(redis, config.redis?.prefix ?? 'infra-report')
-      : createFileAlertStateStore(config.report.state_dir),
+    alertState,
     publish: async (events: AlertEvent[]) => {
-      for (const e of events) say(`${e.kind === 'alert' ? 'ALERT    ' : 'RECOVERED'} ${e.host}: ${e.message}`);
-      await deliver(events);
+      for (const e of events)
+        say(`${e.kind === 'recovery' ? 'RECOVERED' : e.severity === 'critical' ? 'CRITICAL ' : 'ALERT    '} ${e.host}: ${e.message}`);
+      await dispatcher.publish(events);
     },
     now,
     logger,
@@ -64,6 +75,8 @@ export async function watchCommand(options: { config?: string; rounds?: string; 
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await pool.closeAll();
+    // What waits for its group wait goes out now rather than with the next start.
+    await dispatcher.close();
     await influx?.close();
     destination.transport.close();
     redis?.disconnect();

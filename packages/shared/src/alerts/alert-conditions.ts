@@ -17,6 +17,7 @@ export interface AlertCondition {
   subject: string;
   severity: 'critical' | 'warning';
   value: number;
+  /** The threshold crossed at this severity (shown in roll-ups); `crossed` is against the warning threshold. */
   threshold: number;
   /** true: crossed; false: clear (below the threshold by the hysteresis); null: in between, unchanged. */
   crossed: boolean | null;
@@ -60,7 +61,7 @@ export function resourceConditions(state: ResourceState, t: Thresholds): AlertCo
       subject: fs.mount,
       severity: critical ? 'critical' : 'warning',
       value: fs.usedPercent,
-      threshold: t.disk_warn_percent,
+      threshold: critical ? t.disk_critical_percent : t.disk_warn_percent,
       crossed: compare(fs.usedPercent, t.disk_warn_percent, h),
       message: `disk ${fs.mount} ${round(fs.usedPercent, 0)} %`,
     });
@@ -79,12 +80,13 @@ export function resourceConditions(state: ResourceState, t: Thresholds): AlertCo
   }
   if (state.load && state.cpuCount) {
     const perCpu = state.load.one / state.cpuCount;
+    const critical = perCpu >= t.load_per_cpu_critical;
     conditions.push({
       rule: 'load',
       subject: '',
-      severity: 'warning',
+      severity: critical ? 'critical' : 'warning',
       value: round(perCpu, 2),
-      threshold: t.load_per_cpu_warn,
+      threshold: critical ? t.load_per_cpu_critical : t.load_per_cpu_warn,
       crossed: compare(perCpu, t.load_per_cpu_warn, h),
       message: `load ${round(state.load.one, 2)} (${round(perCpu, 2)} per CPU, ${state.cpuCount} CPUs)`,
     });

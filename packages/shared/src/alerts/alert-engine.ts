@@ -1,8 +1,9 @@
-import type { AlertRuleName } from '../config/schema.js';
+import type { AlertRuleName, AlertSource } from '../config/schema.js';
 import type { AlertCondition } from './alert-conditions.js';
+import type { AlertPolicy } from './alert-policy.js';
 import type { AlertStateStore, FiringAlert } from './alert-state.js';
 
-/** An alert or a recovery, to be delivered once (its id is the same for every worker). */
+/** An alert, its escalation or its recovery, to be delivered once (its id is the same for every worker). */
 export interface AlertEvent {
   id: string;
   kind: 'alert' | 'recovery';
@@ -15,6 +16,13 @@ export interface AlertEvent {
   at: string;
   /** When the alert fired (for a recovery: how long it lasted). */
   firedAt: string;
+  /** The figure and the threshold it crossed (for roll-ups: "load over 4 per CPU: web2 8.9"). */
+  value?: number;
+  threshold?: number;
+  /** A firing warning that became critical. */
+  escalated?: boolean;
+  /** What saw it: a sampling round or a daily collection. */
+  source?: AlertSource;
 }
 
 export interface AlertEvaluation {
@@ -24,82 +32,110 @@ export interface AlertEvaluation {
   /** The rules this evaluation covers: a firing alert of these rules whose subject is gone recovers. */
   rules: AlertRuleName[];
   now: Date;
+  source: AlertSource;
+  /** How often this source looks at the host (sampling interval; 0 for collections). */
+  intervalMs: number;
 }
 
 const keyOf = (c: { rule: string; subject: string }) => `${c.rule}:${c.subject}`;
 
 /**
- * Moves each condition through pending, firing and recovered. An alert fires once when its
- * condition has been crossed for the rule's duration (at once without one); it is not repeated
- * while it stays crossed; it recovers once when the value is below the threshold by the
- * hysteresis, or when its subject is gone.
+ * Moves each condition through held, firing and recovered. An alert fires once its condition has
+ * been seen crossed, without a gap, for the rule's hold time (at once without one), and not within
+ * the refire time of its last recovery; it is not repeated while it stays crossed, except once
+ * when a warning becomes critical; it recovers once when the value is below the threshold by the
+ * hysteresis, or when its subject is gone. Every event is recorded for the report.
  */
 export async function evaluateAlerts(
   evaluation: AlertEvaluation,
   state: AlertStateStore,
-  afterSeconds: Partial<Record<AlertRuleName, number>>,
+  policy: Pick<AlertPolicy, 'rules' | 'refireAfterMs'>,
 ): Promise<AlertEvent[]> {
-  const { host, groups, now } = evaluation;
+  const { host, groups, now, source } = evaluation;
   const events: AlertEvent[] = [];
   const firing = new Map((await state.firing(host)).map((a) => [a.key, a]));
   const recovered = async (key: string, alert: FiringAlert | undefined) => {
-    const cleared = alert ? await state.recover(host, key) : null;
-    if (cleared) events.push(recovery(host, groups, cleared, now));
+    const cleared = alert ? await state.recover(host, key, now) : null;
+    if (cleared) events.push(eventOf('recovery', host, groups, cleared, now.toISOString(), source));
   };
   const seen = new Set<string>();
   for (const condition of evaluation.conditions) {
     const key = keyOf(condition);
     seen.add(key);
-    if (condition.crossed === null) continue;
-    if (!condition.crossed) {
-      await state.clearPending(host, key);
-      await recovered(key, firing.get(key));
+    const current = firing.get(key);
+    if (!current) {
+      // Not firing: anything short of crossed ends the hold (the hysteresis band is for recoveries).
+      if (condition.crossed !== true) {
+        await state.clearHold(host, key);
+        continue;
+      }
+      const holdMs = policy.rules[condition.rule].afterSeconds * 1000;
+      // A sighting further from the last than the hold (or than three rounds) starts it again:
+      // yesterday's collection and today's are not five minutes of CPU at 100 %.
+      const since = await state.holdSince(host, key, now, Math.max(holdMs, evaluation.intervalMs * 3));
+      if (now.getTime() - since.getTime() < holdMs) continue;
+      const lastRecovery = await state.recoveredAt(host, key);
+      if (lastRecovery && now.getTime() - lastRecovery.getTime() < policy.refireAfterMs) continue;
+      const alert = firingOf(key, condition, groups, now);
+      if (await state.fire(host, alert)) {
+        await state.clearHold(host, key);
+        events.push(eventOf('alert', host, groups, alert, alert.firedAt, source));
+      }
       continue;
     }
-    if (firing.has(key)) continue;
-    const since = await state.pendingSince(host, key, now);
-    const wait = (afterSeconds[condition.rule] ?? 0) * 1000;
-    if (now.getTime() - since.getTime() < wait) continue;
-    const alert: FiringAlert = {
-      key,
-      rule: condition.rule,
-      subject: condition.subject,
-      severity: condition.severity,
-      message: condition.message,
-      firedAt: now.toISOString(),
-    };
-    if (await state.fire(host, alert)) {
-      await state.clearPending(host, key);
-      events.push({
-        id: `${host}|${key}|${alert.firedAt}|alert`,
-        kind: 'alert',
-        host,
-        groups,
-        ...pick(alert),
-        at: alert.firedAt,
-      });
+    if (condition.crossed === false) {
+      await recovered(key, current);
+      continue;
+    }
+    if (condition.crossed === true && condition.severity === 'critical' && current.severity === 'warning') {
+      const raised = { ...firingOf(key, condition, groups, now), firedAt: current.firedAt };
+      if (await state.escalate(host, raised))
+        events.push({ ...eventOf('alert', host, groups, raised, now.toISOString(), source), escalated: true });
     }
   }
   for (const [key, alert] of firing)
     if (!seen.has(key) && evaluation.rules.includes(alert.rule as AlertRuleName)) await recovered(key, alert);
+  await state.record(events);
   return events;
 }
 
-const pick = (a: FiringAlert) => ({
-  rule: a.rule,
-  subject: a.subject,
-  severity: a.severity,
-  message: a.message,
-  firedAt: a.firedAt,
-});
-
-function recovery(host: string, groups: string[], alert: FiringAlert, now: Date): AlertEvent {
+function firingOf(key: string, condition: AlertCondition, groups: string[], now: Date): FiringAlert {
   return {
-    id: `${host}|${alert.key}|${alert.firedAt}|recovery`,
-    kind: 'recovery',
+    key,
+    rule: condition.rule,
+    subject: condition.subject,
+    severity: condition.severity,
+    message: condition.message,
+    firedAt: now.toISOString(),
+    groups,
+    value: condition.value,
+    threshold: condition.threshold,
+  };
+}
+
+function eventOf(
+  kind: AlertEvent['kind'],
+  host: string,
+  groups: string[],
+  alert: FiringAlert,
+  at: string,
+  source: AlertSource,
+): AlertEvent {
+  // An escalation is its own event: the alert at critical, once.
+  const suffix = kind === 'recovery' ? 'recovery' : alert.severity === 'critical' ? 'alert|critical' : 'alert';
+  return {
+    id: `${host}|${alert.key}|${alert.firedAt}|${suffix}`,
+    kind,
     host,
     groups,
-    ...pick(alert),
-    at: now.toISOString(),
+    rule: alert.rule,
+    subject: alert.subject,
+    severity: alert.severity,
+    message: alert.message,
+    at,
+    firedAt: alert.firedAt,
+    ...(alert.value === undefined ? {} : { value: alert.value }),
+    ...(alert.threshold === undefined ? {} : { threshold: alert.threshold }),
+    source,
   };
 }

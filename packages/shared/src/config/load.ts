@@ -5,6 +5,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InfraReportError } from '../errors.js';
+import { resolveAlertPolicy, type AlertPolicy } from '../alerts/alert-policy.js';
 import { loadAnsibleInventory } from './ansible-inventory.js';
 import { readSshConfig, type SshConfigHost } from './ssh-config.js';
 import {
@@ -116,8 +117,20 @@ export interface Config {
     alertEmail: boolean;
     attachRunLog: boolean;
     webhooks: NotifyWebhook[];
+    alertmanager: AlertmanagerSettings | undefined;
+    /** Alert emails and webhooks from us: off when Alertmanager does the notifying (unless kept). */
+    ownAlertNotifications: boolean;
   };
+  /** Which rules page from sampling and from collections, hold times, grouping. */
+  alerts: AlertPolicy;
   archive: NonNullable<RawConfig['archive']> | undefined;
+}
+
+export interface AlertmanagerSettings {
+  urls: string[];
+  resendSeconds: number;
+  bearerToken: string | undefined;
+  timeoutMs: number;
 }
 
 /** What the loader may read from the outside world; passed in so nothing reads process.env deep inside. */
@@ -364,6 +377,17 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
     }
     return url ? [{ kind: hook.kind, url, groups: hook.groups ?? null, events: hook.events }] : [];
   });
+  const alertmanagerRaw = raw.notify.alertmanager;
+  const alertmanager: AlertmanagerSettings | undefined = alertmanagerRaw
+    ? {
+        urls: (Array.isArray(alertmanagerRaw.url) ? alertmanagerRaw.url : [alertmanagerRaw.url]).map((u) =>
+          u.replace(/\/+$/, ''),
+        ),
+        resendSeconds: alertmanagerRaw.resend_seconds,
+        bearerToken: secret(alertmanagerRaw.bearer_token, 'notify.alertmanager.bearer_token'),
+        timeoutMs: alertmanagerRaw.timeout_seconds * 1000,
+      }
+    : undefined;
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   return {
@@ -398,7 +422,10 @@ function resolveConfig(raw: RawConfig, source: string, environment: ConfigEnviro
       alertEmail: raw.notify.alert_email,
       attachRunLog: raw.notify.attach_run_log,
       webhooks,
+      alertmanager,
+      ownAlertNotifications: !alertmanagerRaw || alertmanagerRaw.keep_own_notifications,
     },
+    alerts: resolveAlertPolicy(raw.alerts, raw.report.thresholds.alert_after_seconds),
     archive: raw.archive
       ? {
           ...raw.archive,

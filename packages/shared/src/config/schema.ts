@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { isKnownTimeZone } from '../wall-clock.js';
+import { alertmanagerSchema, alertRuleNames, alertsSchema } from './alerts-schema.js';
+
+export * from './alerts-schema.js';
 
 /**
  * A secret is given inline (only when the user chooses to), or named: `{ env: VAR }` reads an
@@ -12,8 +15,8 @@ export const secretSchema = z.union([
 ]);
 export type SecretRef = z.infer<typeof secretSchema>;
 
-/** What an API token allows: read (every GET under /v1) and trigger (POST /v1/reports). */
-export const apiScopes = ['read', 'trigger'] as const;
+/** What an API token allows: read (every GET under /v1), trigger (POST /v1/reports), silence (alert silences). */
+export const apiScopes = ['read', 'trigger', 'silence'] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
 const hostNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
@@ -123,19 +126,6 @@ export const groupSchema = z
   })
   .strict();
 
-/** Rules of immediate alerts, evaluated on every sample and every collection. */
-export const alertRuleNames = [
-  'disk',
-  'inodes',
-  'load',
-  'cpu',
-  'memory',
-  'temperature',
-  'failed_logins',
-  'stale_backup',
-  'unreachable',
-] as const;
-export type AlertRuleName = (typeof alertRuleNames)[number];
 
 const percent = z.number().min(0).max(100);
 
@@ -209,12 +199,14 @@ export const configSchema = z
             /** Immediate alerts (sampling, collections): inode use, load per CPU, CPU, memory, temperature. */
             inode_warn_percent: percent.default(90),
             load_per_cpu_warn: z.number().positive().default(2),
+            /** Load per CPU that makes the load alert critical. */
+            load_per_cpu_critical: z.number().positive().default(4),
             cpu_warn_percent: percent.default(95),
             memory_warn_percent: percent.default(95),
             temperature_warn_celsius: z.number().min(0).max(200).default(85),
             /** A host that fails this many sampling rounds in a row is "unreachable". */
             unreachable_rounds: z.number().int().min(1).max(1000).default(3),
-            /** An alert fires when a threshold stays crossed this long (per rule; default: at once). */
+            /** Older spelling of alerts.rules.<rule>.after_seconds (which wins when both are set). */
             alert_after_seconds: z.partialRecord(z.enum(alertRuleNames), z.number().min(0).max(86400)).default({}),
             /** An alert clears once the value is this many percent below its threshold (no flapping). */
             hysteresis_percent: z.number().min(0).max(50).default(5),
@@ -248,6 +240,7 @@ export const configSchema = z
     collect: collectSettingsSchema.prefault({}),
     groups: z.record(z.string(), groupSchema).default({}),
     hosts: z.array(hostSchema).default([]),
+    alerts: alertsSchema,
     /** Live sampling: `infra-report watch`, and the collector service when this section is present. */
     sample: z
       .object({
@@ -281,6 +274,8 @@ export const configSchema = z
           .default([]),
         /** Attach the run's warnings and errors (unreachable hosts, gaps, retries) to the daily email. */
         attach_run_log: z.boolean().default(false),
+        /** Alerts go to Prometheus Alertmanager (v2 API); our own alert emails and webhooks stop unless kept. */
+        alertmanager: alertmanagerSchema.optional(),
       })
       .strict()
       .prefault({}),
@@ -457,6 +452,14 @@ export const configSchema = z
       }
       seen.set(host.name, index);
     });
+    const { load_per_cpu_warn: loadWarn, load_per_cpu_critical: loadCritical } = config.report.thresholds;
+    if (loadWarn > loadCritical) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['report', 'thresholds', 'load_per_cpu_warn'],
+        message: `must not exceed load_per_cpu_critical (${loadCritical})`,
+      });
+    }
     const { disk_warn_percent: warn, disk_critical_percent: critical } = config.report.thresholds;
     if (warn > critical) {
       ctx.addIssue({

@@ -43,6 +43,8 @@ export const deliverFailureKinds = [
   'webhook',
   /** The SFTP archive could not be written or did not read back the same. */
   'archive',
+  /** Alertmanager did not take the alerts. */
+  'alertmanager',
 ] as const;
 export type DeliverFailureKind = (typeof deliverFailureKinds)[number];
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
 import {
+  conditionsFor,
   evaluateAlerts,
   resourceConditions,
-  resourceRules,
+  rulesOn,
   unreachableCondition,
   type AlertCondition,
   type AlertEvent,
@@ -33,8 +34,6 @@ export interface SamplerDependencies {
   /** Told each host round's outcome and the collector CPU time it took (for metrics and benchmarks). */
   observe?(outcome: 'ok' | 'failed', cpuSeconds: number): void;
 }
-
-const sampleRules: AlertRuleName[] = [...resourceRules, 'unreachable'];
 
 /**
  * Samples hosts every sample interval over connections kept open, writes the Telegraf-named
@@ -119,7 +118,7 @@ export class Sampler {
         events = await this.evaluate(
           host,
           [unreachableCondition(failures, reason, thresholds)],
-          ['unreachable'],
+          rulesOn(deps.config.alerts, 'sampling').filter((r) => r === 'unreachable'),
           deps.now(),
         );
       }
@@ -138,7 +137,7 @@ export class Sampler {
         events = await this.evaluate(
           host,
           [...resourceConditions(sample, thresholds), unreachableCondition(0, '', thresholds)],
-          sampleRules,
+          rulesOn(deps.config.alerts, 'sampling'),
           sample.at,
         );
       }
@@ -155,10 +154,19 @@ export class Sampler {
   /** The round's alerts; a failure to evaluate them (Redis) is logged, never the host's. */
   private evaluate(host: ResolvedHost, conditions: AlertCondition[], rules: AlertRuleName[], now: Date) {
     const { deps } = this;
+    if (rules.length === 0) return Promise.resolve([] as AlertEvent[]);
     return evaluateAlerts(
-      { host: host.name, groups: host.groups, conditions, rules, now },
+      {
+        host: host.name,
+        groups: host.groups,
+        conditions: conditionsFor(deps.config.alerts, 'sampling', conditions),
+        rules,
+        now,
+        source: 'sampling',
+        intervalMs: host.sampleIntervalSeconds * 1000,
+      },
       deps.alertState,
-      deps.config.report.thresholds.alert_after_seconds,
+      deps.config.alerts,
     ).catch((error: Error) => {
       deps.logger.error({ host: host.name, err: error }, 'cannot evaluate alerts');
       return [] as AlertEvent[];

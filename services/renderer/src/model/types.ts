@@ -283,6 +283,21 @@ export interface ReportModel {
   /** Hosts whose appendix block is included (report.appendix_max_hosts), in report order. */
   appendixHosts: { group: string; snapshot: HostSnapshot }[];
   appendixOmitted: number;
+  /** Immediate alerts that fired, escalated or recovered within the report's window, oldest first. */
+  alertsFired: AlertFiredRow[];
+}
+
+export interface AlertFiredRow {
+  at: Date;
+  host: string;
+  state: 'fired' | 'escalated' | 'recovered';
+  severity: 'critical' | 'warning';
+  rule: string;
+  message: string;
+  /** sampling or collection */
+  source: string;
+  /** Held back by a silence ("until 14:00 by alice: maintenance"); null when notified. */
+  silenced: string | null;
 }
 
 export const severityRank: Record<Severity, number> = { critical: 0, warning: 1, ok: 2 };

@@ -54,7 +54,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
 
   const on = (section: Parameters<ReportModel['sections']['has']>[0]) => model.sections.has(section);
   if (on('summary')) summaryPage(doc, model, on);
-  if (on('alerts') && (!on('summary') || model.rollups.length > attentionOnSummary)) alertsSection(doc, model);
+  if (on('alerts') && alertsSectionShown(model, on('summary'))) alertsSection(doc, model, on('summary'));
   if (on('changes')) changesSection(doc, model);
   if (on('disks')) diskSection(doc, model);
   if (on('logins')) loginSections(doc, model);
@@ -268,7 +268,7 @@ function summaryPage(
     );
   // Links to the sections, in three columns (the outline has them too).
   const contents = sectionTitles.filter(
-    ([section]) => on(section) && (section !== 'alerts' || model.rollups.length > attentionOnSummary),
+    ([section]) => on(section) && (section !== 'alerts' || alertsSectionShown(model, true)),
   );
   if (contents.length > 0) {
     if (doc.y > doc.page.height - 120) doc.addPage();
@@ -314,9 +314,31 @@ function rollupTable(
   );
 }
 
-function alertsSection(doc: Doc, model: ReportModel): void {
+/** With a summary page, the Alerts section is there for what the summary could not show. */
+function alertsSectionShown(model: ReportModel, summary: boolean): boolean {
+  return !summary || model.rollups.length > attentionOnSummary || model.alertsFired.length > 0;
+}
+
+function alertsSection(doc: Doc, model: ReportModel, summary: boolean): void {
   heading(doc, 'Alerts');
-  rollupTable(doc, model.rollups, { bound: { limit: 200, sheet: 'Alerts' } });
+  if (!summary || model.rollups.length > attentionOnSummary)
+    rollupTable(doc, model.rollups, { bound: { limit: 200, sheet: 'Alerts' } });
+  subheading(doc, 'Immediate alerts since the last report');
+  table(
+    doc,
+    [
+      { header: 'Time', width: 80, text: (r: ReportModel['alertsFired'][number]) => formatTime(r.at, model.timezone) },
+      { header: 'Host', width: 90, text: (r) => r.host },
+      { header: 'State', width: 60, text: (r) => `${r.state}${r.silenced ? ' (silenced)' : ''}` },
+      { header: 'Severity', width: 50, text: (r) => r.severity },
+      { header: 'Alert', width: 235, text: (r) => r.message },
+    ],
+    model.alertsFired,
+    {
+      emptyText: 'No immediate alert fired or recovered in the report window.',
+      bound: { limit: 200, sheet: 'Alerts Fired' },
+    },
+  );
 }
 
 function changesSection(doc: Doc, model: ReportModel): void {

@@ -99,6 +99,21 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
     { rowFill: (r) => severityFill[r.severity] },
   );
 
+  addSheet(
+    workbook,
+    'Alerts Fired',
+    [
+      { header: 'Time', width: 20, numFmt: 'yyyy-mm-dd hh:mm:ss', value: (r: ReportModel['alertsFired'][number]) => local(r.at) },
+      { header: 'Host', width: 24, value: (r) => r.host },
+      { header: 'State', width: 12, value: (r) => r.state },
+      { header: 'Severity', width: 10, value: (r) => r.severity },
+      { header: 'Rule', width: 14, value: (r) => r.rule },
+      { header: 'Alert', width: 60, value: (r) => r.message },
+      { header: 'Seen by', width: 12, value: (r) => r.source },
+      { header: 'Silenced', width: 40, value: (r) => r.silenced },
+    ],
+    model.alertsFired,
+  );
   const changes = model.sinceYesterday;
   addSheet(
     workbook,
