@@ -42,9 +42,11 @@ describe('live watch', () => {
         'collector: { concurrency: 1 }',
         'report:',
         `  state_dir: ${path.join(dir, 'state')}`,
-        '  thresholds: { load_per_cpu_warn: 1.5, disk_warn_percent: 100, disk_critical_percent: 100, inode_warn_percent: 100,',
+        '  thresholds: { load_per_cpu_warn: 1.5, load_per_cpu_critical: 100, disk_warn_percent: 100, disk_critical_percent: 100, inode_warn_percent: 100,',
         '    memory_warn_percent: 100, cpu_warn_percent: 100, temperature_warn_celsius: 200 }',
         'sample: { interval_seconds: 1 }',
+        // Rounds a second apart: no hold, and the grouping in seconds rather than minutes.
+        'alerts: { group_wait_seconds: 1, group_interval_seconds: 1, refire_after_seconds: 0, rules: { load: { after_seconds: 0 } } }',
         `notify: { webhooks: [{ kind: mattermost, url: "${hooks.url}/hooks/ops" }] }`,
         ...extra,
       ].join('\n'),
@@ -87,7 +89,7 @@ describe('live watch', () => {
     const third = await runCli(['watch', '--rounds', '2', '-c', configFile]);
     expect(third.stderr).toMatch(/RECOVERED busy: load 8 /);
     expect(hooks.posts).toHaveLength(2);
-    expect(String(hooks.posts[1]?.body['text'])).toMatch(/\[RECOVERED\] busy: load 8 .*has cleared/s);
+    expect(String(hooks.posts[1]?.body['text'])).toMatch(/\[RECOVERED\] busy: load 8 .*cleared at/s);
     const bad = await runCli(['watch', '--rounds', 'two', '-c', configFile]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('--rounds must be a positive whole number');

@@ -435,6 +435,8 @@ describe('API', () => {
       '/v1/runs',
       '/v1/runs/{runId}',
       '/v1/runs/{runId}/files/{fileName}',
+      '/v1/silences',
+      '/v1/silences/{id}',
     ]);
     const runs = document.paths['/v1/runs/{runId}']!['get'] as { responses: Record<string, unknown> };
     expect(Object.keys(runs.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429']);

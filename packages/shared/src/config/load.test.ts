@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from './load.js';
+import { rulesOn } from '../alerts/alert-policy.js';
 
 const environment = { env: { HOME: '/home/ops', USER: 'ops' }, cwd: '/etc/infra-report' };
 
@@ -159,11 +160,60 @@ api:
       port: 22,
     });
     expect(config.api.tokens).toEqual([
-      { token: 'plain', scopes: ['read', 'trigger'], name: 'token 1' },
+      { token: 'plain', scopes: ['read', 'trigger', 'silence'], name: 'token 1' },
       { token: 'g', scopes: ['read'], name: 'grafana' },
     ]);
     // Without a sample section the collector service does not sample.
     expect(parseConfig('hosts: []', 't.yaml', environment).sample.enabled).toBe(false);
+  });
+
+  it('resolves which alert rules page from sampling and collections, their hold times and grouping', () => {
+    const defaults = parseConfig('hosts: []', 't.yaml', environment);
+    // By default a collection pages a critical disk only; load and CPU page from sampling after a hold.
+    expect(rulesOn(defaults.alerts, 'collection')).toEqual(['disk']);
+    expect(rulesOn(defaults.alerts, 'sampling')).toEqual([
+      'disk',
+      'inodes',
+      'load',
+      'cpu',
+      'memory',
+      'temperature',
+      'unreachable',
+    ]);
+    expect(defaults.alerts.rules.load.afterSeconds).toBe(300);
+    expect(defaults.alerts.rules.disk.collectionSeverity).toBe('critical');
+    expect(defaults.alerts.groupWaitMs).toBe(30_000);
+    expect(defaults.notify.ownAlertNotifications).toBe(true);
+    const tuned = parseConfig(
+      [
+        'report: { thresholds: { alert_after_seconds: { cpu: 60, memory: 10 } } }',
+        'alerts:',
+        '  group_wait_seconds: 5',
+        '  rules:',
+        '    failed_logins: { on: [collection] }',
+        '    load: { on: [] }',
+        '    memory: { after_seconds: 30 }',
+        'notify: { alertmanager: { url: "http://am.example.com:9093/" } }',
+      ].join('\n'),
+      't.yaml',
+      environment,
+    );
+    expect(rulesOn(tuned.alerts, 'collection')).toEqual(['disk', 'failed_logins']);
+    expect(tuned.alerts.rules.failed_logins.collectionSeverity).toBe('warning');
+    expect(rulesOn(tuned.alerts, 'sampling')).not.toContain('load');
+    expect(tuned.alerts.rules.cpu.afterSeconds).toBe(60); // the older spelling
+    expect(tuned.alerts.rules.memory.afterSeconds).toBe(30); // the newer wins
+    expect(tuned.alerts.groupWaitMs).toBe(5000);
+    expect(tuned.notify.alertmanager?.urls).toEqual(['http://am.example.com:9093']);
+    // Alertmanager notifies: our own alert mails and webhooks stop unless kept.
+    expect(tuned.notify.ownAlertNotifications).toBe(false);
+    expect(
+      problemsOf('alerts: { rules: { failed_logins: { on: [sampling] }, unreachable: { on: [collection] }, lod: {} } }'),
+    ).toEqual([
+      'alerts.rules: unknown key "lod"',
+      expect.stringMatching(/alerts\.rules\.failed_logins\.on: failed_logins is only evaluated on collection \(not sampling\)/),
+      expect.stringMatching(/alerts\.rules\.unreachable\.on: unreachable is only evaluated on sampling \(not collection\)/),
+    ]);
   });
 
   it('refuses a webhook URL that is not one, without printing the secret, and an unknown token scope', () => {

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,9 +61,11 @@ describe('live sampling over connections kept open', () => {
       ],
       [
         // Only the load is under test: the machine's own disks, memory and CPU stay out of it.
-        'report: { thresholds: { load_per_cpu_warn: 1.5, disk_warn_percent: 100, disk_critical_percent: 100,',
+        'report: { thresholds: { load_per_cpu_warn: 1.5, load_per_cpu_critical: 100, disk_warn_percent: 100, disk_critical_percent: 100,',
         '  inode_warn_percent: 100, memory_warn_percent: 100, cpu_warn_percent: 100, temperature_warn_celsius: 200 } }',
         'sample: { interval_seconds: 1 }',
+        // These rounds follow each other at once: the load alert without its hold time here (see below for it).
+        'alerts: { refire_after_seconds: 0, rules: { load: { after_seconds: 0 } } }',
       ].join('\n'),
     );
   });
@@ -75,7 +77,11 @@ describe('live sampling over connections kept open', () => {
     await redis.quit();
   });
 
-  function sampler(published: AlertEvent[], influxUrl = influxSettings.url) {
+  function sampler(
+    published: AlertEvent[],
+    influxUrl = influxSettings.url,
+    options: { config?: Config; now?: () => Date; prefix?: string } = {},
+  ) {
     const openRunner = createRunnerFactory(process.env['HOME'] ?? '/root');
     const pool = new SessionPool({
       open: async (host) => (await openRunner(host)).runner,
@@ -87,12 +93,12 @@ describe('live sampling over connections kept open', () => {
       pool,
       influx,
       sampler: new Sampler({
-        config,
+        config: options.config ?? config,
         pool,
         influx,
-        alertState: createRedisAlertStateStore(redis, prefix),
+        alertState: createRedisAlertStateStore(redis, options.prefix ?? prefix),
         publish: async (events) => void published.push(...events),
-        now: () => new Date(),
+        now: options.now ?? (() => new Date()),
         logger: silentLogger(),
         hosts: async () => config.hosts,
       }),
@@ -136,6 +142,55 @@ describe('live sampling over connections kept open', () => {
       ['calm', 10],
     ]);
     await Promise.all([pool.closeAll(), second.pool.closeAll(), influx.close(), second.influx.close()]);
+  });
+
+  it('holds the load alert: one busy round pages nothing, a busy spell past the hold pages once, escalates once, recovers once, and does not page again at once', async () => {
+    const cpus = availableParallelism();
+    const held = fleetConfig(
+      [{ index: 0, name: 'busy', address: busy.address, port: busy.port, knownHostsFile: busy.knownHostsFile }],
+      [
+        'report: { thresholds: { load_per_cpu_warn: 2, load_per_cpu_critical: 6, disk_warn_percent: 100, disk_critical_percent: 100,',
+        '  inode_warn_percent: 100, memory_warn_percent: 100, cpu_warn_percent: 100, temperature_warn_celsius: 200 } }',
+        'sample: { interval_seconds: 30 }',
+        // The defaults: load held 300 s, no second page within 900 s of a recovery.
+      ].join('\n'),
+    );
+    let clock = Date.parse('2026-12-06T08:00:00Z');
+    const published: AlertEvent[] = [];
+    const { sampler: s, pool, influx } = sampler(published, influxSettings.url, {
+      config: held,
+      now: () => new Date(clock),
+      prefix: `${prefix}-held`,
+    });
+    const host = held.hosts[0]!;
+    // Per CPU, round by round, 30 s apart.
+    const perCpu = [
+      [0.1, 3, 0.1], // one busy round
+      [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], // busy for 300 s: pages once, at the end
+      [8, 8, 8], // critical: pages once more
+      [3], // still above the warning: nothing
+      [0.1], // recovered
+      [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], // busy again for 330 s, within 900 s of the recovery: nothing
+    ];
+    const seen: string[] = [];
+    for (const [phase, loads] of perCpu.entries()) {
+      for (const load of loads) {
+        setLoad(load * cpus);
+        await s.sampleOnce(host);
+        clock += 30_000;
+      }
+      seen.push(`${phase}:${published.length}`);
+    }
+    expect(seen).toEqual(['0:0', '1:1', '2:2', '3:2', '4:3', '5:3']);
+    expect(published.map((e) => [e.kind, e.severity, e.escalated === true])).toEqual([
+      ['alert', 'warning', false],
+      ['alert', 'critical', true],
+      ['recovery', 'critical', false],
+    ]);
+    // It fired after 300 s of the condition: the 11th busy round, 300 s after the first.
+    expect(Date.parse(published[0]!.firedAt) - Date.parse('2026-12-06T08:01:30Z')).toBe(300_000);
+    await pool.closeAll();
+    await influx.close();
   });
 
   it('marks a host unreachable after unreachable_rounds failed rounds, and recovers it', async () => {
