@@ -32,7 +32,7 @@ need_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-need_packages redis-server:redis-server redis-cli:redis-tools influxd:influxdb /usr/sbin/sshd:openssh-server ssh-keygen:openssh-client pdftotext:poppler-utils /lib/systemd/systemd-journal-remote:systemd-journal-remote /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:fonts-wqy-microhei chromium:chromium promtool:prometheus ansible-inventory:ansible-core
+need_packages redis-server:redis-server redis-cli:redis-tools influxd:influxdb /usr/sbin/sshd:openssh-server ssh-keygen:openssh-client pdftotext:poppler-utils /lib/systemd/systemd-journal-remote:systemd-journal-remote /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:fonts-wqy-microhei chromium:chromium promtool:prometheus prometheus-alertmanager:prometheus-alertmanager ansible-inventory:ansible-core
 
 # --- Redis ---------------------------------------------------------------------------------
 redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"

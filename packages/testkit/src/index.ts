@@ -13,3 +13,4 @@ export * from './fleet-run.js';
 export * from './prometheus.js';
 export * from './free-port.js';
 export * from './webhook-server.js';
+export * from './alertmanager.js';
