@@ -28,7 +28,8 @@ interface AlertmanagerNotification {
 describe('alerts to Prometheus Alertmanager', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ir-alertmanager-'));
   const loadFiles = [path.join(dir, 'load-a'), path.join(dir, 'load-b')];
-  const setLoad = (one: number) => loadFiles.forEach((f) => writeFileSync(f, `${one.toFixed(2)} 0.50 0.40 1/300 4242\n`));
+  const setLoad = (one: number) =>
+    loadFiles.forEach((f) => writeFileSync(f, `${one.toFixed(2)} 0.50 0.40 1/300 4242\n`));
   const hosts: ZonedSshd[] = [];
   let receiver: TestWebhookServer;
   let alertmanager: TestAlertmanager;
@@ -36,8 +37,12 @@ describe('alerts to Prometheus Alertmanager', () => {
 
   beforeAll(async () => {
     setLoad(64);
-    hosts.push(await startNamespacedSshd('am-web1', '127.0.0.37', 2231, { bindFiles: { '/proc/loadavg': loadFiles[0]! } }));
-    hosts.push(await startNamespacedSshd('am-web2', '127.0.0.38', 2231, { bindFiles: { '/proc/loadavg': loadFiles[1]! } }));
+    hosts.push(
+      await startNamespacedSshd('am-web1', '127.0.0.37', 2231, { bindFiles: { '/proc/loadavg': loadFiles[0]! } }),
+    );
+    hosts.push(
+      await startNamespacedSshd('am-web2', '127.0.0.38', 2231, { bindFiles: { '/proc/loadavg': loadFiles[1]! } }),
+    );
     receiver = await startWebhookServer();
     alertmanager = await startAlertmanager(`${receiver.url}/alertmanager`, ['alertname']);
     configFile = path.join(dir, 'config.yaml');
@@ -73,9 +78,7 @@ describe('alerts to Prometheus Alertmanager', () => {
   });
 
   const notifications = () =>
-    receiver.posts
-      .filter((p) => p.path === '/alertmanager')
-      .map((p) => p.body as unknown as AlertmanagerNotification);
+    receiver.posts.filter((p) => p.path === '/alertmanager').map((p) => p.body as unknown as AlertmanagerNotification);
 
   it('posts the alerts with their labels; Alertmanager groups them into one notification and resolves them after the recovery', async () => {
     const first = await runCli(['watch', '--rounds', '3', '-c', configFile]);

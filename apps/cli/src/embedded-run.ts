@@ -116,6 +116,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
     cpuMs: (cpu.user + cpu.system) / 1000,
   };
   await dispatcher.publish(snapshots.flatMap((s) => s.alerts ?? []));
+  await dispatcher.afterSilences();
   await dispatcher.flushAll();
   // A daily run posts again tomorrow: what fires stays firing in Alertmanager until a bit past then.
   await dispatcher.refresh((config.report.window_hours + 1) * 3600_000);

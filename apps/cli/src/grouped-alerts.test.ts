@@ -48,15 +48,18 @@ describe('alerts grouped across hosts: a scanner on 20 hosts', () => {
     }));
 
   const configYaml = (label: string, extra: string[]) =>
-    fleetConfigYaml(hostsYaml(), [
-      'report:',
-      `  output_dir: ${dir}/${label}/reports`,
-      `  state_dir: ${dir}/${label}/state`,
-      // Only what the test makes happen: this machine's disks and load are not under test.
-      '  thresholds: { disk_warn_percent: 100, disk_critical_percent: 100 }',
-      `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }`,
-      ...extra,
-    ].join('\n'));
+    fleetConfigYaml(
+      hostsYaml(),
+      [
+        'report:',
+        `  output_dir: ${dir}/${label}/reports`,
+        `  state_dir: ${dir}/${label}/state`,
+        // Only what the test makes happen: this machine's disks and load are not under test.
+        '  thresholds: { disk_warn_percent: 100, disk_critical_percent: 100 }',
+        `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }`,
+        ...extra,
+      ].join('\n'),
+    );
 
   beforeAll(async () => {
     smtp = await startTestSmtpServer();
@@ -112,8 +115,10 @@ describe('alerts grouped across hosts: a scanner on 20 hosts', () => {
     for (const [k, source] of scanner.entries())
       expect(alert?.text).toContain(`${source}: ${total(k)} failed logins on 20 hosts`);
     // The largest few hosts of each, then how many more.
-    expect(alert?.text).toMatch(/183\.62\.140\.253: \d+ failed logins on 20 hosts \(scan\d\d 14, scan\d\d 14, scan\d\d 14, and 17 more\)/);
-    expect(alert?.text.split('\n').length).toBeLessThan(200);
+    expect(alert?.text).toMatch(
+      /183\.62\.140\.253: \d+ failed logins on 20 hosts \(scan\d\d 14, scan\d\d 14, scan\d\d 14, and 17 more\)/,
+    );
+    expect((alert?.text ?? '').split('\n').length).toBeLessThan(200);
 
     // The report lists what fired since the last one.
     const pdf = readdirSync(path.join(dir, 'paged/reports')).find((f) => f.endsWith('.pdf'))!;

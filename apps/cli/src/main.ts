@@ -46,9 +46,14 @@ program
 
 program
   .command('silence')
-  .description('keep the alerts of a host (pattern with *), one rule, one subject quiet for a while; they stay in the report')
+  .description(
+    'keep the alerts of a host (pattern with *), one rule, one subject quiet for a while; they stay in the report',
+  )
   .option('--host <name>', 'host name or pattern ("web*", "*")')
-  .option('--rule <rule>', 'only this rule (disk, inodes, load, cpu, memory, temperature, failed_logins, stale_backup, unreachable)')
+  .option(
+    '--rule <rule>',
+    'only this rule (disk, inodes, load, cpu, memory, temperature, failed_logins, stale_backup, unreachable)',
+  )
   .option('--subject <subject>', 'only this subject of the rule (a mount point, a source address, a sensor)')
   .option('--for <duration>', 'how long: 30m, 4h, 1h30m, 2d')
   .option('--comment <text>', 'why (shown in the report and in --list)')

@@ -1,4 +1,4 @@
-import type { AlertEvent } from './alerts/alert-engine.js';
+import type { AlertEvent } from './alerts/alert-event.js';
 /**
  * What a collector returns for one host: compact, JSON-serialisable, the input of the report.
  * A value the host could not give is `null` and explained in `problems`, never a made-up 0.

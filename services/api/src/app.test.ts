@@ -113,6 +113,57 @@ describe('API', () => {
     expect(logLines.join('\n')).not.toContain('trigger-token');
   });
 
+  it('silences alerts: created with the silence scope, listed, ended; bad durations and unknown ids are problems', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/silences',
+      headers: auth,
+      payload: { host: 'web*', rule: 'disk', subject: '/var', for: '4h', comment: 'resizing /var' },
+    });
+    expect(created.statusCode).toBe(201);
+    const silence = created.json() as { id: string; endsAt: string; createdBy: string; active: boolean };
+    expect(silence).toMatchObject({
+      host: 'web*',
+      rule: 'disk',
+      subject: '/var',
+      startsAt: '2026-11-22T06:00:00.000Z',
+      endsAt: '2026-11-22T10:00:00.000Z',
+      createdBy: 'token 1',
+      active: true,
+    });
+    // A read token lists them but may not silence.
+    const listed = await app.inject({ method: 'GET', url: '/v1/silences', headers: reader });
+    expect((listed.json() as { silences: { id: string }[] }).silences.map((s) => s.id)).toEqual([silence.id]);
+    const forbidden = await app.inject({
+      method: 'POST',
+      url: '/v1/silences',
+      headers: reader,
+      payload: { host: 'db01', for: '1h' },
+    });
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.json()).toMatchObject({ detail: 'token "dashboards" does not have the silence scope' });
+    for (const payload of [
+      { host: 'db01', for: 'forever' },
+      { host: 'db01', for: '200d' },
+      { host: 'db01', rule: 'dsik', for: '1h' },
+      { host: 'db 01; rm', for: '1h' },
+    ]) {
+      const bad = await app.inject({ method: 'POST', url: '/v1/silences', headers: auth, payload });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.headers['content-type']).toBe(problemType);
+    }
+    const ended = await app.inject({ method: 'DELETE', url: `/v1/silences/${silence.id}`, headers: auth });
+    expect(ended.statusCode).toBe(204);
+    const after = await app.inject({ method: 'GET', url: '/v1/silences', headers: auth });
+    expect(after.json()).toMatchObject({ silences: [{ id: silence.id, active: false }] });
+    const unknown = await app.inject({
+      method: 'DELETE',
+      url: '/v1/silences/00000000-0000-4000-8000-000000000000',
+      headers: auth,
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+
   it('limits each client to 100 requests a minute, failed authentications included', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 300; i += 1) {

@@ -95,7 +95,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A token of api.tokens; scopes: read, trigger, silence' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A token of api.tokens; scopes: read, trigger, silence',
+          },
         },
       },
       tags: [

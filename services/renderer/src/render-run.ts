@@ -55,9 +55,11 @@ const emailRollups = 30;
 export async function renderRun(collected: CollectedRun, deps: RenderDependencies): Promise<RenderResult> {
   const events = collected.snapshots.flatMap((s) => s.alerts ?? []);
   if (events.length > 0 && deps.alerts?.publish)
-    await deps.alerts.publish(events).catch((error: Error) =>
-      deps.logger.error({ err: error, alerts: events.length }, 'cannot hand the run’s alerts on'),
-    );
+    await deps.alerts
+      .publish(events)
+      .catch((error: Error) =>
+        deps.logger.error({ err: error, alerts: events.length }, 'cannot hand the run’s alerts on'),
+      );
   const base = reportFileBaseName(collected.run);
   const whole = await renderReport(collected, base, deps);
   const groupReports: GroupReport[] = [];

@@ -7,7 +7,12 @@ import {
   type AlertEvent,
 } from '@infra-report/shared';
 import { createRunnerFactory, Sampler, SessionPool } from '@infra-report/collector';
-import { AlertDispatcher, alertmanagerValidForMs, createFileAlertOutbox, createMailDestination } from '@infra-report/mailer';
+import {
+  AlertDispatcher,
+  alertmanagerValidForMs,
+  createFileAlertOutbox,
+  createMailDestination,
+} from '@infra-report/mailer';
 import { localInflux } from '../local-influx.js';
 import { loadCliConfig, say } from './load.js';
 
@@ -56,7 +61,9 @@ export async function watchCommand(options: { config?: string; rounds?: string; 
     alertState,
     publish: async (events: AlertEvent[]) => {
       for (const e of events)
-        say(`${e.kind === 'recovery' ? 'RECOVERED' : e.severity === 'critical' ? 'CRITICAL ' : 'ALERT    '} ${e.host}: ${e.message}`);
+        say(
+          `${e.kind === 'recovery' ? 'RECOVERED' : e.severity === 'critical' ? 'CRITICAL ' : 'ALERT    '} ${e.host}: ${e.message}`,
+        );
       await dispatcher.publish(events);
     },
     now,
@@ -75,6 +82,7 @@ export async function watchCommand(options: { config?: string; rounds?: string; 
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await pool.closeAll();
+    await dispatcher.afterSilences();
     // What waits for its group wait goes out now rather than with the next start.
     await dispatcher.close();
     await influx?.close();

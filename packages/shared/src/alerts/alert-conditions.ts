@@ -1,4 +1,5 @@
 import type { AlertRuleName } from '../config/schema.js';
+import type { AlertCondition } from './alert-event.js';
 import type { Config } from '../config/load.js';
 import type {
   BackupStatus,
@@ -10,20 +11,7 @@ import type {
   TemperatureReading,
 } from '../snapshot.js';
 
-/** One rule applied to one subject of a host (a file system, a sensor, a source address). */
-export interface AlertCondition {
-  rule: AlertRuleName;
-  /** What the rule is about on the host: "/var", "coretemp_package_id_0", "198.51.100.7", "" for the host. */
-  subject: string;
-  severity: 'critical' | 'warning';
-  value: number;
-  /** The threshold crossed at this severity (shown in roll-ups); `crossed` is against the warning threshold. */
-  threshold: number;
-  /** true: crossed; false: clear (below the threshold by the hysteresis); null: in between, unchanged. */
-  crossed: boolean | null;
-  /** What the alert says: "disk /var 97 %", "inodes /var 91 %", "load 5.2 per CPU (4 CPUs)". */
-  message: string;
-}
+export type { AlertCondition } from './alert-event.js';
 
 type Thresholds = Config['report']['thresholds'];
 

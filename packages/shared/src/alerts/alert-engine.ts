@@ -1,29 +1,9 @@
 import type { AlertRuleName, AlertSource } from '../config/schema.js';
-import type { AlertCondition } from './alert-conditions.js';
+
+export type { AlertEvent } from './alert-event.js';
+import type { AlertCondition, AlertEvent } from './alert-event.js';
 import type { AlertPolicy } from './alert-policy.js';
 import type { AlertStateStore, FiringAlert } from './alert-state.js';
-
-/** An alert, its escalation or its recovery, to be delivered once (its id is the same for every worker). */
-export interface AlertEvent {
-  id: string;
-  kind: 'alert' | 'recovery';
-  host: string;
-  groups: string[];
-  rule: string;
-  subject: string;
-  severity: 'critical' | 'warning';
-  message: string;
-  at: string;
-  /** When the alert fired (for a recovery: how long it lasted). */
-  firedAt: string;
-  /** The figure and the threshold it crossed (for roll-ups: "load over 4 per CPU: web2 8.9"). */
-  value?: number;
-  threshold?: number;
-  /** A firing warning that became critical. */
-  escalated?: boolean;
-  /** What saw it: a sampling round or a daily collection. */
-  source?: AlertSource;
-}
 
 export interface AlertEvaluation {
   host: string;

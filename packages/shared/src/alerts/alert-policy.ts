@@ -1,6 +1,6 @@
 import type { AlertRuleName, AlertRuleSettings, AlertSource, RawConfig } from '../config/schema.js';
 import { alertRuleNames } from '../config/schema.js';
-import type { AlertCondition } from './alert-conditions.js';
+import type { AlertCondition } from './alert-event.js';
 
 /** One rule as resolved: where it pages, how long it must hold, what a collection pages. */
 export interface AlertRulePolicy {
@@ -70,7 +70,11 @@ export function rulesOn(policy: AlertPolicy, source: AlertSource): AlertRuleName
  * The conditions a source may act on: rules it evaluates, and on collections a crossing below
  * the rule's collection severity changes nothing (it neither fires nor clears what sampling fired).
  */
-export function conditionsFor(policy: AlertPolicy, source: AlertSource, conditions: AlertCondition[]): AlertCondition[] {
+export function conditionsFor(
+  policy: AlertPolicy,
+  source: AlertSource,
+  conditions: AlertCondition[],
+): AlertCondition[] {
   return conditions
     .filter((c) => policy.rules[c.rule].on.includes(source))
     .map((c) =>

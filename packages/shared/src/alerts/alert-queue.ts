@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { queueNames } from '../run.js';
-import type { AlertEvent } from './alert-engine.js';
+import type { AlertEvent } from './alert-event.js';
 
 /**
  * Alerts and recoveries go to the notify queue, which the mailer delivers (with retries). The

@@ -1,6 +1,6 @@
 import { describeLoginSource } from '../login-source.js';
 import { printable } from '../printable.js';
-import type { AlertEvent } from './alert-engine.js';
+import type { AlertEvent } from './alert-event.js';
 
 /** Alerts of one notification that share a rule (and subject where it spans hosts), with their hosts. */
 export interface AlertRollup {
@@ -102,7 +102,9 @@ export function rollUpAlerts(events: AlertEvent[], examples = 3): AlertRollup[] 
         title: titleOf(first.rule, subject, items, hosts.length),
         hosts,
         examples:
-          items.length === 1 ? '' : shown.map(exampleOf).join(', ') + (rest > 0 ? `, and ${count.format(rest)} more` : ''),
+          items.length === 1
+            ? ''
+            : shown.map(exampleOf).join(', ') + (rest > 0 ? `, and ${count.format(rest)} more` : ''),
         events: items,
       };
     })

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import type { AlertEvent } from './alert-engine.js';
+import type { AlertEvent } from './alert-event.js';
 import { silenceKeepMs, type Silence } from './alert-silences.js';
 
 /** An alert that fired and has not recovered: what its recovery message repeats. */
@@ -55,6 +55,8 @@ export interface AlertStateStore {
   expireSilence(id: string, now: Date): Promise<boolean>;
   /** Silences active or ended within the last weeks. */
   silences(): Promise<Silence[]>;
+  /** True for the one caller that handles the end of this silence (what it held back is told then). */
+  claimSilenceEnd(id: string): Promise<boolean>;
 }
 
 // Held since (ms) and last seen (ms) of a condition, in one step for every worker.
@@ -84,6 +86,7 @@ export function createRedisAlertStateStore(redis: Redis, prefix: string): AlertS
   const failuresKey = `${prefix}:alerts:failures`;
   const historyKey = `${prefix}:alerts:history`;
   const silencesKey = `${prefix}:alerts:silences`;
+  const silenceEndsKey = `${prefix}:alerts:silence-ends`;
   return {
     async holdSince(host, key, now, maxGapMs) {
       const since = await redis.eval(holdScript, 2, holdKey(host), seenKey(host), key, now.getTime(), maxGapMs);
@@ -154,8 +157,14 @@ export function createRedisAlertStateStore(redis: Redis, prefix: string): AlertS
     async silences() {
       const all = Object.values(await redis.hgetall(silencesKey)).map((t) => JSON.parse(t) as Silence);
       const old = all.filter((s) => Date.parse(s.endsAt) < Date.now() - silenceKeepMs);
-      if (old.length > 0) await redis.hdel(silencesKey, ...old.map((s) => s.id));
+      if (old.length > 0) {
+        await redis.hdel(silencesKey, ...old.map((s) => s.id));
+        await redis.srem(silenceEndsKey, ...old.map((s) => s.id));
+      }
       return all.filter((s) => !old.includes(s));
+    },
+    async claimSilenceEnd(id) {
+      return (await redis.sadd(silenceEndsKey, id)) === 1;
     },
   };
 }
@@ -167,6 +176,7 @@ interface FileState {
   failures: Record<string, number>;
   history: AlertEvent[];
   silences: Silence[];
+  silenceEnds: string[];
 }
 
 const emptyState = (): FileState => ({
@@ -176,6 +186,7 @@ const emptyState = (): FileState => ({
   failures: {},
   history: [],
   silences: [],
+  silenceEnds: [],
 });
 
 /**
@@ -293,5 +304,12 @@ export function createFileAlertStateStore(directory: string): AlertStateStore {
         return true;
       }),
     silences: () => read((s) => s.silences),
+    claimSilenceEnd: (id) =>
+      serial((s) => {
+        if (s.silenceEnds.includes(id)) return { [unchanged]: false };
+        const kept = new Set(s.silences.map((x) => x.id));
+        s.silenceEnds = [...s.silenceEnds.filter((x) => kept.has(x)), id];
+        return true;
+      }),
   };
 }

@@ -208,11 +208,17 @@ api:
     // Alertmanager notifies: our own alert mails and webhooks stop unless kept.
     expect(tuned.notify.ownAlertNotifications).toBe(false);
     expect(
-      problemsOf('alerts: { rules: { failed_logins: { on: [sampling] }, unreachable: { on: [collection] }, lod: {} } }'),
+      problemsOf(
+        'alerts: { rules: { failed_logins: { on: [sampling] }, unreachable: { on: [collection] }, lod: {} } }',
+      ),
     ).toEqual([
       'alerts.rules: unknown key "lod"',
-      expect.stringMatching(/alerts\.rules\.failed_logins\.on: failed_logins is only evaluated on collection \(not sampling\)/),
-      expect.stringMatching(/alerts\.rules\.unreachable\.on: unreachable is only evaluated on sampling \(not collection\)/),
+      expect.stringMatching(
+        /alerts\.rules\.failed_logins\.on: failed_logins is only evaluated on collection \(not sampling\)/,
+      ),
+      expect.stringMatching(
+        /alerts\.rules\.unreachable\.on: unreachable is only evaluated on sampling \(not collection\)/,
+      ),
     ]);
   });
 

@@ -126,7 +126,6 @@ export const groupSchema = z
   })
   .strict();
 
-
 const percent = z.number().min(0).max(100);
 
 /** The report's sections, in order; `report.sections` picks which ones appear. */

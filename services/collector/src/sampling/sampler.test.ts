@@ -157,7 +157,11 @@ describe('live sampling over connections kept open', () => {
     );
     let clock = Date.parse('2026-12-06T08:00:00Z');
     const published: AlertEvent[] = [];
-    const { sampler: s, pool, influx } = sampler(published, influxSettings.url, {
+    const {
+      sampler: s,
+      pool,
+      influx,
+    } = sampler(published, influxSettings.url, {
       config: held,
       now: () => new Date(clock),
       prefix: `${prefix}-held`,

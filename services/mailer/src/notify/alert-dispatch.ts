@@ -129,6 +129,48 @@ async function send(
   return target.kind === 'email' ? 'alert_email' : 'alert_group_email';
 }
 
+/** A silence that ended longer ago than this is not looked back on (it ended before we looked). */
+const silenceEndLookBackMs = 3600_000;
+
+/**
+ * Alerts a silence held back and that are still firing when it ends are told then, once (as
+ * Alertmanager does): events for the caller to accept like any other.
+ */
+export async function alertsAfterSilences(deps: AlertDispatchDependencies): Promise<AlertEvent[]> {
+  const now = deps.now();
+  const silences = await deps.state.silences();
+  const ended = silences.filter(
+    (s) => Date.parse(s.endsAt) <= now.getTime() && Date.parse(s.endsAt) > now.getTime() - silenceEndLookBackMs,
+  );
+  if (ended.length === 0) return [];
+  const firing = await deps.state.allFiring();
+  const events: AlertEvent[] = [];
+  for (const silence of ended) {
+    if (!(await deps.state.claimSilenceEnd(silence.id))) continue;
+    const lastMoment = new Date(Date.parse(silence.endsAt) - 1);
+    for (const { host, alert } of firing) {
+      const event: AlertEvent = {
+        id: `${host}|${alert.key}|${alert.firedAt}|after-silence|${silence.id}`,
+        kind: 'alert',
+        host,
+        groups: alert.groups ?? [],
+        rule: alert.rule,
+        subject: alert.subject,
+        severity: alert.severity,
+        message: alert.message,
+        at: now.toISOString(),
+        firedAt: alert.firedAt,
+        ...(alert.value === undefined ? {} : { value: alert.value }),
+        ...(alert.threshold === undefined ? {} : { threshold: alert.threshold }),
+      };
+      const heldBack = alert.firedAt <= silence.endsAt && silencedBy([silence], event, lastMoment);
+      if (heldBack && !events.some((e) => e.id.startsWith(`${host}|${alert.key}|${alert.firedAt}|`)))
+        events.push(event);
+    }
+  }
+  return events;
+}
+
 /**
  * Posts every firing alert to Alertmanager again (not silenced ones), so that it keeps them
  * firing past its resolve_timeout; each stays valid for `validForMs` more.

@@ -1,6 +1,12 @@
 import pRetry from 'p-retry';
 import type { AlertEvent } from '@infra-report/shared';
-import { acceptAlert, flushAlerts, refreshAlertmanager, type AlertDispatchDependencies } from './alert-dispatch.js';
+import {
+  acceptAlert,
+  alertsAfterSilences,
+  flushAlerts,
+  refreshAlertmanager,
+  type AlertDispatchDependencies,
+} from './alert-dispatch.js';
 
 /**
  * Alert notifications in one process (run, watch): the same accept and flush as the mailer's
@@ -10,6 +16,7 @@ import { acceptAlert, flushAlerts, refreshAlertmanager, type AlertDispatchDepend
 export class AlertDispatcher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
   private pending: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: AlertDispatchDependencies) {}
@@ -17,6 +24,8 @@ export class AlertDispatcher {
   /** Schedules what an earlier process left waiting, and (with Alertmanager) keeps firing alerts fresh. */
   async start(refreshEveryMs?: number, validForMs?: number): Promise<void> {
     for (const { destination, at } of await this.deps.outbox.due()) this.schedule(destination, at);
+    this.silenceTimer = setInterval(() => void this.afterSilences(), 15_000);
+    this.silenceTimer.unref();
     if (refreshEveryMs && validForMs && this.deps.config.notify.alertmanager) {
       this.refreshTimer = setInterval(() => void this.refresh(validForMs), refreshEveryMs);
       this.refreshTimer.unref();
@@ -31,6 +40,15 @@ export class AlertDispatcher {
       } catch (error) {
         this.deps.logger.error({ alert: event.id, err: error }, 'alert not delivered');
       }
+    }
+  }
+
+  /** Alerts held back by silences that have ended, still firing: told now. */
+  async afterSilences(): Promise<void> {
+    try {
+      await this.publish(await alertsAfterSilences(this.deps));
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'cannot read the silences that ended');
     }
   }
 
@@ -51,6 +69,7 @@ export class AlertDispatcher {
 
   async close(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.silenceTimer) clearInterval(this.silenceTimer);
     await this.flushAll();
   }
 

@@ -28,12 +28,18 @@ export function composeAlertNotification(events: AlertEvent[]): { subject: strin
   const firing = events.filter((e) => e.kind === 'alert');
   const recovered = events.length - firing.length;
   const hostsOf = (list: AlertEvent[]) => new Set(list.map((e) => e.host)).size;
-  const worst = firing.some((e) => e.severity === 'critical') ? 'CRITICAL' : firing.length > 0 ? 'WARNING' : 'RECOVERED';
+  const worst = firing.some((e) => e.severity === 'critical')
+    ? 'CRITICAL'
+    : firing.length > 0
+      ? 'WARNING'
+      : 'RECOVERED';
   let subject: string;
   if (events.length === 1) subject = `[${tag(first)}] ${first.title}`;
   else {
     const counts = [
-      firing.length > 0 ? `${firing.length} alert${firing.length === 1 ? '' : 's'} on ${hostsOf(firing)} host${hostsOf(firing) === 1 ? '' : 's'}` : '',
+      firing.length > 0
+        ? `${firing.length} alert${firing.length === 1 ? '' : 's'} on ${hostsOf(firing)} host${hostsOf(firing) === 1 ? '' : 's'}`
+        : '',
       recovered > 0 ? `${recovered} recovered` : '',
     ].filter(Boolean);
     subject = `[${worst}] ${counts.join(', ')}: ${first.title}${rollups.length > 1 ? ` (+${rollups.length - 1} more)` : ''}`;

@@ -4,6 +4,7 @@ import { queueNames, withFailureKind, type AlertEvent } from '@infra-report/shar
 import { deliveryFailureKind } from '../failure-kinds.js';
 import {
   acceptAlert,
+  alertsAfterSilences,
   alertmanagerValidForMs,
   flushAlerts,
   refreshAlertmanager,
@@ -17,6 +18,7 @@ interface FlushJob {
 type NotifyJob = AlertEvent | FlushJob | Record<string, never>;
 
 const refreshScheduler = 'alertmanager-refresh';
+const silenceScheduler = 'silence-ends';
 
 /**
  * The notify queue. An alert job (published by collectors and the renderer) goes to Alertmanager
@@ -61,6 +63,15 @@ export async function startNotifyWorker(
           await refreshAlertmanager(deps, alertmanagerValidForMs(deps.config));
           return ['alertmanager'];
         }
+        if (job.name === silenceScheduler) {
+          const told: string[] = [];
+          for (const event of await alertsAfterSilences(deps))
+            for (const { destination, at } of await acceptAlert(event, deps)) {
+              await scheduleFlush(destination, at);
+              told.push(destination);
+            }
+          return told;
+        }
         const due = await acceptAlert(job.data as AlertEvent, deps);
         for (const { destination, at } of due) await scheduleFlush(destination, at);
         return due.map((d) => d.destination);
@@ -73,9 +84,15 @@ export async function startNotifyWorker(
   );
   // Flushes lost between an outbox write and its job (a crash there) are scheduled again.
   for (const { destination, at } of await deps.outbox.due()) await scheduleFlush(destination, at);
+  // Alerts held back by a silence that has ended, and still firing, are told then.
+  await queue.upsertJobScheduler(silenceScheduler, { every: 30_000 }, { name: silenceScheduler });
   const { alertmanager } = deps.config.notify;
   if (alertmanager)
-    await queue.upsertJobScheduler(refreshScheduler, { every: alertmanager.resendSeconds * 1000 }, { name: refreshScheduler });
+    await queue.upsertJobScheduler(
+      refreshScheduler,
+      { every: alertmanager.resendSeconds * 1000 },
+      { name: refreshScheduler },
+    );
   else await queue.removeJobScheduler(refreshScheduler);
   return {
     worker,

@@ -16,7 +16,10 @@ export function buildAlertsFired(events: AlertEvent[], silences: Silence[]): Ale
         message: printable(e.message, 300),
         source: e.source ?? '',
         silenced: silence
-          ? printable(`until ${silence.endsAt} by ${silence.createdBy}${silence.comment ? `: ${silence.comment}` : ''}`, 200)
+          ? printable(
+              `until ${silence.endsAt} by ${silence.createdBy}${silence.comment ? `: ${silence.comment}` : ''}`,
+              200,
+            )
           : null,
       };
     });

@@ -103,7 +103,12 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
     workbook,
     'Alerts Fired',
     [
-      { header: 'Time', width: 20, numFmt: 'yyyy-mm-dd hh:mm:ss', value: (r: ReportModel['alertsFired'][number]) => local(r.at) },
+      {
+        header: 'Time',
+        width: 20,
+        numFmt: 'yyyy-mm-dd hh:mm:ss',
+        value: (r: ReportModel['alertsFired'][number]) => local(r.at),
+      },
       { header: 'Host', width: 24, value: (r) => r.host },
       { header: 'State', width: 12, value: (r) => r.state },
       { header: 'Severity', width: 10, value: (r) => r.severity },
