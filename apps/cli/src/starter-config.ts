@@ -81,6 +81,20 @@ hosts: []
 #     - { kind: mattermost, url: { env: MATTERMOST_WEBHOOK_URL } }
 #     - { kind: slack, url: { env: SLACK_WEBHOOK_URL }, groups: [web], events: [daily, alerts] }
 #   attach_run_log: false
+#   # Where admins run Prometheus Alertmanager: alerts go there (it groups, routes, silences)
+#   # and our own alert emails and webhooks stop (keep_own_notifications: true keeps them).
+#   alertmanager: { url: "http://alertmanager:9093" }
+
+# Immediate alerts: one notification per round and recipient set, rolled up across hosts.
+# By default sampling pages resources (CPU, load, memory and temperature held for minutes first);
+# a daily collection pages only a disk past the critical threshold (the report has the rest).
+# alerts:
+#   group_wait_seconds: 30
+#   group_interval_seconds: 300
+#   refire_after_seconds: 900
+#   rules:
+#     failed_logins: { on: [collection] }      # page brute-force sources too
+#     load: { on: [sampling], after_seconds: 300 }
 
 # The day's PDF and XLSX archived over SFTP, checked, old ones purged.
 # archive:

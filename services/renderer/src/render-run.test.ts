@@ -70,6 +70,7 @@ describe('renderRun', () => {
       'Summary',
       'Overview',
       'Alerts',
+      'Alerts Fired',
       'Since Yesterday',
       'Hosts',
       'Disk Usage',
