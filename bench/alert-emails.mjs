@@ -3,12 +3,15 @@
 // `infra-report run` with a real SMTP server. Counts the emails besides the report:
 //   defaults      the default alert rules (collections page a critical disk only)
 //   paged         failed logins turned on for collections (alerts.rules.failed_logins.on)
-// beside what one email per host per finding would be (N × 6, the delivery before grouping).
+// beside, with --before DIR, the same defaults run by another checkout of infra-report (the one
+// email per host per finding of the delivery before grouping: git worktree add DIR 5491677,
+// then npm run build there).
 //
-//   node bench/alert-emails.mjs [hosts]
+//   node bench/alert-emails.mjs [hosts] [--before DIR]
 //
 // Needs root (the sshd fleet), a build and the test services. Stops the sshd it started.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +19,8 @@ import { fleetSshYaml, repo, startBenchFleet } from './bench-fleet.mjs';
 import { startTestSmtpServer } from '../packages/testkit/dist/index.js';
 
 const hosts = Number(process.argv[2] ?? 200);
+const beforeIndex = process.argv.indexOf('--before');
+const beforeCheckout = beforeIndex > 0 ? process.argv[beforeIndex + 1] : undefined;
 const sources = ['183.62.140.253', '218.92.0.112', '61.177.172.13', '45.148.10.240', '193.32.162.83', '92.255.85.37'];
 const fleetDir = process.env.INFRA_REPORT_BENCH_FLEET ?? '/var/tmp/infra-report-bench-fleet';
 
@@ -54,7 +59,7 @@ fleet.fleet.forEach(({ name }, i) => {
   writeFileSync(path.join(dir, 'logs', name, 'auth.log'), `${lines.sort().join('\n')}\n`, { mode: 0o644 });
 });
 
-function run(label, extra) {
+async function run(label, extra, checkout = repo) {
   const config = [
     ...fleetSshYaml(fleet),
     '  connect_timeout_seconds: 10',
@@ -78,10 +83,13 @@ function run(label, extra) {
   const first = smtp.messages.length;
   const started = performance.now();
   try {
-    execFileSync(path.join(repo, 'infra-report'), ['run', '-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Not execFileSync: the SMTP server runs in this process and must answer meanwhile.
+    await promisify(execFile)(path.join(checkout, 'infra-report'), ['run', '-c', file], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (error) {
     // Exit status 4: some hosts were not collected; the figure says how many emails still.
-    if (error.status !== 4) throw error;
+    if (error.code !== 4) throw error;
   }
   const mails = smtp.messages.slice(first);
   const alerts = mails.filter((m) => !/^Daily Infrastructure Report/.test(m.subject ?? ''));
@@ -94,12 +102,17 @@ function run(label, extra) {
 }
 
 try {
-  const defaults = run('defaults', []);
-  const paged = run('paged', ['alerts: { rules: { failed_logins: { on: [collection] } } }']);
-  const again = run('paged', ['alerts: { rules: { failed_logins: { on: [collection] } } }']);
+  const earlier = beforeCheckout ? await run('before', [], beforeCheckout) : undefined;
+  const defaults = await run('defaults', []);
+  const paged = await run('paged', ['alerts: { rules: { failed_logins: { on: [collection] } } }']);
+  const again = await run('paged', ['alerts: { rules: { failed_logins: { on: [collection] } } }']);
   const perHost = hosts * sources.length;
   console.log(`${hosts} hosts, ${sources.length} scanner sources on each`);
-  console.log(`  one email per host per finding (before grouping): ${perHost} alert emails`);
+  console.log(`  one email per host per finding would be: ${perHost} alert emails`);
+  if (earlier)
+    console.log(
+      `  ${beforeCheckout} (before grouping), defaults: ${earlier.alerts} alert email(s) + ${earlier.mails - earlier.alerts} report (${earlier.seconds.toFixed(1)} s)`,
+    );
   console.log(
     `  defaults:        ${defaults.alerts} alert email(s) + ${defaults.mails - defaults.alerts} report (${defaults.seconds.toFixed(1)} s)`,
   );
