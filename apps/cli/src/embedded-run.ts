@@ -23,7 +23,8 @@ import {
   readUpdatesState,
 } from '@infra-report/collector';
 import { renderRun } from '@infra-report/renderer';
-import { AlertDispatcher, createFileAlertOutbox, createMailDestination, deliverRun } from '@infra-report/mailer';
+import { createMailDestination, deliverRun } from '@infra-report/mailer';
+import { localAlertDispatcher } from './local-alerts.js';
 import { localInflux } from './local-influx.js';
 
 export interface EmbeddedRunResult {
@@ -67,15 +68,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   // every host is done, one notification per recipient set.
   const alertState = createFileAlertStateStore(config.report.state_dir);
   const alerts = { state: alertState, thresholds: config.report.thresholds, policy: config.alerts };
-  const dispatcher = new AlertDispatcher({
-    config,
-    destination,
-    ledger: undefined,
-    state: alertState,
-    outbox: createFileAlertOutbox(config.report.state_dir),
-    logger,
-    now,
-  });
+  const dispatcher = localAlertDispatcher(config, destination, alertState, logger, now);
   const collectionStarted = { wall: performance.now(), cpu: process.cpuUsage() };
 
   try {

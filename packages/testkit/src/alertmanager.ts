@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startDaemon } from './daemon.js';
 import { freePort } from './free-port.js';
 
 export interface TestAlertmanager {
@@ -32,7 +32,8 @@ export async function startAlertmanager(webhookUrl: string, groupBy: string[]): 
       receivers: [{ name: 'test', webhook_configs: [{ url: webhookUrl, send_resolved: true }] }],
     }),
   );
-  const child = spawn(
+  const url = `http://127.0.0.1:${port}`;
+  const daemon = await startDaemon(
     'prometheus-alertmanager',
     [
       `--config.file=${configFile}`,
@@ -40,22 +41,8 @@ export async function startAlertmanager(webhookUrl: string, groupBy: string[]): 
       `--web.listen-address=127.0.0.1:${port}`,
       '--cluster.listen-address=',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    `${url}/-/ready`,
   );
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-20_000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`alertmanager did not start on ${port}:\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
   return {
     url,
     async alerts() {
@@ -65,11 +52,7 @@ export async function startAlertmanager(webhookUrl: string, groupBy: string[]): 
       }[];
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await daemon.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

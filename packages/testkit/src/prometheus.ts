@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startDaemon } from './daemon.js';
 import { freePort } from './free-port.js';
 
 export interface TestPrometheus {
@@ -37,29 +37,16 @@ export async function startPrometheus(
       })),
     }),
   );
-  const child = spawn(
+  const url = `http://127.0.0.1:${port}`;
+  const daemon = await startDaemon(
     'prometheus',
     [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    `${url}/-/ready`,
   );
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-20_000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`prometheus did not start on ${port}:\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
   const api = async (route: string) => (await (await fetch(`${url}${route}`)).json()) as Record<string, unknown>;
   return {
     url,
@@ -85,11 +72,7 @@ export async function startPrometheus(
       }
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await daemon.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

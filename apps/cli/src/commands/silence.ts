@@ -6,10 +6,9 @@ import {
   createRedisAlertStateStore,
   InvalidRequestError,
   isActiveSilence,
-  maxSilenceSeconds,
   newSilence,
   NotFoundError,
-  parseDuration,
+  silenceSeconds,
   type Silence,
 } from '@infra-report/shared';
 import { loadCliConfig, say } from './load.js';
@@ -59,9 +58,7 @@ export async function silenceCommand(options: SilenceOptions): Promise<void> {
       throw new InvalidRequestError('silence: --host and --for are needed (or --list, or --expire ID)');
     if (options.rule && !(alertRuleNames as readonly string[]).includes(options.rule))
       throw new InvalidRequestError(`--rule: one of ${alertRuleNames.join(', ')} (got "${options.rule}")`);
-    const seconds = parseDuration(options.for);
-    if (seconds === null || seconds > maxSilenceSeconds)
-      throw new InvalidRequestError(`--for: a duration such as 30m, 4h or 2d, at most 90d (got "${options.for}")`);
+    const seconds = silenceSeconds(options.for, '--for');
     const silence = newSilence(
       {
         host: options.host,

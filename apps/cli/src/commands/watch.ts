@@ -7,12 +7,8 @@ import {
   type AlertEvent,
 } from '@infra-report/shared';
 import { createRunnerFactory, Sampler, SessionPool } from '@infra-report/collector';
-import {
-  AlertDispatcher,
-  alertmanagerValidForMs,
-  createFileAlertOutbox,
-  createMailDestination,
-} from '@infra-report/mailer';
+import { alertmanagerValidForMs, createMailDestination } from '@infra-report/mailer';
+import { localAlertDispatcher } from '../local-alerts.js';
 import { localInflux } from '../local-influx.js';
 import { loadCliConfig, say } from './load.js';
 
@@ -35,15 +31,7 @@ export async function watchCommand(options: { config?: string; rounds?: string; 
     ? createRedisAlertStateStore(redis, config.redis?.prefix ?? 'infra-report')
     : createFileAlertStateStore(config.report.state_dir);
   // Notifications grouped per round (group wait, group interval), waiting in report.state_dir.
-  const dispatcher = new AlertDispatcher({
-    config,
-    destination,
-    ledger: undefined,
-    state: alertState,
-    outbox: createFileAlertOutbox(config.report.state_dir),
-    logger,
-    now,
-  });
+  const dispatcher = localAlertDispatcher(config, destination, alertState, logger, now);
   await dispatcher.start((config.notify.alertmanager?.resendSeconds ?? 60) * 1000, alertmanagerValidForMs(config));
   // No session slots: a sampling connection stays open (it would hold its slot for good); the
   // sampler bounds the rounds at work (collector.concurrency) and the pool the connections.

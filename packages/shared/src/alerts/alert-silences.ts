@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { InvalidRequestError } from '../errors.js';
 
 /** A silence: matching alerts are kept (and shown in the report) but not notified until it ends. */
 export interface Silence {
@@ -80,3 +81,11 @@ export function parseDuration(text: string): number | null {
 
 /** Silences last at most this long: a forgotten one must not hide a fleet for good. */
 export const maxSilenceSeconds = 90 * 86400;
+
+/** A silence's length from what a person typed; a clear error naming `field` otherwise. */
+export function silenceSeconds(text: string, field: string): number {
+  const seconds = parseDuration(text);
+  if (seconds === null || seconds > maxSilenceSeconds)
+    throw new InvalidRequestError(`${field}: a duration such as 30m, 4h or 2d, at most 90d (got "${text}")`);
+  return seconds;
+}

@@ -2,12 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import {
   alertRuleNames,
   createRedisAlertStateStore,
-  InvalidRequestError,
   isActiveSilence,
-  maxSilenceSeconds,
   newSilence,
   NotFoundError,
-  parseDuration,
+  silenceSeconds,
 } from '@infra-report/shared';
 import { clientName } from '../auth.js';
 import type { ApiContext } from '../context.js';
@@ -86,9 +84,7 @@ export function registerSilenceRoutes(v1: FastifyInstance, context: ApiContext):
     },
     async (request, reply) => {
       const body = request.body as { host: string; rule?: string; subject?: string; for: string; comment?: string };
-      const seconds = parseDuration(body.for);
-      if (seconds === null || seconds > maxSilenceSeconds)
-        throw new InvalidRequestError(`for: a duration such as 30m, 4h or 2d, at most 90d (got "${body.for}")`);
+      const seconds = silenceSeconds(body.for, 'for');
       const silence = newSilence(
         {
           host: body.host,

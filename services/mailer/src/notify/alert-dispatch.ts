@@ -3,6 +3,7 @@ import {
   type AlertEvent,
   type AlertStateStore,
   type Config,
+  type FiringAlert,
   type Logger,
   type Silence,
 } from '@infra-report/shared';
@@ -129,6 +130,24 @@ async function send(
   return target.kind === 'email' ? 'alert_email' : 'alert_group_email';
 }
 
+/** A firing alert of the state as an alert event of now (`purpose` makes its id its own). */
+function firingEvent(host: string, alert: FiringAlert, now: Date, purpose: string): AlertEvent {
+  return {
+    id: `${host}|${alert.key}|${alert.firedAt}|${purpose}`,
+    kind: 'alert',
+    host,
+    groups: alert.groups ?? [],
+    rule: alert.rule,
+    subject: alert.subject,
+    severity: alert.severity,
+    message: alert.message,
+    at: now.toISOString(),
+    firedAt: alert.firedAt,
+    ...(alert.value === undefined ? {} : { value: alert.value }),
+    ...(alert.threshold === undefined ? {} : { threshold: alert.threshold }),
+  };
+}
+
 /** A silence that ended longer ago than this is not looked back on (it ended before we looked). */
 const silenceEndLookBackMs = 3600_000;
 
@@ -149,20 +168,7 @@ export async function alertsAfterSilences(deps: AlertDispatchDependencies): Prom
     if (!(await deps.state.claimSilenceEnd(silence.id))) continue;
     const lastMoment = new Date(Date.parse(silence.endsAt) - 1);
     for (const { host, alert } of firing) {
-      const event: AlertEvent = {
-        id: `${host}|${alert.key}|${alert.firedAt}|after-silence|${silence.id}`,
-        kind: 'alert',
-        host,
-        groups: alert.groups ?? [],
-        rule: alert.rule,
-        subject: alert.subject,
-        severity: alert.severity,
-        message: alert.message,
-        at: now.toISOString(),
-        firedAt: alert.firedAt,
-        ...(alert.value === undefined ? {} : { value: alert.value }),
-        ...(alert.threshold === undefined ? {} : { threshold: alert.threshold }),
-      };
+      const event = firingEvent(host, alert, now, `after-silence|${silence.id}`);
       const heldBack = alert.firedAt <= silence.endsAt && silencedBy([silence], event, lastMoment);
       if (heldBack && !events.some((e) => e.id.startsWith(`${host}|${alert.key}|${alert.firedAt}|`)))
         events.push(event);
@@ -181,17 +187,7 @@ export async function refreshAlertmanager(deps: AlertDispatchDependencies, valid
   const now = deps.now();
   const silences = await activeSilences(deps);
   const alerts = (await deps.state.allFiring())
-    .map(({ host, alert }) => ({
-      kind: 'alert' as const,
-      host,
-      groups: alert.groups ?? [],
-      rule: alert.rule,
-      subject: alert.subject,
-      severity: alert.severity,
-      message: alert.message,
-      firedAt: alert.firedAt,
-      at: now.toISOString(),
-    }))
+    .map(({ host, alert }) => firingEvent(host, alert, now, 'refresh'))
     .filter((a) => !silencedBy(silences, a, now))
     .map((a) => toPostableAlert(a, now, validForMs, deps.config.api.public_url));
   await postToAlertmanager(alertmanager, alerts);
