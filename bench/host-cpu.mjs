@@ -1,9 +1,10 @@
 // Figure: the host CPU one collection costs (the batch script run on this machine, as a host
-// would run it), with the package check's state remembered (an unchanged host) and without.
+// would run it), with the package check's state remembered (an unchanged host) and without;
+// then each probe of the registry on its own (its batch less an empty batch), median of rounds.
 // Usage: node bench/host-cpu.mjs [rounds=5]   (needs a build; run as the user a host would see)
 import { execFileSync } from 'node:child_process';
 import { parseConfig, planRun } from '@infra-report/shared';
-import { collectionScript } from '@infra-report/collector';
+import { collectionScript, probeScripts } from '@infra-report/collector';
 
 const rounds = Number(process.argv[2] ?? 5);
 const config = parseConfig('hosts: [{ name: local, local: true }]\n', 'bench.yaml', { env: { HOME: '/root' } });
@@ -36,3 +37,15 @@ console.log(`host CPU per collection: first run ${coldMs.toFixed(0)} ms (package
 console.log(
   `unchanged package state: median ${warm[Math.floor(warm.length / 2)].toFixed(0)} ms over ${rounds} runs (the fleet-scale budget: 60 ms)`,
 );
+
+// Each probe alone, the package state remembered (an unchanged host).
+const perProbe = probeScripts(host, spec, { stamp, securityPackages: [] }, 'bench').map(({ probe, script }) => {
+  const runs = [];
+  for (let i = 0; i < rounds; i += 1) runs.push(hostCpuMs(script));
+  runs.sort((a, b) => a - b);
+  return { probe, ms: runs[Math.floor(runs.length / 2)] };
+});
+const base = perProbe[0].ms;
+console.log(`per probe (median of ${rounds}, less the empty batch's ${base.toFixed(1)} ms):`);
+for (const { probe, ms } of perProbe.slice(1))
+  console.log(`  ${probe.padEnd(14)} ${Math.max(0, ms - base).toFixed(1)} ms`);

@@ -1,10 +1,5 @@
-export {
-  collectHost,
-  collectionScript,
-  buildSnapshot,
-  type CollectDependencies,
-  type OpenedRunner,
-} from './collect-host.js';
+export { collectHost, buildSnapshot, type CollectDependencies, type OpenedRunner } from './collect-host.js';
+export { collectionScript, probeScripts } from './collection-script.js';
 export { createCollectProcessor, startCollectWorker } from './collect-worker.js';
 export { CollectionError, createLocalRunner, type CommandRunner } from './command-runner.js';
 export { createRunnerFactory } from './open-runner.js';
@@ -23,4 +18,4 @@ export { SessionPool } from './sampling/session-pool.js';
 export { createHostShare } from './sampling/host-share.js';
 export { parseSample, sampleScript, type HostSample } from './sampling/sample-script.js';
 export { resourcePoints } from './points.js';
-export type { CollectionAlerts } from './collect-host.js';
+export type { CollectionAlerts } from './collection-alerts.js';

@@ -1,6 +1,7 @@
 import type { BackupStatus } from '@infra-report/shared';
 import { shellQuote } from './command-batch.js';
 import type { Parsed } from './parse-result.js';
+import type { Probe } from './probe.js';
 
 export interface BackupCheck {
   name: string;
@@ -57,3 +58,18 @@ export function parseBackups(text: string, checks: BackupCheck[], hostNow: Date)
   }
   return { value: results, problems: [] };
 }
+
+/** Freshness of the configured backups: newest file of each glob, its age and size. */
+export const backupsProbe: Probe = {
+  name: 'backups',
+  commands: ({ host }) =>
+    host.collect.backups.length > 0
+      ? [{ name: 'backups', script: backupsCommand(host.collect.backups), large: true }]
+      : [],
+  parse: (sections, { host, hostNow }) => ({
+    backups:
+      host.collect.backups.length > 0
+        ? sections.read('backups', (text) => parseBackups(text, host.collect.backups, hostNow), [])
+        : [],
+  }),
+};

@@ -3,6 +3,8 @@ import { isIP } from 'node:net';
 import type { CertificateStatus } from '@infra-report/shared';
 import { shellQuote } from './command-batch.js';
 import { excerpt, type Parsed } from './parse-result.js';
+import type { Probe } from './probe.js';
+import type { ResolvedHost } from '@infra-report/shared';
 
 /** Certificate files on the host: end date, subject and issuer from openssl, one line per file. */
 export function certificateFilesCommand(paths: string[]): string {
@@ -95,3 +97,20 @@ export function readTlsCertificate(
     );
   });
 }
+
+/** The certificate files configured for a host (TLS ports are read from the collector). */
+export function certificateFiles(host: ResolvedHost): string[] {
+  return host.collect.certificates.flatMap((c) => ('path' in c ? [c.path] : []));
+}
+
+/** Expiry of the configured certificate files, read with openssl on the host. */
+export const certificatesProbe: Probe = {
+  name: 'certificates',
+  commands: ({ host }) =>
+    certificateFiles(host).length > 0
+      ? [{ name: 'certificates', script: certificateFilesCommand(certificateFiles(host)) }]
+      : [],
+  parse: (sections, { host }) => ({
+    certificates: certificateFiles(host).length > 0 ? sections.read('certificates', parseCertificateFiles, []) : [],
+  }),
+};

@@ -1,5 +1,6 @@
 import type { ClockSync } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
+import { simpleProbe } from './probe.js';
 
 /**
  * Whether the clock is synchronised, without root: timedatectl (systemd-timesyncd, or any NTP
@@ -75,3 +76,6 @@ export function parseClockSync(text: string): Parsed<ClockSync | null> {
       return { value: null, problems: [`unexpected clock synchronisation output: ${excerpt(text)}`] };
   }
 }
+
+/** Whether the clock is synchronised (timedatectl, chrony, ntpd). */
+export const clockSyncProbe = simpleProbe('clock-sync', 'clockSync', clockSyncCommand, parseClockSync, null);

@@ -1,5 +1,6 @@
 import type { CpuUsage } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
+import { simpleProbe } from './probe.js';
 
 /** Two samples of the aggregate "cpu" line one second apart: usage is their difference. */
 /** The first line of /proc/stat is the "cpu " total: read with builtins, one process (sleep) in all. */
@@ -58,3 +59,6 @@ export function parseCpuSamples(text: string): Parsed<CpuUsage | null> {
     problems: [],
   };
 }
+
+/** CPU use from two /proc/stat samples a second apart (last but one in the batch: the pause overlaps nothing). */
+export const cpuProbe = simpleProbe('cpu', 'cpu', cpuCommand, parseCpuSamples, null);

@@ -1,5 +1,6 @@
 import type { Filesystem } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
+import type { Probe } from './probe.js';
 
 /** Bytes, with the type column; a hung NFS mount must not hang the whole collection. */
 export const diskCommand = 'if command -v timeout >/dev/null 2>&1; then timeout 30 df -P -B1 -T; else df -P -B1 -T; fi';
@@ -95,3 +96,20 @@ export function mergeDfInodes(filesystems: Filesystem[], text: string): Parsed<F
     problems: [],
   };
 }
+
+/** File systems (df -P -B1 -T) with their inodes (df -P -i). */
+export const diskProbe: Probe = {
+  name: 'disk',
+  commands: () => [
+    { name: 'df', script: diskCommand, large: true },
+    { name: 'df-inodes', script: inodeCommand, large: true },
+  ],
+  parse(sections) {
+    const filesystems = sections.read('df', parseDfOutput, [] as Filesystem[]);
+    return {
+      filesystems: sections.has('df-inodes')
+        ? sections.read('df-inodes', (text) => mergeDfInodes(filesystems, text), filesystems)
+        : filesystems,
+    };
+  },
+};

@@ -1,5 +1,6 @@
 import type { KernelEventKind, KernelEvents } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
+import type { Probe } from './probe.js';
 
 /** Kernel messages worth a morning's attention, by what the kernel writes (mm/oom_kill.c, block/, fs/, arch/x86/mm/fault.c, kernel/hung_task.c, mce). */
 const patterns: [KernelEventKind, RegExp][] = [
@@ -111,3 +112,18 @@ export function parseKernelEvents(
   }
   return { value: events, problems };
 }
+
+/** OOM kills, I/O and file system errors, segfaults, hung tasks, hardware errors in the window. */
+export const kernelProbe: Probe = {
+  name: 'kernel',
+  commands: ({ run }) => [
+    { name: 'kernel', script: kernelEventsCommand(Date.parse(run.windowStart) / 1000), large: true },
+  ],
+  parse: (sections, { hostNow, run }) => ({
+    kernelEvents: sections.read(
+      'kernel',
+      (text) => parseKernelEvents(text, { hostNow, windowStart: new Date(run.windowStart) }),
+      null,
+    ),
+  }),
+};

@@ -1,6 +1,7 @@
 import type { Counter, LinuxCounters } from '@infra-report/shared';
 import type { BatchCommand } from './command-batch.js';
 import type { Parsed } from './parse-result.js';
+import type { Probe } from './probe.js';
 
 /**
  * The files Telegraf's kernel, diskio, net, netstat, nstat, linux_sysctl_fs and swap inputs
@@ -270,3 +271,20 @@ export function countersFromSections(sections: Map<string, { text: string }>): P
     problems: [...missing.map((name) => `${name}: no output (the command batch was cut off)`), ...parsed.problems],
   };
 }
+
+/** Telegraf's kernel, diskio, net, netstat, nstat and linux_sysctl_fs readings, from /proc. */
+export const countersProbe: Probe = {
+  name: 'counters',
+  commands: () => linuxCounterCommands,
+  parse(sections) {
+    const texts = new Map(
+      linuxCounterCommands.flatMap(({ name }) => {
+        const section = sections.section(name);
+        return section ? [[name, section] as const] : [];
+      }),
+    );
+    const parsed = countersFromSections(texts);
+    for (const message of parsed.problems) sections.problem({ probe: 'counters', message });
+    return { counters: parsed.value };
+  },
+};

@@ -1,5 +1,6 @@
 import type { ListeningSocket } from '@infra-report/shared';
 import type { Parsed } from './parse-result.js';
+import { simpleProbe } from './probe.js';
 
 /**
  * The kernel's socket tables: no ss or netstat needed, readable by any user. Only listening
@@ -64,3 +65,8 @@ function decodeAddress(hex: string): string {
     .replace(/^:::/, '::')
     .replace(/:::$/, '::');
 }
+
+/** Listening sockets (checked against the allow list by the security findings). */
+export const listeningProbe = simpleProbe('listening', 'listening', listeningPortsCommand, parseListeningPorts, [], {
+  large: true,
+});

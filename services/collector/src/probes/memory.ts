@@ -1,5 +1,6 @@
 import type { MemoryInfo } from '@infra-report/shared';
 import type { Parsed } from './parse-result.js';
+import { simpleProbe } from './probe.js';
 
 export const memoryCommand = 'ir_cat /proc/meminfo';
 
@@ -80,3 +81,6 @@ function telegrafMemoryFields(fields: Map<string, number>): Record<string, numbe
   }
   return out;
 }
+
+/** /proc/meminfo: memory and swap. */
+export const memoryProbe = simpleProbe('meminfo', 'memory', memoryCommand, parseMeminfo, null);

@@ -1,5 +1,6 @@
 import type { ProcessCounts, SuspiciousProcess } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
+import type { Probe } from './probe.js';
 
 // One awk counts the state letters (after the last ") ": comm may hold spaces and parentheses).
 // The 18th field after the state is num_threads: their sum is Telegraf's total_threads.
@@ -78,3 +79,25 @@ export function parseSuspiciousProcesses(text: string): Parsed<{ processes: Susp
   }
   return { value: { processes, hidden }, problems: [] };
 }
+
+/** Process states, and processes running from /tmp, /var/tmp, /dev/shm or deleted executables. */
+export const processesProbe: Probe = {
+  name: 'processes',
+  commands: () => [
+    { name: 'processes', script: processStatesCommand },
+    { name: 'suspicious-processes', script: suspiciousProcessesCommand },
+  ],
+  parse(sections) {
+    const suspicious = sections.read('suspicious-processes', parseSuspiciousProcesses, { processes: [], hidden: 0 });
+    if (suspicious.hidden > 0)
+      sections.problem({
+        probe: 'processes',
+        message: `${suspicious.hidden} process(es) could not be inspected (other users' processes need root): /tmp and deleted executables were checked among the visible ones only`,
+        expectedWithoutRoot: true,
+      });
+    return {
+      processes: sections.read('processes', parseProcessStates, null),
+      suspiciousProcesses: suspicious.processes,
+    };
+  },
+};

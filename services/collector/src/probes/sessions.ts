@@ -1,5 +1,6 @@
 import type { LoggedInUser } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
+import type { Probe } from './probe.js';
 
 export const whoCommand = 'who';
 
@@ -25,3 +26,10 @@ export function parseWho(text: string, utcOffset: string | null): Parsed<LoggedI
   }
   return { value: users, problems };
 }
+
+/** Who is logged in now (times in the host's offset). */
+export const sessionsProbe: Probe = {
+  name: 'who',
+  commands: () => [{ name: 'who', script: whoCommand }],
+  parse: (sections, { clock }) => ({ usersNow: sections.read('who', (text) => parseWho(text, clock.utcOffset), []) }),
+};

@@ -1,6 +1,7 @@
 import type { LoadAverage, OsInfo } from '@infra-report/shared';
 import { hostZoneCommand } from './host-zone.js';
 import { excerpt, type Parsed } from './parse-result.js';
+import type { Probe } from './probe.js';
 
 /** Small files are read with the batch's ir_cat (shell builtins): no process per file. */
 export const systemCommands = {
@@ -65,3 +66,29 @@ export function parseLoadavg(text: string): Parsed<LoadAverage | null> {
 export function emptyOsInfo(): OsInfo {
   return { prettyName: null, kernel: null, arch: null, hostname: null, utcOffset: null };
 }
+
+/** OS, kernel, host name, clock, CPU count, uptime and load: small files read with builtins. */
+export const systemProbe: Probe = {
+  name: 'system',
+  commands: () => Object.entries(systemCommands).map(([name, script]) => ({ name, script })),
+  // 'clock' is read by the collection itself first: every other probe reads in the host's time.
+  parse(sections, { clock, hostNow }) {
+    const uname = sections.read('uname', parseUname, { kernel: null, arch: null });
+    const uptimeSeconds = sections.read('uptime', parseUptime, null);
+    return {
+      os: {
+        ...emptyOsInfo(),
+        prettyName: sections.read('os-release', parseOsRelease, null),
+        kernel: uname.kernel,
+        arch: uname.arch,
+        hostname: sections.section('hostname')?.text.trim().slice(0, 253) || null,
+        utcOffset: clock.utcOffset,
+        timeZone: clock.timeZone,
+      },
+      cpuCount: sections.read('nproc', parseCpuCount, null),
+      uptimeSeconds,
+      bootTime: uptimeSeconds !== null ? new Date(hostNow.getTime() - uptimeSeconds * 1000).toISOString() : null,
+      load: sections.read('loadavg', parseLoadavg, null),
+    };
+  },
+};

@@ -1,4 +1,5 @@
 import type { Parsed } from './parse-result.js';
+import { simpleProbe } from './probe.js';
 
 export const failedUnitsCommand = [
   'if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then',
@@ -17,3 +18,6 @@ export function parseFailedUnits(text: string): Parsed<string[] | null> {
     );
   return { value: units, problems: [] };
 }
+
+/** Failed systemd units (null where there is no systemd). */
+export const failedUnitsProbe = simpleProbe('failed-units', 'failedUnits', failedUnitsCommand, parseFailedUnits, null);

@@ -1,5 +1,6 @@
 import type { TemperatureReading } from '@infra-report/shared';
 import type { Parsed } from './parse-result.js';
+import { simpleProbe } from './probe.js';
 
 /** Thermal zones and hwmon sensors, in millidegrees Celsius; a VM usually has none. */
 export const temperatureCommand = [
@@ -40,3 +41,6 @@ export function parseTemperatures(text: string): Parsed<TemperatureReading[] | n
   }
   return { value: readings.length > 0 ? readings : null, problems };
 }
+
+/** Thermal zones and hwmon sensors; none is null, not 0. */
+export const temperatureProbe = simpleProbe('temperature', 'temperatures', temperatureCommand, parseTemperatures, null);

@@ -1,6 +1,7 @@
 import type { UpdatesInfo } from '@infra-report/shared';
 import { shellQuote } from './command-batch.js';
 import { excerpt, type Parsed } from './parse-result.js';
+import type { Probe } from './probe.js';
 
 /**
  * Pending updates, security updates and "reboot required", read-only and never from the network:
@@ -120,3 +121,17 @@ export function parseUpdates(text: string, previous: UpdatesInfo | null): Parsed
     problems: [],
   };
 }
+
+/** Pending and security updates, only when the package state changed since the last run. */
+export const updatesProbe: Probe = {
+  name: 'updates',
+  commands: ({ host, previousUpdates }) =>
+    host.collect.updates
+      ? [{ name: 'updates', script: updatesCommand(previousUpdates?.stamp ?? null), large: true }]
+      : [],
+  parse: (sections, { host, previousUpdates }) => ({
+    updates: host.collect.updates
+      ? (sections.read('updates', (text) => parseUpdates(text, previousUpdates), null)?.updates ?? null)
+      : null,
+  }),
+};
