@@ -1,14 +1,13 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import {
   queueNames,
-  withFailureKind,
   type DeliverJobData,
   type DeliverResult,
   type RenderResult,
   workerLocks,
 } from '@infra-report/shared';
 import { deliverRun, type DeliverDependencies } from './deliver-run.js';
-import { deliveryFailureKind } from './failure-kinds.js';
+import { deliveryJobError } from './failure-kinds.js';
 
 /** The deliver job is the parent of the render job: its one child value is the render result. */
 export function createDeliverProcessor(deps: DeliverDependencies) {
@@ -19,8 +18,7 @@ export function createDeliverProcessor(deps: DeliverDependencies) {
     try {
       return await deliverRun(rendered, deps);
     } catch (error) {
-      const kind = deliveryFailureKind(error as Error & { code?: string; responseCode?: number });
-      throw kind ? withFailureKind(error as Error, kind) : error;
+      throw deliveryJobError(error);
     }
   };
 }

@@ -1,4 +1,5 @@
-import type { DeliverFailureKind } from '@infra-report/shared';
+import { UnrecoverableError } from 'bullmq';
+import { withFailureKind, type DeliverFailureKind } from '@infra-report/shared';
 import { ArchiveError } from './archive.js';
 import { AlertmanagerError } from './notify/alertmanager.js';
 import { WebhookError } from './notify/webhooks.js';
@@ -35,4 +36,23 @@ export function deliveryFailureKind(
     default:
       return error.responseCode !== undefined && error.responseCode >= 400 ? 'smtp_rejected' : null;
   }
+}
+
+/**
+ * Whether trying again cannot help: the SMTP server refused our credentials or the recipients
+ * for good (5xx, or no reply code at all), or the report files are gone. A 4xx (greylisting, a
+ * busy server, a temporary authentication failure) and lost connections are worth a retry.
+ */
+function isPermanent(kind: DeliverFailureKind | null, error: Error & { responseCode?: number }): boolean {
+  if (kind === 'artifact_missing') return true;
+  if (kind !== 'smtp_auth' && kind !== 'smtp_rejected') return false;
+  return error.responseCode === undefined || error.responseCode >= 500;
+}
+
+/** The error a mailer job throws: its failure kind attached, and without retries when they cannot help. */
+export function deliveryJobError(error: unknown): Error {
+  const cause = error as Error & { code?: string; responseCode?: number };
+  const kind = deliveryFailureKind(cause);
+  const thrown = isPermanent(kind, cause) ? new UnrecoverableError(cause.message) : cause;
+  return kind ? withFailureKind(thrown, kind) : thrown;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { queueNames, withFailureKind, type AlertEvent } from '@infra-report/shared';
-import { deliveryFailureKind } from '../failure-kinds.js';
+import { queueNames, type AlertEvent } from '@infra-report/shared';
+import { deliveryJobError } from '../failure-kinds.js';
 import {
   acceptAlert,
   alertsAfterSilences,
@@ -76,8 +76,7 @@ export async function startNotifyWorker(
         for (const { destination, at } of due) await scheduleFlush(destination, at);
         return due.map((d) => d.destination);
       } catch (error) {
-        const kind = deliveryFailureKind(error as Error & { code?: string });
-        throw kind ? withFailureKind(error as Error, kind) : error;
+        throw deliveryJobError(error);
       }
     },
     { connection, prefix, concurrency: 4 },
