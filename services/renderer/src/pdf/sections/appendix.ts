@@ -1,0 +1,70 @@
+import { type HostSnapshot, printable } from '@infra-report/shared';
+import { formatBytes, formatDuration, isExpectedCondition, type ReportModel } from '../../report-model.js';
+import { reportSections } from '../../report-sections.js';
+import { type PdfWriter, pageWidth, count, pct } from '../pdf-writer.js';
+
+/** One compact block per host: everything collected about it, for the person who owns it. */
+export function appendix(w: PdfWriter, model: ReportModel): void {
+  const { doc } = w;
+  w.pageHeading(reportSections.appendix.title);
+  w.note('Hosts with something in Needs attention come first.');
+  for (const condition of model.expectedConditions) w.note(condition);
+  if (model.appendixOmitted > 0)
+    w.note(
+      `${count(model.appendixOmitted)} more host(s) are not shown here (report.appendix_max_hosts); the XLSX has every host.`,
+    );
+  let group: string | undefined;
+  for (const { group: hostGroup, snapshot: s } of model.appendixHosts) {
+    if (doc.y > doc.page.height - 160) doc.addPage();
+    if (hostGroup !== group && model.groups.length > 1) {
+      group = hostGroup;
+      w.outlineItem(`Group ${printable(hostGroup)}`);
+      doc
+        .font(w.fonts.forText(hostGroup, 'bold'))
+        .fontSize(11)
+        .fillColor('#555555')
+        .text(`Group ${printable(hostGroup)}`, 40)
+        .fillColor('#000000');
+    }
+    doc
+      .font(w.fonts.forText(s.host, 'bold'))
+      .fontSize(10)
+      .text(`${printable(s.host)}  (${printable(s.address)})`, 40);
+    const line = (text: string) =>
+      doc
+        .font(w.fonts.forText(text))
+        .fontSize(8)
+        .text(printable(text), 50, undefined, { width: pageWidth - 10 });
+    line(
+      `${s.os.prettyName ?? 'unknown OS'}, ${s.os.kernel ?? ''} ${s.os.arch ?? ''}; ${s.cpuCount ?? '?'} CPU(s); up ${s.uptimeSeconds === null ? '?' : formatDuration(s.uptimeSeconds)}; SSH ${s.sshLatencyMs === null ? 'local' : `${s.sshLatencyMs} ms`}`,
+    );
+    line(
+      `load ${s.load ? `${s.load.one} ${s.load.five} ${s.load.fifteen}` : '?'}; CPU ${pct(s.cpu?.usagePercent ?? null)}; memory ${s.memory ? `${s.memory.usedPercent}% of ${formatBytes(s.memory.totalBytes)}` : '?'}; processes ${s.processes?.total ?? '?'} (${s.processes?.zombies ?? 0} zombie)`,
+    );
+    line(
+      `disks: ${s.filesystems.map((f) => `${f.mount} ${f.usedPercent}% of ${formatBytes(f.sizeBytes)}`).join('; ') || 'none'}`,
+    );
+    line(
+      `logins: ${s.logins.accepted.length} accepted, ${s.logins.failed.reduce((n, f) => n + f.count, 0)} failed, ${s.logins.privilege.length} sudo/su; now logged in: ${s.usersNow.map((u) => u.user).join(', ') || 'nobody'}`,
+    );
+    if (s.listening.length > 0) line(`listening: ${listeningSummary(s.listening)}`);
+    // The collector orders findings: most severe, then largest.
+    for (const finding of s.security) line(`${finding.severity.toUpperCase()}: ${finding.message}`);
+    for (const problem of s.problems)
+      if (!isExpectedCondition(problem)) line(`gap (${problem.probe}): ${problem.message}`);
+    doc.moveDown(0.5);
+  }
+}
+
+/** "22/tcp (0.0.0.0, ::), 53/udp (127.0.0.53)": each port once, with the addresses it listens on. */
+function listeningSummary(listening: HostSnapshot['listening']): string {
+  const byPort = new Map<string, Set<string>>();
+  for (const l of listening) {
+    const key = `${l.port}/${l.protocol}`;
+    byPort.set(key, (byPort.get(key) ?? new Set()).add(l.address));
+  }
+  return [...byPort.entries()]
+    .sort(([a], [b]) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b))
+    .map(([port, addresses]) => `${port} (${[...addresses].join(', ')})`)
+    .join(', ');
+}
