@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import pLimit from 'p-limit';
 import {
   createFilesystemArtifactStore,
@@ -57,7 +56,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   if (hosts.length === 0) throw new InvalidRequestError('the run has no hosts');
   // Points InfluxDB does not take wait in report.state_dir (bounded) and go out with the next run's.
   const influx = await localInflux(config, logger);
-  const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir(), { sessions: config.collector.concurrency });
+  const openRunner = createRunnerFactory(config.home, { sessions: config.collector.concurrency });
   const authLogState = createFileAuthLogStateStore(config.report.state_dir);
   const packageState = createFileHostStateStore(config.report.state_dir, 'packages', readUpdatesState);
   const limit = pLimit(Math.max(config.collector.concurrency, config.collector.pending_connections));

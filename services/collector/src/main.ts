@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { homedir, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { Counter, Gauge } from 'prom-client';
 import {
   createInfluxStore,
@@ -64,7 +64,7 @@ if (config.influx?.api === 'v1') {
     logger.warn({ err: error }, 'cannot create the InfluxDB database'),
   );
 }
-const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir(), { timings: createSshMetrics(registry) });
+const openRunner = createRunnerFactory(config.home, { timings: createSshMetrics(registry) });
 // Alerts are evaluated here (collections and samples) and delivered by the mailer (notify queue):
 // a collection's alerts travel with its snapshot, the renderer hands a run's to the queue at once.
 const alertState = createRedisAlertStateStore(connection, config.redis.prefix);

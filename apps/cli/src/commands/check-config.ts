@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import pLimit from 'p-limit';
 import type { ResolvedHost } from '@infra-report/shared';
 import { createRunnerFactory, CollectionError } from '@infra-report/collector';
@@ -74,7 +73,7 @@ export async function checkConfigCommand(options: {
     for (const host of config.hosts) say(`  host  ${hostLine(host)}`);
     return;
   }
-  const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir());
+  const openRunner = createRunnerFactory(config.home);
   const limit = pLimit(config.collector.concurrency);
   let failed = 0;
   const results: { host: ResolvedHost; ok: boolean; latencyMs: number | null; reason: string | null }[] = [];

@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import { Redis } from 'ioredis';
 import {
   createFileAlertStateStore,
@@ -35,7 +34,7 @@ export async function watchCommand(options: { config?: string; rounds?: string; 
   await dispatcher.start((config.notify.alertmanager?.resendSeconds ?? 60) * 1000, alertmanagerValidForMs(config));
   // No session slots: a sampling connection stays open (it would hold its slot for good); the
   // sampler bounds the rounds at work (collector.concurrency) and the pool the connections.
-  const openRunner = createRunnerFactory(process.env['HOME'] ?? homedir());
+  const openRunner = createRunnerFactory(config.home);
   const pool = new SessionPool({
     open: async (host) => (await openRunner(host)).runner,
     maxConnections: config.sample.max_connections,

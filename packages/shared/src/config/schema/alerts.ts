@@ -1,11 +1,5 @@
 import { z } from 'zod';
-
-/** A secret given inline, from an environment variable or from a file (see schema.ts). */
-const secretRef = z.union([
-  z.string(),
-  z.object({ env: z.string().min(1) }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-]);
+import { secretSchema } from './secret.js';
 
 /** Rules of immediate alerts. */
 export const alertRuleNames = [
@@ -85,7 +79,7 @@ export const alertmanagerSchema = z
     resend_seconds: z.number().min(5).max(3600).default(60),
     /** Also send our own alert emails and webhooks (off: Alertmanager does the notifying). */
     keep_own_notifications: z.boolean().default(false),
-    bearer_token: secretRef.optional(),
+    bearer_token: secretSchema.optional(),
     timeout_seconds: z.number().positive().max(120).default(10),
   })
   .strict();
