@@ -22,7 +22,7 @@ import {
   readUpdatesState,
 } from '@infra-report/collector';
 import { renderRun } from '@infra-report/renderer';
-import { createMailDestination, deliverRun } from '@infra-report/mailer';
+import { createMailDestination, deliverRun, deliveryChannels } from '@infra-report/mailer';
 import { localAlertDispatcher } from './local-alerts.js';
 import { localInflux } from './local-influx.js';
 
@@ -134,12 +134,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
       ledger: undefined,
       now,
       logger,
-      channels: {
-        groups: config.groups,
-        webhooks: config.notify.webhooks,
-        archive: config.archive,
-        publicUrl: config.api.public_url,
-      },
+      channels: deliveryChannels(config),
     });
     return {
       rendered,

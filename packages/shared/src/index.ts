@@ -8,6 +8,7 @@ export * from './redis.js';
 export * from './stores/influx-store.js';
 export * from './stores/artifact-store.js';
 export * from './shutdown.js';
+export * from './lifecycle.js';
 export * from './enqueue-run.js';
 export * from './service-setup.js';
 export * from './wall-clock.js';

@@ -43,6 +43,16 @@ export interface DeliveryChannels {
   publicUrl: string | undefined;
 }
 
+/** The channels the configuration asks for (the mailer service and the one-process run alike). */
+export function deliveryChannels(config: Config): DeliveryChannels {
+  return {
+    groups: config.groups,
+    webhooks: config.notify.webhooks,
+    archive: config.archive,
+    publicUrl: config.api.public_url,
+  };
+}
+
 type ChannelMetric = 'group_email' | 'webhook' | 'archive';
 
 /** What the mailer counts (Prometheus in the service; nothing in the one-process run). */
