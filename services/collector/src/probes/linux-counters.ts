@@ -89,18 +89,10 @@ const diskColumns = [
   'weighted_io_time',
 ] as const;
 
-export function parseLinuxCounters(sections: {
-  procStat: string;
-  vmstat: string;
-  diskstats: string;
-  netDev: string;
-  netSnmp: string;
-  sockets: string;
-  sysctlFs: string;
-}): Parsed<LinuxCounters | null> {
-  const problems: string[] = [];
+/** /proc/stat's counters (context switches, interrupts, forks, boot time). */
+function parseKernelStat(text: string): Record<string, Counter> {
   const kernel: Record<string, Counter> = {};
-  for (const line of sections.procStat.split('\n')) {
+  for (const line of text.split('\n')) {
     const [key, first] = line.trim().split(/\s+/);
     const value = counter(first);
     if (value === undefined) continue;
@@ -109,12 +101,13 @@ export function parseLinuxCounters(sections: {
     else if (key === 'processes') kernel['processes_forked'] = value;
     else if (key === 'btime') kernel['boot_time'] = value;
   }
-  if (Object.keys(kernel).length === 0) {
-    problems.push('/proc/stat: no ctxt, intr, processes or btime line');
-    return { value: null, problems };
-  }
+  return kernel;
+}
+
+/** /proc/vmstat: pages in and out (into `kernel`) and swapped bytes. */
+function parseVmstat(text: string, kernel: Record<string, Counter>): LinuxCounters['swap'] {
   const vm = new Map<string, number>();
-  for (const line of sections.vmstat.split('\n')) {
+  for (const line of text.split('\n')) {
     const [key, value] = line.trim().split(/\s+/);
     const n = number(value);
     if (key && n !== undefined) vm.set(key, n);
@@ -123,9 +116,13 @@ export function parseLinuxCounters(sections: {
   if (vm.has('pgpgout')) kernel['disk_pages_out'] = vm.get('pgpgout') ?? 0;
   // Telegraf (gopsutil) counts swapped pages as 4 KiB each.
   const swap = vm.has('pswpin') ? { in: (vm.get('pswpin') ?? 0) * 4096, out: (vm.get('pswpout') ?? 0) * 4096 } : null;
+  return swap;
+}
 
+/** /proc/diskstats: Telegraf's diskio fields per device. */
+function parseDiskstats(text: string): LinuxCounters['diskio'] {
   const diskio: LinuxCounters['diskio'] = [];
-  for (const line of sections.diskstats.split('\n')) {
+  for (const line of text.split('\n')) {
     const fields = line.trim().split(/\s+/);
     const name = fields[2];
     const values = fields.slice(3, 14).map(counter);
@@ -151,9 +148,13 @@ export function parseLinuxCounters(sections: {
       },
     });
   }
+  return diskio;
+}
 
+/** /proc/net/dev: Telegraf's net fields per interface (loopback left out, as Telegraf does). */
+function parseNetDev(text: string): LinuxCounters['net'] {
   const net: LinuxCounters['net'] = [];
-  for (const line of sections.netDev.split('\n')) {
+  for (const line of text.split('\n')) {
     const match = /^\s*([^:\s]+):\s*(.*)$/.exec(line);
     if (!match?.[1] || match[1] === 'lo') continue; // Telegraf leaves loopback out
     const v = (match[2] ?? '').trim().split(/\s+/).map(counter);
@@ -172,11 +173,15 @@ export function parseLinuxCounters(sections: {
       },
     });
   }
+  return net;
+}
 
+/** /proc/net/snmp, netstat and snmp6: the protocol counters and nstat's three groups. */
+function parseNetSnmp(text: string): Pick<LinuxCounters, 'protocols' | 'nstat'> {
   // /proc/net/snmp and netstat: pairs of lines "Proto: names" / "Proto: values"; snmp6: "name value".
   const protocols: Record<string, Counter> = {};
   const nstat: LinuxCounters['nstat'] = { netstat: {}, snmp: {}, snmp6: {} };
-  const lines = sections.netSnmp.split('\n');
+  const lines = text.split('\n');
   for (let i = 0; i < lines.length; i += 1) {
     const header = /^(\w+): ([A-Za-z].*)$/.exec(lines[i] ?? '');
     const values = /^(\w+): (-?\d.*)$/.exec(lines[i + 1] ?? '');
@@ -198,20 +203,28 @@ export function parseLinuxCounters(sections: {
     const sixValue = counter(six?.[2]);
     if (six?.[1] && sixValue !== undefined) nstat.snmp6[six[1]] = sixValue;
   }
+  return { protocols, nstat };
+}
 
+/** Socket counts by TCP state, and UDP sockets. */
+function parseSocketCounts(text: string): Record<string, Counter> {
   const netstat: Record<string, Counter> = Object.fromEntries(Object.values(tcpStates).map((s) => [s, 0]));
   netstat['tcp_none'] = 0;
   netstat['udp_socket'] = 0;
-  for (const line of sections.sockets.split('\n')) {
+  for (const line of text.split('\n')) {
     const [kind, a, b] = line.trim().split(/\s+/);
     if (kind === 'tcp' && a && number(b) !== undefined) {
       const state = tcpStates[a.toUpperCase()] ?? 'tcp_none';
       netstat[state] = Number(netstat[state] ?? 0) + (number(b) ?? 0);
     } else if (kind === 'udp' && number(a) !== undefined) netstat['udp_socket'] = number(a) ?? 0;
   }
+  return netstat;
+}
 
+/** /proc/sys/fs files (and entropy_avail, into `kernel`). */
+function parseSysctlFs(text: string, kernel: Record<string, Counter>): Record<string, Counter> {
   const sysctlFs: Record<string, Counter> = {};
-  for (const line of sections.sysctlFs.split('\n')) {
+  for (const line of text.split('\n')) {
     // "/proc/sys/fs/file-nr:1056\t0\t2466177"
     const [file = '', ...rest] = line.trim().replace(':', ' ').split(/\s+/);
     const name = file.split('/').pop();
@@ -249,7 +262,36 @@ export function parseLinuxCounters(sections: {
         sysctlFs[name] = v[0] ?? 0;
     }
   }
-  return { value: { kernel, swap, diskio, net, protocols, netstat, nstat, sysctlFs }, problems };
+  return sysctlFs;
+}
+
+export function parseLinuxCounters(sections: {
+  procStat: string;
+  vmstat: string;
+  diskstats: string;
+  netDev: string;
+  netSnmp: string;
+  sockets: string;
+  sysctlFs: string;
+}): Parsed<LinuxCounters | null> {
+  const kernel = parseKernelStat(sections.procStat);
+  if (Object.keys(kernel).length === 0)
+    return { value: null, problems: ['/proc/stat: no ctxt, intr, processes or btime line'] };
+  const swap = parseVmstat(sections.vmstat, kernel);
+  const { protocols, nstat } = parseNetSnmp(sections.netSnmp);
+  return {
+    value: {
+      kernel,
+      swap,
+      diskio: parseDiskstats(sections.diskstats),
+      net: parseNetDev(sections.netDev),
+      protocols,
+      netstat: parseSocketCounts(sections.sockets),
+      nstat,
+      sysctlFs: parseSysctlFs(sections.sysctlFs, kernel),
+    },
+    problems: [],
+  };
 }
 
 /** The counters from a batch's sections (collection or sampling); a missing section is a problem. */

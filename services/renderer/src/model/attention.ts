@@ -47,24 +47,11 @@ export function securityFindingItem(f: SecurityRow): AttentionItem {
   });
 }
 
-/** Everything that needs an administrator today, critical first, then by host. */
-export function buildAttention(
-  rows: AttentionInputs,
-  thresholds: Config['report']['thresholds'],
-  timezone: string,
-): AttentionItem[] {
+/** File systems over a threshold, and those that will be full within two weeks at their growth. */
+function diskItems(disks: AttentionInputs['disks'], thresholds: Config['report']['thresholds']): AttentionItem[] {
   const item = attentionItem;
   return [
-    ...rows.failures.map((f) =>
-      item({
-        severity: 'critical',
-        host: f.host,
-        category: 'unreachable',
-        kind: 'unreachable',
-        message: `unreachable: ${f.reason}`,
-      }),
-    ),
-    ...rows.disks
+    ...disks
       .filter((d) => d.severity !== 'ok')
       .map((d) =>
         item({
@@ -84,7 +71,7 @@ export function buildAttention(
             (d.daysUntilFull !== null ? `, full in ~${Math.round(d.daysUntilFull)} days` : ''),
         }),
       ),
-    ...rows.disks
+    ...disks
       .filter((d) => d.severity === 'ok' && d.daysUntilFull !== null && d.daysUntilFull <= 14)
       .map((d) =>
         item({
@@ -95,6 +82,55 @@ export function buildAttention(
           message: `${d.mount} will be full in ~${Math.round(d.daysUntilFull ?? 0)} days at its current growth (${d.forecastNote})`,
         }),
       ),
+  ];
+}
+
+/** Certificates expiring, expired, or that could not be read. */
+function certificateItems(
+  certificates: NonNullable<AttentionInputs['certificates']>,
+  timezone: string,
+): AttentionItem[] {
+  const item = attentionItem;
+  return [
+    ...certificates
+      .filter((c) => c.severity !== 'ok')
+      .map((c) => {
+        const when = c.notAfter ? formatTime(c.notAfter, timezone) : '?';
+        const state = (c.daysLeft ?? 0) < 0 ? `expired on ${when}` : `expires in ${c.daysLeft} day(s), ${when}`;
+        return item({
+          severity: c.severity as 'critical' | 'warning',
+          host: c.host,
+          category: 'certificates',
+          kind: 'certificate',
+          // The same certificate with the same end on many hosts is one finding.
+          subject: c.error ? `${c.target} could not be checked: ${c.error}` : `${c.subject ?? c.target} ${state}`,
+          amount: c.daysLeft,
+          message: c.error
+            ? `certificate ${c.target} could not be checked: ${c.error}`
+            : `certificate ${c.target}${c.subject ? ` (${c.subject})` : ''} ${state}`,
+        });
+      }),
+  ];
+}
+
+/** Everything that needs an administrator today, critical first, then by host. */
+export function buildAttention(
+  rows: AttentionInputs,
+  thresholds: Config['report']['thresholds'],
+  timezone: string,
+): AttentionItem[] {
+  const item = attentionItem;
+  return [
+    ...rows.failures.map((f) =>
+      item({
+        severity: 'critical',
+        host: f.host,
+        category: 'unreachable',
+        kind: 'unreachable',
+        message: `unreachable: ${f.reason}`,
+      }),
+    ),
+    ...diskItems(rows.disks, thresholds),
     // Brute-force sources come from the failed-login table below, with the same threshold as the
     // collector's finding: one item per host and source, counted once.
     ...rows.security.filter((f) => f.kind !== 'brute-force').map(securityFindingItem),
@@ -147,24 +183,7 @@ export function buildAttention(
         }),
       ),
     ...rows.snapshots.flatMap((s) => healthItems(s)),
-    ...(rows.certificates ?? [])
-      .filter((c) => c.severity !== 'ok')
-      .map((c) => {
-        const when = c.notAfter ? formatTime(c.notAfter, timezone) : '?';
-        const state = (c.daysLeft ?? 0) < 0 ? `expired on ${when}` : `expires in ${c.daysLeft} day(s), ${when}`;
-        return item({
-          severity: c.severity as 'critical' | 'warning',
-          host: c.host,
-          category: 'certificates',
-          kind: 'certificate',
-          // The same certificate with the same end on many hosts is one finding.
-          subject: c.error ? `${c.target} could not be checked: ${c.error}` : `${c.subject ?? c.target} ${state}`,
-          amount: c.daysLeft,
-          message: c.error
-            ? `certificate ${c.target} could not be checked: ${c.error}`
-            : `certificate ${c.target}${c.subject ? ` (${c.subject})` : ''} ${state}`,
-        });
-      }),
+    ...certificateItems(rows.certificates ?? [], timezone),
     ...rows.snapshots
       .filter((s) => s.problems.some((p) => p.probe === 'logins'))
       .map((s) => {
