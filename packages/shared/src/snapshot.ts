@@ -40,6 +40,11 @@ export interface HostSnapshot {
   clockSync?: ClockSync | null;
   certificates?: CertificateStatus[];
   counters?: LinuxCounters | null;
+  /**
+   * Readings of probes that have no field of their own (name → value, null when the host could
+   * not give it): listed per host in the report's appendix and the XLSX's Readings sheet.
+   */
+  readings?: Record<string, number | string | null>;
   /** Marked gaps: what could not be collected or parsed, and why. */
   problems: CollectionProblem[];
   /**

@@ -41,6 +41,8 @@ export interface CollectDependencies {
   packageState?: HostStateStore<UpdatesInfo> | undefined;
   /** Failed logins from one address that make it a brute-force source (report.thresholds.brute_force_attempts). */
   bruteForceAttempts?: number;
+  /** The probes to run (the Linux registry unless given). */
+  probes?: readonly Probe[] | undefined;
   /** Immediate alerts on the collection (the rules on for collections: by default a critical disk). */
   alerts?: CollectionAlerts | undefined;
 }
@@ -56,7 +58,8 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
     const previousUpdates = host.collect.updates ? ((await deps.packageState?.load(host.name)) ?? null) : null;
     const nonce = randomBytes(16).toString('hex');
     const maxBytes = host.collect.maxOutputBytes;
-    const script = collectionScript(host, run, previous, nonce, previousUpdates);
+    const probes = deps.probes ?? linuxProbes;
+    const script = collectionScript(host, run, previous, nonce, previousUpdates, probes);
     const result = await runner.run(script, {
       timeoutMs: host.ssh.commandTimeoutMs,
       // One section may use its whole cap (the auth log); the others are small. A host whose
@@ -89,6 +92,7 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
       { previous, nonce },
       deps.bruteForceAttempts ?? 10,
       previousUpdates,
+      probes,
     );
     snapshot.collectedBytes = result.stdout.length;
     // TLS ports are read by the collector itself, from the host's address.
@@ -147,9 +151,16 @@ export function buildSnapshot(
     utcOffset: clock.utcOffset ?? '+0000',
     remember: { authLog: null },
   };
+  const parts = probes.map((probe) => probe.parse(reader, context));
+  // Readings of several probes go side by side, not over each other.
+  const readings = Object.assign({}, ...parts.map((part) => part.readings ?? {})) as Record<
+    string,
+    number | string | null
+  >;
   const collected: Omit<HostSnapshot, 'security'> = {
     ...emptySnapshot(host, run, collectedAt, latencyMs),
-    ...Object.assign({}, ...probes.map((probe) => probe.parse(reader, context))),
+    ...Object.assign({}, ...parts),
+    ...(Object.keys(readings).length > 0 ? { readings } : {}),
     problems,
   };
   const snapshot: HostSnapshot = {

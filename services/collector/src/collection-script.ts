@@ -12,9 +12,10 @@ export function collectionScript(
   previous: AuthLogState | null = null,
   nonce = randomBytes(16).toString('hex'),
   previousUpdates: UpdatesInfo | null = null,
+  probes: readonly Probe[] = linuxProbes,
 ): string {
   return buildBatchScript(
-    batchCommands({ host, run, nonce, previousAuthLog: previous, previousUpdates }, linuxProbes),
+    batchCommands({ host, run, nonce, previousAuthLog: previous, previousUpdates }, probes),
     host.collect.maxOutputBytes,
     nonce,
   ).script;

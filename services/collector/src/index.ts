@@ -1,5 +1,7 @@
 export { collectHost, buildSnapshot, type CollectDependencies, type OpenedRunner } from './collect-host.js';
 export { collectionScript, probeScripts } from './collection-script.js';
+export { linuxProbes } from './probes/registry.js';
+export { simpleProbe, type Probe, type ProbeContext, type ReadContext, type SectionReader } from './probes/probe.js';
 export { createCollectProcessor, startCollectWorker } from './collect-worker.js';
 export { CollectionError, createLocalRunner, type CommandRunner } from './command-runner.js';
 export { createRunnerFactory } from './open-runner.js';

@@ -110,6 +110,9 @@ export function buildReportModel(
       .slice(0, appendixLimit)
       .map((snapshot) => ({ group: groupOf(snapshot.host), snapshot })),
     alertsFired: buildAlertsFired(alerts.events, alerts.silences),
+    readings: snapshots.flatMap((s) =>
+      Object.entries(s.readings ?? {}).map(([name, value]) => ({ host: s.host, name, value })),
+    ),
     appendixOmitted: Math.max(0, snapshots.length - appendixLimit),
   };
 }

@@ -23,6 +23,7 @@ export const sheets = {
   backups: 'Backups',
   unreachable: 'Unreachable Hosts',
   errors: 'Errors',
+  readings: 'Readings',
 } as const;
 
 /**
@@ -44,7 +45,7 @@ export const reportSections: Record<ReportSection, { title: string; sheets: (typ
     backups: { title: 'Backups', sheets: [sheets.backups] },
     unreachable: { title: 'Unreachable Hosts', sheets: [sheets.unreachable] },
     errors: { title: 'Collection Problems', sheets: [sheets.errors] },
-    appendix: { title: 'Appendix: hosts', sheets: [] },
+    appendix: { title: 'Appendix: hosts', sheets: [sheets.readings] },
   };
 
 /** The PDF destination a section's heading sets. */

@@ -283,6 +283,8 @@ export interface ReportModel {
   /** Hosts whose appendix block is included (report.appendix_max_hosts), in report order. */
   appendixHosts: { group: string; snapshot: HostSnapshot }[];
   appendixOmitted: number;
+  /** Readings of probes without a section of their own, per host (the XLSX's Readings sheet). */
+  readings: { host: string; name: string; value: number | string | null }[];
   /** Immediate alerts that fired, escalated or recovered within the report's window, oldest first. */
   alertsFired: AlertFiredRow[];
 }

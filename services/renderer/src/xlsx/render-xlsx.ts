@@ -10,7 +10,7 @@ import { backupsSheet, processesSheet } from './sheets/processes.js';
 import { resourcesSheet } from './sheets/resources.js';
 import { securitySheet } from './sheets/security.js';
 import { hostsSheet, overviewSheet, summarySheet } from './sheets/summary.js';
-import { errorsSheet, unreachableSheet } from './sheets/unreachable.js';
+import { errorsSheet, readingsSheet, unreachableSheet } from './sheets/unreachable.js';
 import { uptimeSheet } from './sheets/uptime.js';
 
 export { asLocalWallTime } from './workbook.js';
@@ -47,6 +47,7 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
   backupsSheet(workbook, model);
   unreachableSheet(workbook, model);
   errorsSheet(workbook, model);
+  readingsSheet(workbook, model);
   const done = new Promise<void>((resolve, reject) => {
     output.on('end', resolve);
     output.on('error', reject);

@@ -48,6 +48,11 @@ export function appendix(w: PdfWriter, model: ReportModel): void {
       `logins: ${s.logins.accepted.length} accepted, ${s.logins.failed.reduce((n, f) => n + f.count, 0)} failed, ${s.logins.privilege.length} sudo/su; now logged in: ${s.usersNow.map((u) => u.user).join(', ') || 'nobody'}`,
     );
     if (s.listening.length > 0) line(`listening: ${listeningSummary(s.listening)}`);
+    const readings = Object.entries(s.readings ?? {});
+    if (readings.length > 0)
+      line(
+        `readings: ${readings.map(([name, value]) => `${printable(name, 100)} ${value === null ? '?' : printable(String(value), 200)}`).join('; ')}`,
+      );
     // The collector orders findings: most severe, then largest.
     for (const finding of s.security) line(`${finding.severity.toUpperCase()}: ${finding.message}`);
     for (const problem of s.problems)

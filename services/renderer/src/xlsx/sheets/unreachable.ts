@@ -27,3 +27,18 @@ export function errorsSheet(workbook: Workbook, model: ReportModel): void {
     [...model.unreachable.map((u) => ({ host: u.host, probe: 'connection', message: u.reason })), ...model.problems],
   );
 }
+
+/** Only when a probe gave readings of its own. */
+export function readingsSheet(workbook: Workbook, model: ReportModel): void {
+  if (model.readings.length === 0) return;
+  addSheet(
+    workbook,
+    sheets.readings,
+    [
+      { header: 'Host', width: 24, value: (r: ReportModel['readings'][number]) => r.host },
+      { header: 'Reading', width: 30, value: (r) => r.name },
+      { header: 'Value', width: 30, value: (r) => r.value },
+    ],
+    model.readings,
+  );
+}
