@@ -56,3 +56,25 @@ export function orderedClose(logger: Logger, steps: () => ShutdownStep[], deadli
   };
   return () => (closing ??= run());
 }
+
+/**
+ * A service from its start: `start` wires it and returns its shutdown steps; closing runs them,
+ * then quits Redis, in order, within the deadline.
+ */
+export function serviceOf(
+  setup: { logger: Logger; connection: { quit(): Promise<unknown> } },
+  deadlineMs: number,
+  start: () => Promise<ShutdownStep[]>,
+): Service {
+  let steps: ShutdownStep[] = [];
+  return {
+    async start() {
+      steps = await start();
+    },
+    close: orderedClose(
+      setup.logger,
+      () => [...steps, { name: 'redis', run: () => setup.connection.quit() }],
+      deadlineMs,
+    ),
+  };
+}

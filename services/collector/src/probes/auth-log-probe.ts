@@ -68,6 +68,17 @@ interface AuthLogReadContext {
   nonce: string;
 }
 
+/** The window and the host's clock, as the auth-log reader takes them. */
+function parseContext(context: AuthLogReadContext) {
+  return {
+    windowStart: new Date(context.run.windowStart),
+    windowEnd: new Date(context.run.windowEnd),
+    hostNow: context.hostNow,
+    utcOffset: context.utcOffset,
+    timeZone: context.timeZone,
+  };
+}
+
 /** Fills `logins` from the auth-log section; returns the state to remember, or null when nothing was read. */
 function readAuthLogSection(
   section: SectionOutput | undefined,
@@ -100,13 +111,7 @@ function readAuthLogSection(
     return readJournalSection(section.text.slice(newline + 1), 'journal', context, logins, problem);
   logins.source = status.path;
   const { chunks, lines } = splitAuthLogChunks(newline < 0 ? '' : section.text.slice(newline + 1), context.nonce);
-  const parsed = parseAuthLog(lines, {
-    windowStart: new Date(run.windowStart),
-    windowEnd: new Date(run.windowEnd),
-    hostNow: context.hostNow,
-    utcOffset: context.utcOffset,
-    timeZone: context.timeZone,
-  });
+  const parsed = parseAuthLog(lines, parseContext(context));
   parsed.problems.forEach(problem);
   let fresh = parsed.value;
   for (const chunk of chunks) {
@@ -169,13 +174,7 @@ function readJournalSection(
       `user ${journal.user} sees only its own journal entries: add it to group systemd-journal (or adm) to count logins`,
     );
   }
-  const parsed = parseAuthLog(journal.lines, {
-    windowStart: new Date(run.windowStart),
-    windowEnd: new Date(run.windowEnd),
-    hostNow: context.hostNow,
-    utcOffset: context.utcOffset,
-    timeZone: context.timeZone,
-  });
+  const parsed = parseAuthLog(journal.lines, parseContext(context));
   parsed.problems.forEach(problem);
   const samePath = previous?.position.path === source;
   const merged = mergeAuthLogEvents(samePath ? previous.events : null, parsed.value, run.windowStart);

@@ -65,21 +65,19 @@ export class PdfWriter {
   heading(text: string): void {
     const { doc } = this;
     if (doc.y > doc.page.height - 150) doc.addPage();
-    this.currentOutline = doc.outline.addItem(text);
-    doc
-      .moveDown(0.6)
-      .font('Sans-Bold')
-      .fontSize(14)
-      .fillColor('#1f3b57')
-      .text(text, doc.page.margins.left, undefined, { destination: anchorOf(text) })
-      .fillColor('#000000')
-      .moveDown(0.3);
+    doc.moveDown(0.6);
+    this.sectionTitle(text);
   }
 
   /** A section that starts on a page of its own (the appendix). */
   pageHeading(text: string): void {
+    this.doc.addPage();
+    this.sectionTitle(text);
+  }
+
+  /** A section's title: in the outline, and the destination the summary page links to. */
+  private sectionTitle(text: string): void {
     const { doc } = this;
-    doc.addPage();
     this.currentOutline = doc.outline.addItem(text);
     doc
       .font('Sans-Bold')
