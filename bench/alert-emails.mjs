@@ -10,9 +10,9 @@
 //   node bench/alert-emails.mjs [hosts] [--before DIR]
 //
 // Needs root (the sshd fleet), a build and the test services. Stops the sshd it started.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fleetSshYaml, repo, startBenchFleet } from './bench-fleet.mjs';
@@ -22,19 +22,7 @@ const hosts = Number(process.argv[2] ?? 200);
 const beforeIndex = process.argv.indexOf('--before');
 const beforeCheckout = beforeIndex > 0 ? process.argv[beforeIndex + 1] : undefined;
 const sources = ['183.62.140.253', '218.92.0.112', '61.177.172.13', '45.148.10.240', '193.32.162.83', '92.255.85.37'];
-const fleetDir = process.env.INFRA_REPORT_BENCH_FLEET ?? '/var/tmp/infra-report-bench-fleet';
 
-const running = (name) => {
-  const pidFile = path.join(fleetDir, 'hosts', name, 'sshd.pid');
-  if (!existsSync(pidFile)) return false;
-  try {
-    process.kill(Number(readFileSync(pidFile, 'utf8')), 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const before = new Set(Array.from({ length: hosts }, (_, i) => `host${i + 1}`).filter(running));
 const fleet = startBenchFleet(hosts);
 const dir = mkdtempSync(path.join(tmpdir(), 'ir-bench-alerts-'));
 chmodSync(dir, 0o755);
@@ -124,11 +112,6 @@ try {
   console.log(`  ratio (grouped / per host per finding): ${(paged.alerts / perHost).toFixed(4)}`);
 } finally {
   await smtp.close();
-  // Stop the sshd this run started (a fleet left running changes what later runs see).
-  for (let i = 1; i <= hosts; i += 1) {
-    const name = `host${i}`;
-    if (before.has(name) || !running(name)) continue;
-    execFileSync('kill', [readFileSync(path.join(fleetDir, 'hosts', name, 'sshd.pid'), 'utf8').trim()]);
-  }
+  fleet.stop();
   rmSync(dir, { recursive: true, force: true });
 }

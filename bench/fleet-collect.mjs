@@ -30,7 +30,7 @@ for (const [command, pkg] of [
     execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit' });
   }
 }
-const { fleet, key, knownHosts } = startBenchFleet(hosts);
+const { fleet, key, knownHosts, stop: stopFleet } = startBenchFleet(hosts);
 
 const work = mkdtempSync(path.join(tmpdir(), 'ir-fleet-bench-'));
 const configFile = path.join(work, 'config.yaml');
@@ -154,3 +154,4 @@ console.log(
   `infra-report: ${ours.toolPerHost.toFixed(1)} ms collector CPU per host for the whole run, ${ours.collectionPerHost?.toFixed(1)} ms for the collection alone (target <= 20), peak RSS ${ours.rss.toFixed(0)} MB`,
 );
 rmSync(work, { recursive: true, force: true });
+stopFleet();

@@ -22,7 +22,7 @@ const rounds = Math.max(2, Math.round((minutes * 60) / interval));
 execFileSync('sh', ['-c', 'command -v /usr/bin/time || apt-get install -y -qq --no-install-recommends time'], {
   stdio: 'ignore',
 });
-const { fleet, key, knownHosts } = startBenchFleet(hosts);
+const { fleet, key, knownHosts, stop: stopFleet } = startBenchFleet(hosts);
 const work = mkdtempSync(path.join(tmpdir(), 'ir-sample-bench-'));
 const configFile = path.join(work, 'config.yaml');
 writeFileSync(
@@ -126,3 +126,4 @@ console.log(
   `OpenSSH, one command per host per round: ${peer.toFixed(2)} ms client CPU per command (before ${peerBefore.toFixed(2)}, after ${peerAfter.toFixed(2)})`,
 );
 console.log(`ratio: ${(steadyPerHostRound / peer).toFixed(3)} (infra-report / OpenSSH)`);
+stopFleet();
