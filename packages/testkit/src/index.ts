@@ -14,3 +14,4 @@ export * from './prometheus.js';
 export * from './free-port.js';
 export * from './webhook-server.js';
 export * from './alertmanager.js';
+export * from './windows-events.js';
