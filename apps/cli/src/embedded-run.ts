@@ -20,6 +20,7 @@ import {
   createFileHostStateStore,
   createRunnerFactory,
   readUpdatesState,
+  readWindowsState,
 } from '@infra-report/collector';
 import { renderRun } from '@infra-report/renderer';
 import { createMailDestination, deliverRun, deliveryChannels } from '@infra-report/mailer';
@@ -59,6 +60,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const openRunner = createRunnerFactory(config.home, { sessions: config.collector.concurrency });
   const authLogState = createFileAuthLogStateStore(config.report.state_dir);
   const packageState = createFileHostStateStore(config.report.state_dir, 'packages', readUpdatesState);
+  const windowsState = createFileHostStateStore(config.report.state_dir, 'windows-events', readWindowsState);
   const limit = pLimit(Math.max(config.collector.concurrency, config.collector.pending_connections));
   const snapshots: HostSnapshot[] = [];
   const failures: HostFailure[] = [];
@@ -84,6 +86,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
               logger,
               authLogState,
               packageState,
+              windowsState,
               bruteForceAttempts: config.report.thresholds.brute_force_attempts,
               alerts,
             });

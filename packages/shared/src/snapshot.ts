@@ -147,7 +147,9 @@ export interface SecurityFinding {
     | 'invalid-usernames'
     | 'suspicious-process'
     | 'unexpected-port'
-    | 'stale-backup';
+    | 'stale-backup'
+    /** A Windows event log cleared (1102), or rolled over past what was read last time. */
+    | 'log-cleared';
   message: string;
   /** The figure behind it (failed attempts of a brute-force source), for ranking and roll-ups. */
   amount?: number;

@@ -15,3 +15,4 @@ export * from './free-port.js';
 export * from './webhook-server.js';
 export * from './alertmanager.js';
 export * from './windows-events.js';
+export * from './windows-host.js';

@@ -21,6 +21,8 @@ export interface NamespacedSshdOptions extends NamespaceSetup {
   logLevel?: 'ERROR' | 'INFO' | 'VERBOSE';
   /** Serve the SFTP subsystem (internal-sftp). */
   sftp?: boolean;
+  /** Run this instead of what the client asks for (sshd's ForceCommand; the request is in SSH_ORIGINAL_COMMAND). */
+  forceCommand?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function startNamespacedSshd(
       `AllowUsers ${ssh.user}`,
       `LogLevel ${options.logLevel ?? 'ERROR'}`,
       ...(options.sftp ? ['Subsystem sftp internal-sftp'] : []),
+      ...(options.forceCommand ? [`ForceCommand ${options.forceCommand}`] : []),
       '',
     ].join('\n'),
   );

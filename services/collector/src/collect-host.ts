@@ -21,6 +21,8 @@ import { emptySnapshot } from './probes/empty-snapshot.js';
 import { alertOnCollection, type CollectionAlerts } from './collection-alerts.js';
 import { findSecurityIssues } from './security.js';
 import type { HostStateStore } from './host-state.js';
+import { collectWindows } from './windows/collect-windows.js';
+import type { WindowsState } from './windows/windows-snapshot.js';
 
 export interface OpenedRunner {
   runner: CommandRunner;
@@ -41,6 +43,8 @@ export interface CollectDependencies {
   packageState?: HostStateStore<UpdatesInfo> | undefined;
   /** Failed logins from one address that make it a brute-force source (report.thresholds.brute_force_attempts). */
   bruteForceAttempts?: number;
+  /** Remembers each Windows host's event bookmarks and the window's logons. */
+  windowsState?: HostStateStore<WindowsState> | undefined;
   /** The probes to run (the Linux registry unless given). */
   probes?: readonly Probe[] | undefined;
   /** Immediate alerts on the collection (the rules on for collections: by default a critical disk). */
@@ -54,47 +58,10 @@ export interface CollectDependencies {
 export async function collectHost(host: ResolvedHost, run: RunSpec, deps: CollectDependencies): Promise<HostSnapshot> {
   const { runner, latencyMs } = await deps.openRunner(host);
   try {
-    const previous = (await deps.authLogState?.load(host.name)) ?? null;
-    const previousUpdates = host.collect.updates ? ((await deps.packageState?.load(host.name)) ?? null) : null;
-    const nonce = randomBytes(16).toString('hex');
-    const maxBytes = host.collect.maxOutputBytes;
-    const probes = deps.probes ?? linuxProbes;
-    const script = collectionScript(host, run, previous, nonce, previousUpdates, probes);
-    const result = await runner.run(script, {
-      timeoutMs: host.ssh.commandTimeoutMs,
-      // One section may use its whole cap (the auth log); the others are small. A host whose
-      // output never ends is cut here, and its missing sections are marked.
-      maxBytes: maxBytes + 4 * 1024 * 1024,
-    });
-    const output = result.stdout.toString('utf8');
-    if (!output.includes(`@@ir-${nonce}@@ begin`)) {
-      if (result.truncated) {
-        throw new CollectionError(
-          'command',
-          `${host.name} printed more than ${result.stdout.length} bytes without running the commands (a login banner or shell that never stops talking): output cut`,
-          false,
-        );
-      }
-      const detail = (result.stderr || output).trim().split('\n').slice(-3).join(' / ').slice(0, 300);
-      throw new CollectionError(
-        'command',
-        `commands did not run on ${host.name} (exit status ${result.exitCode ?? 'unknown'}): ${detail || 'no output'}`,
-        false,
-      );
-    }
-    const sections = splitBatchOutput(output, nonce, maxBytes);
-    const { snapshot, authLogState } = buildSnapshot(
-      host,
-      run,
-      sections,
-      latencyMs,
-      deps.now(),
-      { previous, nonce },
-      deps.bruteForceAttempts ?? 10,
-      previousUpdates,
-      probes,
-    );
-    snapshot.collectedBytes = result.stdout.length;
+    const { snapshot, remember } =
+      host.platform === 'windows'
+        ? await collectWindows(host, run, runner, { ...deps, latencyMs })
+        : await collectLinux(host, run, runner, { ...deps, latencyMs });
     // TLS ports are read by the collector itself, from the host's address.
     const ports = host.collect.certificates.flatMap((c) => ('port' in c ? [c] : []));
     if (ports.length > 0)
@@ -112,8 +79,7 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
         snapshot.problems.push({ probe: 'influx', message: `points not stored: ${(error as Error).message}` });
       }
     }
-    if (authLogState && deps.authLogState) await deps.authLogState.save(host.name, authLogState);
-    if (snapshot.updates?.stamp && deps.packageState) await deps.packageState.save(host.name, snapshot.updates);
+    await remember();
     if (deps.alerts) {
       const events = await alertOnCollection(snapshot, deps.alerts, deps.logger);
       if (events.length > 0) snapshot.alerts = events;
@@ -122,6 +88,64 @@ export async function collectHost(host: ResolvedHost, run: RunSpec, deps: Collec
   } finally {
     await runner.close().catch(() => undefined);
   }
+}
+
+/** A Linux (or other Unix) host: the registry's probes in one batch over `/bin/sh -s`. */
+async function collectLinux(
+  host: ResolvedHost,
+  run: RunSpec,
+  runner: CommandRunner,
+  deps: CollectDependencies & { latencyMs: number | null },
+): Promise<{ snapshot: HostSnapshot; remember: () => Promise<void> }> {
+  const { latencyMs } = deps;
+  const previous = (await deps.authLogState?.load(host.name)) ?? null;
+  const previousUpdates = host.collect.updates ? ((await deps.packageState?.load(host.name)) ?? null) : null;
+  const nonce = randomBytes(16).toString('hex');
+  const maxBytes = host.collect.maxOutputBytes;
+  const probes = deps.probes ?? linuxProbes;
+  const script = collectionScript(host, run, previous, nonce, previousUpdates, probes);
+  const result = await runner.run(script, {
+    timeoutMs: host.ssh.commandTimeoutMs,
+    // One section may use its whole cap (the auth log); the others are small. A host whose
+    // output never ends is cut here, and its missing sections are marked.
+    maxBytes: maxBytes + 4 * 1024 * 1024,
+  });
+  const output = result.stdout.toString('utf8');
+  if (!output.includes(`@@ir-${nonce}@@ begin`)) {
+    if (result.truncated) {
+      throw new CollectionError(
+        'command',
+        `${host.name} printed more than ${result.stdout.length} bytes without running the commands (a login banner or shell that never stops talking): output cut`,
+        false,
+      );
+    }
+    const detail = (result.stderr || output).trim().split('\n').slice(-3).join(' / ').slice(0, 300);
+    throw new CollectionError(
+      'command',
+      `commands did not run on ${host.name} (exit status ${result.exitCode ?? 'unknown'}): ${detail || 'no output'}`,
+      false,
+    );
+  }
+  const sections = splitBatchOutput(output, nonce, maxBytes);
+  const { snapshot, authLogState } = buildSnapshot(
+    host,
+    run,
+    sections,
+    latencyMs,
+    deps.now(),
+    { previous, nonce },
+    deps.bruteForceAttempts ?? 10,
+    previousUpdates,
+    probes,
+  );
+  snapshot.collectedBytes = result.stdout.length;
+  return {
+    snapshot,
+    async remember() {
+      if (authLogState && deps.authLogState) await deps.authLogState.save(host.name, authLogState);
+      if (snapshot.updates?.stamp && deps.packageState) await deps.packageState.save(host.name, snapshot.updates);
+    },
+  };
 }
 
 /** Turns the sections into a snapshot, probe by probe; anything missing or odd becomes a problem, never a crash. */

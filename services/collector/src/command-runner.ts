@@ -16,6 +16,11 @@ export interface RunOptions {
   maxBytes: number;
   /** The script's first output must arrive within this (SSH: default the connect timeout). */
   firstOutputTimeoutMs?: number;
+  /**
+   * What the host runs, the script going to its stdin (SSH only): `/bin/sh -s` unless given
+   * (a Windows host runs powershell.exe with its encoded script).
+   */
+  command?: string;
 }
 
 /** Where commands run: an SSH session to a host, or this machine. */

@@ -21,6 +21,7 @@ import {
 import { startCollectWorker } from './collect-worker.js';
 import { createRedisAuthLogStateStore } from './auth-log-state.js';
 import { createRedisHostStateStore, readUpdatesState } from './host-state.js';
+import { readWindowsState } from './windows/windows-snapshot.js';
 import { createRunnerFactory } from './open-runner.js';
 import { trackHostOutcomes } from './host-outcomes.js';
 import { startSampling } from './sampling/start-sampling.js';
@@ -80,6 +81,7 @@ export function createCollector(setup: ServiceSetup): Service {
         logger,
         authLogState: createRedisAuthLogStateStore(connection, config.redis.prefix),
         packageState: createRedisHostStateStore(connection, config.redis.prefix, 'packages', readUpdatesState),
+        windowsState: createRedisHostStateStore(connection, config.redis.prefix, 'windows-events', readWindowsState),
       },
       connection,
     );

@@ -21,3 +21,5 @@ export { createHostShare } from './sampling/host-share.js';
 export { parseSample, sampleScript, type HostSample } from './sampling/sample-script.js';
 export { resourcePoints } from './points.js';
 export type { CollectionAlerts } from './collection-alerts.js';
+export { readWindowsState, type WindowsState } from './windows/windows-snapshot.js';
+export { windowsVersionCheck } from './windows/windows-script.js';

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { ResolvedHost } from '@infra-report/shared';
-import { createRunnerFactory, CollectionError } from '@infra-report/collector';
+import { createRunnerFactory, CollectionError, windowsVersionCheck, type CommandRunner } from '@infra-report/collector';
 import { exitStatus } from '../exit-status.js';
 import { loadCliConfig, say } from './load.js';
 
@@ -14,6 +14,7 @@ export function describeHost(host: ResolvedHost) {
   return {
     name: host.name,
     groups: host.groups,
+    platform: host.platform,
     local: host.local,
     ...(host.local
       ? {}
@@ -30,6 +31,30 @@ export function describeHost(host: ResolvedHost) {
   };
 }
 
+/** A host runs commands: `uname -n` on Linux, PowerShell's version on Windows (as a collection would start it). */
+async function checkCommands(host: ResolvedHost, runner: CommandRunner): Promise<void> {
+  const windows = host.platform === 'windows' ? windowsVersionCheck() : null;
+  const what = windows ? 'PowerShell' : '"uname -n"';
+  const result = await runner.run(windows ? '' : 'uname -n', {
+    ...(windows ? { command: windows.command } : {}),
+    timeoutMs: host.ssh.commandTimeoutMs,
+    maxBytes: 4096,
+  });
+  if (result.exitCode !== 0)
+    throw new CollectionError(
+      'command',
+      `${what} exited with status ${result.exitCode}: ${result.stderr.trim().slice(0, 200)}`,
+      false,
+    );
+  const answer = result.stdout.toString('utf8').trim();
+  if (windows && !windows.looksRight(answer))
+    throw new CollectionError(
+      'command',
+      `PowerShell did not answer with its version (is this a Windows host with OpenSSH?): ${answer.slice(0, 100) || 'no output'}`,
+      false,
+    );
+}
+
 function hostLine(host: ResolvedHost): string {
   if (host.local) return `${host.name} (local, no SSH)`;
   const jump = jumpHost(host);
@@ -40,7 +65,8 @@ function hostLine(host: ResolvedHost): string {
   ]
     .filter(Boolean)
     .join(', ');
-  return `${host.name} ${host.ssh.user}@${host.address}:${host.ssh.port}${via}${from ? ` (${from})` : ''}`;
+  const platform = host.platform === 'windows' ? ' [windows]' : '';
+  return `${host.name}${platform} ${host.ssh.user}@${host.address}:${host.ssh.port}${via}${from ? ` (${from})` : ''}`;
 }
 
 /**
@@ -83,13 +109,7 @@ export async function checkConfigCommand(options: {
         try {
           const { runner, latencyMs } = await openRunner(host);
           try {
-            const result = await runner.run('uname -n', { timeoutMs: host.ssh.commandTimeoutMs, maxBytes: 4096 });
-            if (result.exitCode !== 0)
-              throw new CollectionError(
-                'command',
-                `"uname -n" exited with status ${result.exitCode}: ${result.stderr.trim().slice(0, 200)}`,
-                false,
-              );
+            await checkCommands(host, runner);
             results.push({ host, ok: true, latencyMs, reason: null });
             if (!options.json) say(`  ok    ${hostLine(host)}${host.local ? '' : ` in ${latencyMs} ms`}`);
           } finally {

@@ -8,6 +8,8 @@ export interface InventoryHost {
   groups: string[];
   /** ansible_connection=local: collected on this machine, without SSH. */
   local: boolean;
+  /** Windows: ansible_os_family Windows, or a PowerShell shell over ssh. */
+  platform?: 'windows';
   ssh: { user?: string; port?: number; private_key_file?: string };
 }
 
@@ -32,6 +34,10 @@ function toHost(resolved: ResolvedInventoryHost): InventoryHost {
     ...(address ? { address } : {}),
     groups: resolved.groups,
     local: text('ansible_connection') === 'local',
+    ...(text('ansible_os_family')?.toLowerCase() === 'windows' ||
+    (text('ansible_connection') === 'ssh' && text('ansible_shell_type')?.toLowerCase() === 'powershell')
+      ? { platform: 'windows' as const }
+      : {}),
     ssh: {
       ...(user ? { user } : {}),
       ...(port !== undefined && /^\d+$/.test(port) ? { port: Number(port) } : {}),

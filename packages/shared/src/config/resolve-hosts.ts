@@ -34,6 +34,7 @@ function inventoryHosts(raw: RawConfig, context: ResolveContext): HostConfig[] {
           groups: h.groups,
           labels: { source: 'ansible-inventory' },
           local: h.local,
+          ...(h.platform ? { platform: h.platform } : {}),
           ssh: h.ssh,
         });
       }
@@ -89,8 +90,17 @@ export function resolveHosts(raw: RawConfig, context: ResolveContext): ResolvedH
     ];
     const sampleSettings = Object.assign({}, ...sampleLayers) as { interval_seconds?: number };
     const agentSocket = merged.use_agent === false ? undefined : env['SSH_AUTH_SOCK'] || undefined;
+    const platform =
+      ('platform' in host && host.platform) ||
+      host.groups.map((g) => raw.groups[g]?.platform).find((p) => p !== undefined) ||
+      'linux';
+    if (platform === 'windows' && host.local)
+      problems.push(
+        `hosts[${index}] (${host.name}): a Windows host is collected over SSH, not as this machine (local: true)`,
+      );
     return {
       name: host.name,
+      platform,
       address: host.address ?? openSsh?.hostName ?? host.name,
       groups: host.groups,
       labels: host.labels,

@@ -44,6 +44,8 @@ export interface ResolvedSsh {
 }
 
 export interface ResolvedHost {
+  /** linux, or windows (one PowerShell script over OpenSSH, events from the Security log). */
+  platform: 'linux' | 'windows';
   name: string;
   /** Where to connect: the configured address, or the name itself. */
   address: string;

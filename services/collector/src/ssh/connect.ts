@@ -251,8 +251,9 @@ function sessionOf(
         client.forwardOut('127.0.0.1', 0, address, port, (error, stream) => (error ? reject(error) : resolve(stream)));
       });
     },
-    run(script, { timeoutMs, maxBytes, firstOutputTimeoutMs }) {
+    run(script, { timeoutMs, maxBytes, firstOutputTimeoutMs, command }) {
       return runScript(client, script, {
+        command,
         target: details.target,
         timeoutMs,
         maxBytes,

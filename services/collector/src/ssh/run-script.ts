@@ -3,6 +3,8 @@ import type { CollectFailureKind } from '@infra-report/shared';
 import { BoundedBuffer, CollectionError, type CommandResult } from '../command-runner.js';
 
 export interface RunContext {
+  /** The remote command (default: a POSIX shell reading the script from stdin). */
+  command?: string | undefined;
   target: string;
   timeoutMs: number;
   maxBytes: number;
@@ -88,7 +90,7 @@ export function runScript(client: Client, script: string, context: RunContext): 
 
     // The script goes over stdin to /bin/sh: independent of the user's login shell and of ARG_MAX.
     // exec: the login shell becomes /bin/sh instead of forking it (one process fewer per host).
-    client.exec('exec /bin/sh -s', (error, opened) => {
+    client.exec(context.command ?? 'exec /bin/sh -s', (error, opened) => {
       if (error) return fail(`cannot run commands on ${target}: ${error.message}`, error);
       channel = opened;
       if (settled) {

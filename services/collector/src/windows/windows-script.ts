@@ -119,3 +119,11 @@ export function windowsCommand(script: string): { command: string; stdin: string
   if (direct.length <= cmdLineLimit) return { command: direct, stdin: '' };
   return { command: `${powershell} ${encode(stdinBootstrap)}`, stdin: script };
 }
+
+/** check-config's probe of a Windows host: PowerShell answers with its version. */
+export function windowsVersionCheck(): { command: string; looksRight: (output: string) => boolean } {
+  return {
+    command: `${powershell} ${encode('$PSVersionTable.PSVersion.ToString()')}`,
+    looksRight: (output) => /^\d+\.\d+/.test(output.trim()),
+  };
+}

@@ -4,6 +4,9 @@ import { secretSchema } from './secret.js';
 /** What a host name may be (configuration, inventories). */
 export const hostNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 
+/** What a host runs: Linux (and other Unix) by default, or Windows (PowerShell over OpenSSH). */
+export const platformSchema = z.enum(['linux', 'windows']);
+
 /** SSH settings: defaults at the top, overridden per group, then per host. */
 export const sshSettingsSchema = z
   .object({
@@ -95,6 +98,8 @@ export const hostSchema = z
     sample: sampleSettingsSchema.optional(),
     /** Collect this machine without SSH. */
     local: z.boolean().default(false),
+    /** windows: collected over the OpenSSH server Windows ships, with one PowerShell script. */
+    platform: platformSchema.optional(),
   })
   .strict();
 export type HostConfig = z.infer<typeof hostSchema>;
@@ -104,6 +109,7 @@ export const groupSchema = z
     ssh: sshSettingsSchema.optional(),
     collect: collectSettingsSchema.optional(),
     sample: sampleSettingsSchema.optional(),
+    platform: platformSchema.optional(),
     /** This group's team: they get the report of the group's hosts and its hosts' alerts. */
     recipients: z.array(z.string().min(3)).optional(),
   })
