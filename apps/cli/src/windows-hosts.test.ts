@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,12 @@ import {
   fleetConfigYaml,
   openSshEvent,
   runCli,
+  startService,
+  startTestSmtpServer,
   startWindowsHost,
+  testServices,
+  uniqueName,
+  type ServiceProcess,
   type TestWindowsHost,
 } from '@infra-report/testkit';
 
@@ -27,6 +33,7 @@ describe('Windows hosts', () => {
   const now = Date.now();
   const at = (minutesAgo: number, seconds = 0) => new Date(now - minutesAgo * 60_000 + seconds * 1000);
   let configFile: string;
+  let firstDocument: Record<string, unknown> = {};
 
   const document = (events: Record<string, string[]>, bookmarks: Record<string, number>) => ({
     version: 1,
@@ -81,13 +88,11 @@ describe('Windows hosts', () => {
     security.push(event4624({ recordId: record++, time: at(60), user: 'ops', address: '192.0.2.20', logonType: 10 }));
     security.push(event1102({ recordId: record++, time: at(30), user: 'Administrator' }));
     security.push('<Event><System><EventID>4625</Event>');
-    win.setDocument(
-      document(
-        { Security: security, 'OpenSSH/Operational': openSsh },
-        { Security: record - 1, 'OpenSSH/Operational': 904 },
-      ),
-      '#< CLIXML\r\n',
+    firstDocument = document(
+      { Security: security, 'OpenSSH/Operational': openSsh },
+      { Security: record - 1, 'OpenSSH/Operational': 904 },
     );
+    win.setDocument(firstDocument, '#< CLIXML\r\n');
     configFile = path.join(dir, 'config.yaml');
     writeFileSync(
       configFile,
@@ -167,6 +172,8 @@ describe('Windows hosts', () => {
     expect(pdf).toContain('failure auditing of logons is off');
     expect(pdf).toMatch(/an event without|an event that is not XML/);
     expect(pdf).toMatch(/host3/);
+    // What Windows hosts do not give is said for all of them (in Processes and the appendix), not per host.
+    expect(pdf.match(/1 Windows host\(s\): drives, uptime/g)).toHaveLength(2);
   });
 
   it('reads after the bookmarks the next time, and keeps the window’s counts', async () => {
@@ -182,6 +189,52 @@ describe('Windows hosts', () => {
       .sheet('Failed Logins')
       .filter((r) => r['Host'] === 'win-srv01');
     expect(failed.reduce((n, r) => n + Number(r['Attempts']), 0)).toBe(2305);
+  });
+
+  it('is collected by the services too (a collect job), and its report mailed', async () => {
+    const services = testServices();
+    const smtp = await startTestSmtpServer();
+    const redis = new Redis(services.redisUrl);
+    const prefix = uniqueName('ir-windows');
+    const servicesConfig = path.join(dir, 'services.yaml');
+    writeFileSync(
+      servicesConfig,
+      readFileSync(configFile, 'utf8') +
+        [
+          `redis: { url: "${services.redisUrl}", prefix: ${prefix} }`,
+          `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }`,
+          'metrics: { host: 127.0.0.1, collector_port: 0, renderer_port: 0, mailer_port: 0 }',
+          '',
+        ].join('\n'),
+    );
+    // A first collection through the services: no bookmark in Redis yet, the whole document counts.
+    win.setDocument(firstDocument);
+    const running: ServiceProcess[] = [];
+    try {
+      for (const name of ['collector', 'renderer', 'mailer'])
+        running.push(await startService(name, servicesConfig, { METRICS_PORT: '0' }));
+      const trigger = await runCli(['trigger', '-c', servicesConfig]);
+      expect(trigger.stderr).toMatch(/enqueued: 2 host\(s\)/);
+      const [mail] = await smtp.waitForMessages(1, 90_000);
+      const xlsx = mail?.attachments.find((a) => a.filename?.endsWith('.xlsx'));
+      const book = XLSX.read(xlsx!.content);
+      const failed = XLSX.utils
+        .sheet_to_json<Record<string, unknown>>(book.Sheets['Failed Logins']!)
+        .filter((r) => r['Host'] === 'win-srv01');
+      expect(Object.fromEntries(failed.map((r) => [r['Source'], r['Attempts']]))).toEqual({
+        '203.0.113.9': 2000,
+        '198.51.100.4': 300,
+        '45.148.10.240': 5,
+      });
+      // The bookmarks are kept in Redis for the next collection.
+      expect(await redis.get(`${prefix}:windows-events:win-srv01`)).toContain('"Security":7306');
+    } finally {
+      await Promise.all(running.map((p) => p.stop()));
+      await smtp.close();
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    }
   });
 
   it('is checked by check-config with PowerShell’s version', async () => {

@@ -5,6 +5,8 @@ import type { AlertEvent } from './alerts/alert-event.js';
  */
 export interface HostSnapshot {
   host: string;
+  /** Set for Windows hosts (what is read differs: the report says so once). */
+  platform?: 'windows';
   address: string;
   groups: string[];
   labels: Record<string, string>;

@@ -120,11 +120,19 @@ export function buildReportModel(
 /** Conditions expected for a non-root collection, said once for the fleet instead of per host. */
 function expectedConditions(snapshots: CollectedRun['snapshots']): string[] {
   const hidden = snapshots.filter((s) => s.problems.some(isExpectedCondition)).length;
-  return hidden > 0
-    ? [
-        `On ${formatCount(hidden)} host(s) other users' processes could not be inspected (that needs root): /tmp and deleted executables were checked among the SSH user's own processes.`,
-      ]
-    : [];
+  const windows = snapshots.filter((s) => s.platform === 'windows').length;
+  return [
+    ...(hidden > 0
+      ? [
+          `On ${formatCount(hidden)} host(s) other users' processes could not be inspected (that needs root): /tmp and deleted executables were checked among the SSH user's own processes.`,
+        ]
+      : []),
+    ...(windows > 0
+      ? [
+          `${formatCount(windows)} Windows host(s): drives, uptime, stopped automatic services and logons (Security and OpenSSH event logs) are read; load, CPU, memory, temperatures, processes, listening ports and logged-in users are not, and show as "—".`,
+        ]
+      : []),
+  ];
 }
 
 /** A collection problem that is the expected result of collecting without root (the collector says so). */

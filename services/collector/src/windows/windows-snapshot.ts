@@ -88,6 +88,7 @@ export function windowsSnapshot(
   const uptimeSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(document.boot)) / 1000));
   const collected: Omit<HostSnapshot, 'security'> = {
     ...emptySnapshot(host, run, context.collectedAt, context.latencyMs),
+    platform: 'windows',
     os: {
       prettyName: `${document.os.caption} ${document.os.version}`.trim(),
       kernel: `Windows ${document.os.version}`,
