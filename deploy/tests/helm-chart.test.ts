@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { chartDir, renderChart, validateObject, type KubeObject } from './chart.js';
+import { chartDir, lintChart, renderChart, validateObject, type KubeObject } from './chart.js';
 
 const allOptions = path.join(chartDir, 'ci/all-options-values.yaml');
 const services = ['api', 'collector', 'mailer', 'renderer'];
@@ -26,6 +26,19 @@ const podSpec = (o: KubeObject) => (o.spec as { template: { spec: PodSpec } }).t
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
 
 describe('the Helm chart (helm/infra-report), rendered as `helm template` does', () => {
+  it('passes `helm lint` with the default values and with every option on; a wrong value fails it', async () => {
+    for (const files of [[], [allOptions]]) {
+      const lint = await lintChart(files);
+      expect(lint.output).toContain('1 chart(s) linted, 0 chart(s) failed');
+      expect(lint.ok).toBe(true);
+    }
+    const wrong = path.join(mkdtempSync(path.join(tmpdir(), 'ir-chart-')), 'wrong.yaml');
+    writeFileSync(wrong, 'collector: { replicas: two }\n');
+    const failed = await lintChart([wrong]);
+    expect(failed.ok).toBe(false);
+    expect(failed.output).toContain('collector.replicas: Invalid type. Expected: integer, given: string');
+  });
+
   it.each([
     ['the default values', []],
     ['every option on', [allOptions]],
