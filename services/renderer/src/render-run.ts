@@ -61,13 +61,20 @@ export async function renderRun(collected: CollectedRun, deps: RenderDependencie
         deps.logger.error({ err: error, alerts: events.length }, 'cannot hand the run’s alerts on'),
       );
   const base = reportFileBaseName(collected.run);
-  const whole = await renderReport(collected, base, deps);
+  // Read once for the whole report and every group's: each keeps its own hosts' alerts.
+  const alerts = await alertHistory(collected, deps);
+  const whole = await renderReport(collected, base, deps, alerts);
   const groupReports: GroupReport[] = [];
   for (const group of deps.groupReports ?? []) {
     const inGroup = <T extends { groups: string[] }>(items: T[]) => items.filter((i) => i.groups.includes(group));
     const subset = { ...collected, snapshots: inGroup(collected.snapshots), failures: inGroup(collected.failures) };
     if (subset.snapshots.length + subset.failures.length === 0) continue;
-    const rendered = await renderReport(subset, `${base}.group-${group.replace(/[^A-Za-z0-9._-]/g, '_')}`, deps);
+    const rendered = await renderReport(
+      subset,
+      `${base}.group-${group.replace(/[^A-Za-z0-9._-]/g, '_')}`,
+      deps,
+      alerts,
+    );
     groupReports.push({ group, ...rendered });
   }
   const artifacts = [...whole.artifacts];
@@ -81,16 +88,14 @@ export async function renderRun(collected: CollectedRun, deps: RenderDependencie
   return { run: collected.run, artifacts, summary: whole.summary, ...(groupReports.length ? { groupReports } : {}) };
 }
 
-/** Alerts of the report window (to now: this run's own are in), of the run's hosts; none when unreadable. */
-async function alertHistory(
-  collected: CollectedRun,
-  deps: RenderDependencies,
-): Promise<{ events: AlertEvent[]; silences: Silence[] }> {
+type AlertHistory = { events: AlertEvent[]; silences: Silence[] };
+
+/** Alerts of the report window (to now: this run's own are in); none when unreadable. */
+async function alertHistory(collected: CollectedRun, deps: RenderDependencies): Promise<AlertHistory> {
   if (!deps.alerts) return { events: [], silences: [] };
   try {
-    const hosts = new Set([...collected.snapshots.map((s) => s.host), ...collected.failures.map((f) => f.host)]);
     const events = await deps.alerts.state.history(new Date(collected.run.windowStart), deps.now());
-    return { events: events.filter((e) => hosts.has(e.host)), silences: await deps.alerts.state.silences() };
+    return { events, silences: await deps.alerts.state.silences() };
   } catch (error) {
     deps.logger.warn({ err: error }, 'cannot read the alert history: the report lists no immediate alerts');
     return { events: [], silences: [] };
@@ -113,9 +118,13 @@ async function renderReport(
   collected: CollectedRun,
   base: string,
   deps: RenderDependencies,
+  alerts: AlertHistory,
 ): Promise<{ artifacts: RenderedArtifact[]; summary: RunSummary }> {
   const history = await loadReportHistory(deps.influx, collected, deps.logger);
-  const model = buildReportModel(collected, deps.report, deps.now(), history, await alertHistory(collected, deps));
+  // The alerts of this report's hosts only.
+  const hosts = new Set([...collected.snapshots.map((s) => s.host), ...collected.failures.map((f) => f.host)]);
+  const ownAlerts = { ...alerts, events: alerts.events.filter((e) => hosts.has(e.host)) };
+  const model = buildReportModel(collected, deps.report, deps.now(), history, ownAlerts);
   // One after the other: both are CPU-bound on this thread anyway, and their peaks do not add up.
   const pdf = await renderPdf(model);
   const xlsx = await renderXlsx(model);

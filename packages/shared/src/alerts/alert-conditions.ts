@@ -1,4 +1,3 @@
-import type { AlertRuleName } from '../config/schema.js';
 import type { AlertCondition } from './alert-event.js';
 import type { Config } from '../config/load.js';
 import type {
@@ -14,11 +13,6 @@ import type {
 export type { AlertCondition } from './alert-event.js';
 
 type Thresholds = Config['report']['thresholds'];
-
-/** The rules of what sampling and collections both read (resourceConditions). */
-export const resourceRules: AlertRuleName[] = ['disk', 'inodes', 'load', 'cpu', 'memory', 'temperature'];
-/** The rules only a collection reads (collectionConditions). */
-export const collectionOnlyRules: AlertRuleName[] = ['failed_logins', 'stale_backup'];
 
 /** What sampling and collections both read. */
 export interface ResourceState {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { AlertEvent } from './alert-event.js';
@@ -192,25 +192,40 @@ const emptyState = (): FileState => ({
 /**
  * One process without Redis (infra-report run and watch): a JSON file in report.state_dir,
  * rewritten atomically after every transition, so a restart neither repeats nor forgets an alert.
- * Every call reads the file again: `infra-report silence` writes it from another process.
+ * It is read again when it changed under us: `infra-report silence` writes it from another process.
  */
 export function createFileAlertStateStore(directory: string): AlertStateStore {
   const file = path.join(directory, 'alerts.json');
   let queue: Promise<unknown> = Promise.resolve();
-  const load = async (): Promise<FileState> => {
+  // The state as last read or written, and the file it came from: read again only when another
+  // process (`infra-report silence`) changed the file, not on every call of a sampling round.
+  let cached: { state: FileState; mtimeMs: number; size: number } | undefined;
+  const fileStamp = async () => {
     try {
-      // Files of older versions lack the newer parts.
-      return { ...emptyState(), ...(JSON.parse(await readFile(file, 'utf8')) as Partial<FileState>) };
+      const { mtimeMs, size } = await stat(file);
+      return { mtimeMs, size };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      return emptyState();
+      return { mtimeMs: -1, size: -1 };
     }
+  };
+  const load = async (): Promise<FileState> => {
+    const stamp = await fileStamp();
+    if (cached && cached.mtimeMs === stamp.mtimeMs && cached.size === stamp.size) return cached.state;
+    // Files of older versions lack the newer parts.
+    const state =
+      stamp.size < 0
+        ? emptyState()
+        : { ...emptyState(), ...(JSON.parse(await readFile(file, 'utf8')) as Partial<FileState>) };
+    cached = { state, ...stamp };
+    return state;
   };
   const save = async (state: FileState) => {
     await mkdir(directory, { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(state));
     await rename(temporary, file);
+    cached = { state, ...(await fileStamp()) };
   };
   // One transition at a time: each reads, changes and saves the state before the next. A step
   // returns `unchanged` (and its answer) when it changed nothing, which saves the write.
@@ -218,10 +233,15 @@ export function createFileAlertStateStore(directory: string): AlertStateStore {
   const serial = <T>(step: (s: FileState) => T | { [unchanged]: T }): Promise<T> => {
     const next = queue.then(async () => {
       const state = await load();
-      const result = step(state);
-      if (typeof result === 'object' && result !== null && unchanged in result) return result[unchanged];
-      await save(state);
-      return result as T;
+      try {
+        const result = step(state);
+        if (typeof result === 'object' && result !== null && unchanged in result) return result[unchanged];
+        await save(state);
+        return result as T;
+      } catch (error) {
+        cached = undefined; // a step that failed half-way: the file is the truth
+        throw error;
+      }
     });
     queue = next.catch(() => undefined);
     return next;

@@ -86,8 +86,9 @@ export function windowsSnapshot(
   const { bookmarks, rolledBack } = nextBookmarks(document.bookmarks, context.previous?.bookmarks ?? null);
   const now = new Date(document.now);
   const uptimeSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(document.boot)) / 1000));
+  const empty = emptySnapshot(host, run, context.collectedAt, context.latencyMs);
   const collected: Omit<HostSnapshot, 'security'> = {
-    ...emptySnapshot(host, run, context.collectedAt, context.latencyMs),
+    ...empty,
     platform: 'windows',
     os: {
       prettyName: `${document.os.caption} ${document.os.version}`.trim(),
@@ -102,7 +103,7 @@ export function windowsSnapshot(
     filesystems: document.disks.flatMap((d) => driveOf(d) ?? []),
     failedUnits: document.services ?? null,
     logins: {
-      ...emptySnapshot(host, run, context.collectedAt, null).logins,
+      ...empty.logins,
       source: 'Windows event log',
       ...merged.events,
     },

@@ -116,10 +116,11 @@ export function createFileAlertOutbox(directory: string): AlertOutbox {
     }
     return state;
   };
-  const serial = <T>(step: (s: OutboxFile) => T): Promise<T> => {
+  const serial = <T>(step: (s: OutboxFile) => T, write = true): Promise<T> => {
     const next = queue.then(async () => {
       const s = await load();
       const result = step(s);
+      if (!write) return result;
       await mkdir(directory, { recursive: true });
       const temporary = `${file}.${process.pid}.tmp`;
       await writeFile(temporary, JSON.stringify(s));
@@ -153,6 +154,6 @@ export function createFileAlertOutbox(directory: string): AlertOutbox {
       serial((s) => {
         delete s.batches[batchId];
       }),
-    due: () => serial((s) => Object.entries(s.due).map(([destination, at]) => ({ destination, at }))),
+    due: () => serial((s) => Object.entries(s.due).map(([destination, at]) => ({ destination, at })), false),
   };
 }
