@@ -34,6 +34,8 @@ export async function evaluateAlerts(
   const { host, groups, now, source } = evaluation;
   const events: AlertEvent[] = [];
   const firing = new Map((await state.firing(host)).map((a) => [a.key, a]));
+  // Read once: a condition that is not crossed and not held touches no state (most of them, most rounds).
+  const held = new Set(await state.heldKeys(host));
   const recovered = async (key: string, alert: FiringAlert | undefined) => {
     const cleared = alert ? await state.recover(host, key, now) : null;
     if (cleared) events.push(eventOf('recovery', host, groups, cleared, now.toISOString(), source));
@@ -46,7 +48,7 @@ export async function evaluateAlerts(
     if (!current) {
       // Not firing: anything short of crossed ends the hold (the hysteresis band is for recoveries).
       if (condition.crossed !== true) {
-        await state.clearHold(host, key);
+        if (held.has(key)) await state.clearHold(host, key);
         continue;
       }
       const holdMs = policy.rules[condition.rule].afterSeconds * 1000;
@@ -75,7 +77,7 @@ export async function evaluateAlerts(
   }
   for (const [key, alert] of firing)
     if (!seen.has(key) && evaluation.rules.includes(alert.rule as AlertRuleName)) await recovered(key, alert);
-  await state.record(events);
+  if (events.length > 0) await state.record(events);
   return events;
 }
 

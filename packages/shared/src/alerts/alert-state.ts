@@ -33,6 +33,8 @@ export interface AlertStateStore {
    */
   holdSince(host: string, key: string, now: Date, maxGapMs: number): Promise<Date>;
   clearHold(host: string, key: string): Promise<void>;
+  /** The keys of the host's conditions being held (seen crossed, not firing yet). */
+  heldKeys(host: string): Promise<string[]>;
   /** True for the one caller that moves the alert to firing. */
   fire(host: string, alert: FiringAlert): Promise<boolean>;
   /** True for the one caller that raises a firing warning to critical. */
@@ -95,6 +97,7 @@ export function createRedisAlertStateStore(redis: Redis, prefix: string): AlertS
     async clearHold(host, key) {
       await redis.multi().hdel(holdKey(host), key).hdel(seenKey(host), key).exec();
     },
+    heldKeys: (host) => redis.hkeys(holdKey(host)),
     async fire(host, alert) {
       return (await redis.hsetnx(firingKey(host), alert.key, JSON.stringify(alert))) === 1;
     },
@@ -262,6 +265,7 @@ export function createFileAlertStateStore(directory: string): AlertStateStore {
         if (s.held[host]?.[key] === undefined) return { [unchanged]: undefined };
         delete s.held[host][key];
       }),
+    heldKeys: (host) => read((s) => Object.keys(s.held[host] ?? {})),
     fire: (host, alert) =>
       serial((s) => {
         const firing = (s.firing[host] ??= {});
