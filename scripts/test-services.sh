@@ -83,6 +83,21 @@ for i in $(seq 1 "$fleet_size"); do
   chmod 755 "$state" "$state/logs" "$state/logs/host$i"
 done
 
+# --- Docker Engine (the container tests; scripts/build-image.sh builds the image) -------------
+need_packages dockerd:docker.io debootstrap:debootstrap docker-compose:docker-compose
+docker_unavailable=""
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  mkdir -p "$state/docker"
+  setsid dockerd >"$state/docker/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 100); do docker info >/dev/null 2>&1 && break; sleep 0.3; done
+  if ! docker info >/dev/null 2>&1; then
+    # Only a kernel or sandbox that refuses containers gets here (no overlay/cgroups/namespaces).
+    docker_unavailable="dockerd does not start on this machine: $(grep -m1 -E 'level=(fatal|error)' "$state/docker/dockerd.log" | sed 's/.*msg=//' | tr -d '\n' | cut -c1-200)"
+    log "$docker_unavailable (the container tests will be skipped; see $state/docker/dockerd.log)"
+  fi
+fi
+
 cat > "$state/env" <<EOF
 REDIS_URL=$redis_url
 INFLUX_URL=$influx_url
@@ -92,5 +107,6 @@ SSH_FLEET_USER=$ssh_user
 SSH_FLEET_PORT=$ssh_port
 SSH_FLEET_SIZE=$fleet_size
 SSH_FLEET_LOGS=$state/logs
+${docker_unavailable:+DOCKER_UNAVAILABLE=$docker_unavailable}
 EOF
-log "ready: redis $redis_url, influxdb $influx_url, $fleet_size sshd hosts on 127.0.0.11-$((10 + fleet_size)):$ssh_port"
+log "ready: redis $redis_url, influxdb $influx_url, $fleet_size sshd hosts on 127.0.0.11-$((10 + fleet_size)):$ssh_port, docker ${docker_unavailable:+un}available"

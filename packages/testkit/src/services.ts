@@ -10,6 +10,8 @@ export interface TestServices {
   influxUrl: string;
   influxApi: 'v1' | 'v2';
   ssh: { dir: string; user: string; port: number; size: number; logs: string; clientKey: string; knownHosts: string };
+  /** Why Docker Engine cannot run here (the kernel refused dockerd), or undefined: it runs. */
+  dockerUnavailable: string | undefined;
 }
 
 /**
@@ -48,6 +50,7 @@ export function testServices(): TestServices {
       clientKey: path.join(dir, 'client_key'),
       knownHosts: path.join(dir, 'known_hosts'),
     },
+    dockerUnavailable: process.env['DOCKER_UNAVAILABLE'] ?? fromFile['DOCKER_UNAVAILABLE'],
   };
 }
 

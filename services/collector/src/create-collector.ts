@@ -94,6 +94,7 @@ export function createCollector(setup: ServiceSetup): Service {
       now: () => new Date(),
     });
     worker.on('failed', (job, error) => logger.warn({ job: job?.id, reason: error.message }, 'collect job failed'));
+    worker.on('active', (job) => logger.info({ job: job.id }, 'collect job started'));
     worker.on('completed', (job) => logger.info({ job: job.id }, 'collect job completed'));
     worker.on('stalled', (jobId) =>
       logger.warn({ job: jobId }, 'collect job stalled (its worker died): back in the queue'),
