@@ -24,7 +24,7 @@ describe('failed logins and probes in the report', () => {
     const start = Date.now() - 3_600_000;
     const log = writeFleetAuthLog(
       'variants-report',
-      variants.map((v, i) => `${syslogTime(new Date(start + i * 1000))} web1 sshd[${v.pid}]: ${v.message}`),
+      variants.map((v, i) => `${syslogTime(new Date(start + i * 1000))} web1 ${v.tag} ${v.message}`),
     );
     const config = fleetConfigYaml(
       [{ index: 2, name: 'variants-report', authLog: log }],

@@ -223,6 +223,8 @@ export type FailureKind =
   /** PermitRootLogin. */
   | 'root-refused'
   | 'pam-failure'
+  /** "maximum authentication attempts exceeded" in a connection that logged no "Failed" line (MaxAuthTries). */
+  | 'max-attempts'
   | 'other';
 
 export interface FailedLogin {

@@ -4,7 +4,10 @@ import { repoRoot } from './services.js';
 
 /** One line of test-fixtures/auth-logs/sshd-variants.tsv: an sshd message and how it must be read. */
 export interface SshdVariant {
+  /** The sshd process id; empty for a line tagged without one. */
   pid: string;
+  /** The syslog tag the line is written with: "sshd[pid]:", or the corpus's own ("[sshd]"). */
+  tag: string;
   /** The expected reading as written in the corpus; null: the line counts nothing. */
   expected: Record<string, unknown> | null;
   message: string;
@@ -35,8 +38,11 @@ export function loadSshdVariants(): { variants: SshdVariant[]; totals: SshdVaria
       }
       const [pid, expected, ...message] = fields;
       if (!pid || !expected || message.length === 0) throw new Error(`sshd-variants.tsv:${index + 1}: three fields`);
+      // A pid field in brackets is the line's whole tag (old syslog daemons: "[sshd]", "[sshd]:").
+      const tagged = pid.startsWith('[');
       variants.push({
-        pid,
+        pid: tagged ? '' : pid,
+        tag: tagged ? pid : `sshd[${pid}]:`,
         expected: expected === '-' ? null : (JSON.parse(expected) as Record<string, unknown>),
         message: message.join('\t'),
         lineNumber: index + 1,

@@ -54,7 +54,7 @@ describe('the sshd variants corpus read from real hosts over SSH', () => {
   it('gives the corpus totals from an auth log file', async () => {
     writeFleetAuthLog(
       'variants',
-      variants.map((v, i) => `${syslogTime(lineTime(i))} variants sshd[${v.pid}]: ${v.message}`),
+      variants.map((v, i) => `${syslogTime(lineTime(i))} variants ${v.tag} ${v.message}`),
     );
     const snapshot = await collect({ index: 3, name: 'variants' });
     expect(totalsOf(snapshot)).toEqual(expectedTotals);
@@ -73,7 +73,7 @@ describe('the sshd variants corpus read from real hosts over SSH', () => {
           `__REALTIME_TIMESTAMP=${lineTime(i).getTime() * 1000}`,
           '_COMM=sshd',
           'SYSLOG_IDENTIFIER=sshd',
-          `_PID=${v.pid}`,
+          ...(v.pid ? [`_PID=${v.pid}`] : []),
           `MESSAGE=${v.message}`,
           '',
           '',

@@ -34,10 +34,17 @@ describe('parseAuthLog on the loghub OpenSSH sample', () => {
       return { result: result ?? '', user: user ?? '', source: source ?? '', attempts: Number(attempts) };
     });
 
+  /**
+   * awk counts "Failed" lines. The sample ends 2 s after pid 25544's pam_unix "authentication
+   * failure" for root from 183.62.140.253, before sshd's "Failed" line for that try: the try
+   * happened, and is counted (a log read while the connection is still open would wait for it).
+   */
+  const cutOffTry = { result: 'failed', user: 'root', source: '183.62.140.253', attempts: 1 };
+
   it('counts failed attempts per source IP exactly as awk does', () => {
     const ours = tally(parsed.value.failed.map((f) => ({ key: f.sourceIp, count: f.count })));
     const theirs = tally(
-      reference.filter((r) => r.result === 'failed').map((r) => ({ key: r.source, count: r.attempts })),
+      [...reference, cutOffTry].filter((r) => r.result === 'failed').map((r) => ({ key: r.source, count: r.attempts })),
     );
     expect(Object.keys(theirs).length).toBeGreaterThan(10);
     expect(ours).toEqual(theirs);
@@ -46,7 +53,7 @@ describe('parseAuthLog on the loghub OpenSSH sample', () => {
   it('counts failed attempts per user exactly as awk does', () => {
     const ours = tally(parsed.value.failed.map((f) => ({ key: f.user, count: f.count })));
     const theirs = tally(
-      reference.filter((r) => r.result === 'failed').map((r) => ({ key: r.user, count: r.attempts })),
+      [...reference, cutOffTry].filter((r) => r.result === 'failed').map((r) => ({ key: r.user, count: r.attempts })),
     );
     expect(ours).toEqual(theirs);
     expect(ours['root']).toBeGreaterThan(100);
@@ -140,6 +147,22 @@ describe('parseAuthLog event kinds', () => {
     utcOffset: '+0000',
   };
 
+  it('counts a PAM failure once when the read ends between it and its "Failed" line', () => {
+    const pam =
+      'Nov 22 09:00:00 h sshd[9]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9  user=root';
+    const failed = 'Nov 22 09:00:02 h sshd[9]: Failed password for root from 203.0.113.9 port 5009 ssh2';
+    const readAt = (iso: string) => ({ ...context, hostNow: new Date(iso) });
+    // One collection reads up to the PAM line, the next from the "Failed" line on: one attempt in all.
+    expect(parseAuthLog(pam, readAt('2026-11-22T09:00:01Z')).value.failed).toEqual([]);
+    expect(parseAuthLog(failed, readAt('2026-11-22T09:05:00Z')).value.failed.map((f) => f.count)).toEqual([1]);
+    // Both in one read: the "Failed" line alone counts.
+    expect(parseAuthLog(`${pam}\n${failed}`, readAt('2026-11-22T09:05:00Z')).value.failed).toHaveLength(1);
+    // The PAM line alone, its connection long over (no "Failed" line was logged): one attempt.
+    expect(parseAuthLog(pam, readAt('2026-11-22T09:30:00Z')).value.failed).toMatchObject([
+      { user: 'root', sourceIp: '203.0.113.9', kind: 'pam-failure', count: 1 },
+    ]);
+  });
+
   it('reads keyboard-interactive logins, invalid users, attempt limits and pre-auth disconnects', () => {
     const parsed = parseAuthLog(
       [
@@ -154,8 +177,11 @@ describe('parseAuthLog event kinds', () => {
       context,
     );
     expect(parsed.value.accepted).toMatchObject([{ user: 'carol', method: 'keyboard-interactive' }]);
+    // MaxAuthTries reached and a PAM failure, each in a connection with no "Failed" line: one attempt each.
     expect(parsed.value.failed.map((f) => [f.user, f.kind])).toEqual([
       ['ubnt', 'invalid-user'],
+      ['root', 'max-attempts'],
+      ['git', 'pam-failure'],
       ['deploy', 'publickey-refused'],
     ]);
     expect(parsed.value.signals.map((s) => [s.kind, s.user, s.sourceIp])).toEqual([

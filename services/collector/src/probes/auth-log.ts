@@ -9,7 +9,8 @@ import { readSshdMessage } from './sshd-messages.js';
 export const defaultAuthLogCandidates = ['/var/log/auth.log', '/var/log/secure'];
 
 /** Extended regex for grep on the host: the programs whose lines the parser reads. */
-export const authLogLineFilter = ' (sshd(-session)?|sshd\\(pam_unix\\)|sudo|su|su\\(pam_unix\\))(\\[[0-9]+\\])?: ';
+export const authLogLineFilter =
+  ' ((sshd(-session)?|sshd\\(pam_unix\\)|sudo|su|su\\(pam_unix\\))(\\[[0-9]+\\])?:|\\[sshd\\]:?) ';
 
 /** Where the previous run stopped reading a host's auth log. */
 export interface AuthLogPosition {
@@ -177,6 +178,9 @@ export interface AuthLogEvents {
 }
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Old syslog daemons tag sshd "[sshd]" or "[sshd]:", without a pid (and maybe without a host). */
+const bracketTag =
+  /^([A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)( \S+)? \[sshd\]:? /;
 const rfc3164Prefix = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\S+) (\S+?)(?:\[(\d+)\])?: ?(.*)$/;
 /** Some syslog daemons (and remote relays) write no host name: "Nov 23 21:50:19 sshd[8148]: ...". */
 const rfc3164NoHostPrefix =
@@ -297,7 +301,7 @@ export function parseAuthLog(text: string, context: AuthLogContext): Parsed<Auth
       }
     }
   }
-  const sshd = countSshdEvents(sshdLines);
+  const sshd = countSshdEvents(sshdLines, context.hostNow);
   Object.assign(out, { accepted: sshd.accepted, failed: sshd.failed, signals: sshd.signals });
   const problems = [...sshd.problems];
   if (unparsed > 0) problems.push(`${unparsed} auth log line(s) without a recognisable timestamp were skipped`);
@@ -322,7 +326,12 @@ export function parseSyslogLine(
   context: Pick<AuthLogContext, 'hostNow' | 'utcOffset' | 'timeZone'>,
   previous: Date | null = null,
 ): SyslogEntry | null {
-  const classic = rfc3164NoHostPrefix.exec(line) ?? rfc3164Prefix.exec(line);
+  // Read as "sshd:" (no pid: a connection of its own line), with a host name when it had none.
+  const text = line.replace(
+    bracketTag,
+    (_, stamp: string, host: string | undefined) => `${stamp}${host ?? ' -'} sshd: `,
+  );
+  const classic = rfc3164NoHostPrefix.exec(text) ?? rfc3164Prefix.exec(text);
   if (classic) {
     const [, monthName, day, hh, mm, ss, , program, pid, message] = classic as unknown as string[];
     const month = months.indexOf(monthName ?? '');
@@ -330,7 +339,7 @@ export function parseSyslogLine(
     const time = inferYear(month, Number(day), Number(hh), Number(mm), Number(ss), context, previous);
     return time ? { time, program: program ?? '', pid: pid ?? '', message: message ?? '' } : null;
   }
-  const iso = isoPrefix.exec(line);
+  const iso = isoPrefix.exec(text);
   if (iso) {
     const [, stamp, , program, pid, message] = iso as unknown as string[];
     const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(stamp ?? '');

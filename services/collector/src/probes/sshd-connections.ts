@@ -32,10 +32,13 @@ const connectionGapMs = 10 * 60_000;
  *   failure reported by sshd) is the reason of the connection's "Failed" lines, not an attempt
  *   more; a connection with more refusals of one family than "Failed" lines counts the difference
  *   (a scanner that leaves after "Invalid user", sshd without "Failed" lines for PAM);
+ *   pam_unix's "authentication failure" and "PAM N more authentication failures" lines are one
+ *   such family (sshd logged no "Failed" line for a wrong password: keyboard-interactive via PAM);
  * - a connection that logged a scan or pre-auth disconnect line is one probe, whatever else it did;
+ *   "maximum authentication attempts exceeded" with no attempt counted otherwise is one attempt;
  * - keys refused in a connection that then logged in are the client trying its keys, not failures.
  */
-export function countSshdEvents(lines: SshdLine[]): SshdCounts {
+export function countSshdEvents(lines: SshdLine[], readUntil: Date): SshdCounts {
   const out: SshdCounts = { accepted: [], failed: [], signals: [], problems: [] };
   let unattributed = 0;
   for (const connection of groupConnections(lines)) {
@@ -117,19 +120,25 @@ export function countSshdEvents(lines: SshdLine[]): SshdCounts {
           break;
       }
     }
-    // Refusals beyond the connection's "Failed" lines are attempts of their own.
+    // Refusals beyond the connection's "Failed" lines are attempts of their own. pam_unix logs a
+    // wrong password a moment before sshd's "Failed" line: a connection read only up to that
+    // moment (the next collection reads the rest) counts it once its end is seen or long past.
+    const ended =
+      connection.some((l) => l.reading.type === 'probe' || (l.reading.type === 'refused' && l.reading.count)) ||
+      readUntil.getTime() - (connection.at(-1)?.time.getTime() ?? 0) > connectionGapMs;
+    if (!ended) refusals.delete('pam-unix');
     const [, widest] = [...refusals.entries()].reduce<[number, SshdLine[]]>(
       (best, [, family]) => {
-        const total = family.reduce((n, l) => n + l.count, 0);
+        const total = family.reduce((n, l) => n + refusalCount(l), 0);
         return total > best[0] ? [total, family] : best;
       },
       [0, []],
     );
-    let extra = widest.reduce((n, l) => n + l.count, 0) - failedCount;
+    let extra = widest.reduce((n, l) => n + refusalCount(l), 0) - failedCount;
     for (const line of widest) {
       if (extra <= 0) break;
       if (line.reading.type !== 'refused') continue;
-      const count = Math.min(line.count, extra);
+      const count = Math.min(refusalCount(line), extra);
       out.failed.push({
         time: line.time.toISOString(),
         user: line.reading.user,
@@ -137,8 +146,13 @@ export function countSshdEvents(lines: SshdLine[]): SshdCounts {
         kind: line.reading.kind,
         count,
       });
+      failedCount += count;
       extra -= count;
     }
+    // MaxAuthTries reached with no attempt logged one by one (keys offered and refused are not
+    // logged as "Failed"): at least one failed attempt, which the line proves.
+    if (probe?.kind === 'max-attempts' && failedCount === 0 && !loggedIn)
+      out.failed.push({ time: probe.time, user: probe.user, sourceIp: probe.sourceIp, kind: 'max-attempts', count: 1 });
     if (probe) out.signals.push(probe);
   }
   if (unattributed > 0)
@@ -150,6 +164,11 @@ export function countSshdEvents(lines: SshdLine[]): SshdCounts {
   out.failed.sort(byTime);
   out.signals.sort(byTime);
   return out;
+}
+
+/** A refusal line's attempts: "PAM N more authentication failures" holds N, times rsyslog's repeats. */
+function refusalCount(line: SshdLine): number {
+  return (line.reading.type === 'refused' ? (line.reading.count ?? 1) : 1) * line.count;
 }
 
 function sourceOf(reading: SshdReading): string {

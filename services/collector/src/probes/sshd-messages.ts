@@ -17,7 +17,7 @@ export type SshdReading =
    * AllowGroups/DenyGroups, root login, account or shell, a PAM failure reported by sshd): one
    * attempt unless the same connection logged "Failed" lines for it.
    */
-  | { type: 'refused'; family: RefusalFamily; kind: FailureKind; user: string; source: string }
+  | { type: 'refused'; family: RefusalFamily; kind: FailureKind; user: string; source: string; count?: number }
   /** A connection that ended before a login (scan, probe, pre-auth disconnect). */
   | { type: 'probe'; kind: ProbeKind; user: string; source: string }
   /** A line that names only the connection's address ("Connection closed by X port N"). */
@@ -26,7 +26,7 @@ export type SshdReading =
   | { type: 'pam-only-failure'; user: string; source: string; count: number }
   | { type: 'pam-only-session'; user: string };
 
-export type RefusalFamily = 'invalid-user' | 'not-allowed' | 'root-refused' | 'pam';
+export type RefusalFamily = 'invalid-user' | 'not-allowed' | 'root-refused' | 'pam' | 'pam-unix';
 export type ProbeKind = 'scan' | 'closed-preauth' | 'max-attempts';
 
 /** One way to cut a "Failed" line into user and source, when the user name itself holds " from X port N". */
@@ -80,6 +80,16 @@ const refusals: { pattern: RegExp; family: RefusalFamily; kind: FailureKind; use
     family: 'root-refused',
     kind: 'root-refused',
     user: 0,
+    source: 1,
+  },
+  // Linux-PAM's pam_unix inside sshd: one line for a connection's first wrong password ("PAM N
+  // more authentication failures" at its end counts the rest; see pamUnixMore).
+  {
+    pattern:
+      /^pam_unix\(sshd:auth\): authentication failure; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S+)(?:\s+user=(.*?))?\s*$/,
+    family: 'pam-unix',
+    kind: 'pam-failure',
+    user: 2,
     source: 1,
   },
   // auth-pam.c, sshd built with PAM (FreeBSD, macOS, Solaris): "PAM: <pam_strerror> for [illegal user ]X from H[ via L]".
@@ -173,6 +183,10 @@ const addressOnly = [
   /^Connection closed by (\S+?)$/,
 ];
 
+/** pam_unix's count of a connection's failures after its first, logged when the connection ends. */
+const pamUnixMore =
+  /^PAM (\d+) more authentication failures?; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S+)(?:\s+user=(.*?))?\s*$/;
+
 const pamOnlyFailure =
   /^(?:PAM (\d+) more )?authentication failures?; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S*)(?:\s+user=(.*?))?\s*$/;
 const pamOnlySession = /^session opened for user (\S+?)(?:\(uid=\d+\))? by /;
@@ -206,6 +220,20 @@ export function readSshdMessage(rawMessage: string, pamOnlyFormat = false): Sshd
       user: invalid ? rawUser.slice(invalid[0].length) : rawUser,
       source,
     };
+  }
+  const more = pamUnixMore.exec(message);
+  if (more?.[1] && more[2]) {
+    const source = normaliseSource(more[2]);
+    return source === null
+      ? null
+      : {
+          type: 'refused',
+          family: 'pam-unix',
+          kind: 'pam-failure',
+          user: more[3]?.trim() ?? '',
+          source,
+          count: Number(more[1]),
+        };
   }
   for (const p of probes) {
     const m = p.pattern.exec(message);

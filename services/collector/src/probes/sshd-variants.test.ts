@@ -24,7 +24,13 @@ function notation(reading: SshdReading | null, count: number): Record<string, un
     case 'failed':
       return withCount({ failed: reading.kind, user: reading.user, source: reading.source });
     case 'refused':
-      return { refused: reading.family, kind: reading.kind, user: reading.user, source: reading.source };
+      return {
+        refused: reading.family,
+        kind: reading.kind,
+        user: reading.user,
+        source: reading.source,
+        ...(reading.count ? { count: reading.count } : {}),
+      };
     case 'probe':
       return reading.user === ''
         ? { probe: reading.kind, source: reading.source }
@@ -74,10 +80,8 @@ describe('the sshd variants corpus', () => {
   });
 
   it('gives the totals per source of the corpus from an RFC 3164 log, and the same from RFC 3339', () => {
-    const rfc3164 = variants.map((v, i) => `${syslogTime(lineTime(i))} web1 sshd[${v.pid}]: ${v.message}`).join('\n');
-    const rfc3339 = variants
-      .map((v, i) => `${lineTime(i).toISOString()} web1 sshd[${v.pid}]: ${v.message}`)
-      .join('\r\n');
+    const rfc3164 = variants.map((v, i) => `${syslogTime(lineTime(i))} web1 ${v.tag} ${v.message}`).join('\n');
+    const rfc3339 = variants.map((v, i) => `${lineTime(i).toISOString()} web1 ${v.tag} ${v.message}`).join('\r\n');
     const classic = parseAuthLog(rfc3164, context);
     expect(totalsOf(classic.value)).toEqual(sortedTotals);
     expect(totalsOf(parseAuthLog(rfc3339, context).value)).toEqual(sortedTotals);
@@ -99,7 +103,7 @@ describe('the sshd variants corpus', () => {
   });
 
   it('raises the source made only of refusals and SunSSH lines as a brute-force source', () => {
-    const text = variants.map((v, i) => `${syslogTime(lineTime(i))} web1 sshd[${v.pid}]: ${v.message}`).join('\n');
+    const text = variants.map((v, i) => `${syslogTime(lineTime(i))} web1 ${v.tag} ${v.message}`).join('\n');
     const logins = parseAuthLog(text, context).value;
     const findings = findSecurityIssues(
       {

@@ -136,7 +136,7 @@ export function countWindowsLogons(events: WindowsEvent[], window: { start: Date
     const reading = readSshdMessage(event.data['payload'] ?? '');
     if (reading) sshdLines.push({ time: event.time, pid: event.processId, reading, count: 1 });
   }
-  const ssh = countSshdEvents(sshdLines);
+  const ssh = countSshdEvents(sshdLines, window.end);
   out.accepted.push(...ssh.accepted);
   out.failed.push(...ssh.failed);
   out.signals.push(...ssh.signals);
