@@ -299,6 +299,17 @@ export interface UpdatesInfo {
   rebootPackages: string[];
   /** The package state the result was computed for (lists and database mtimes); equal: not simulated again. */
   stamp: string | null;
+  /**
+   * How this collection got the answer: `simulated` (apt/dnf/yum, under nice and idle I/O),
+   * `precomputed` (Ubuntu's update-notifier file, newer than the lists and the database),
+   * `unchanged` (the package state is the one of the remembered answer), `deferred` (it changed,
+   * but the host was checked less than a day ago: the remembered answer, checked again tomorrow).
+   */
+  answer?: 'simulated' | 'precomputed' | 'unchanged' | 'deferred';
+  /** ISO 8601 instant the answer was computed on the host (its simulation or its file). */
+  checkedAt?: string | null;
+  /** Host CPU the check cost in this collection, in ms (0 when it did not run). */
+  checkCpuMs?: number | null;
 }
 
 /** Whether the host's clock is kept in time. */

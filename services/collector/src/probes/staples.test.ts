@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { helpers } from './command-batch.js';
 import { clockSyncCommand, parseClockSync } from './clock-sync.js';
@@ -84,7 +87,104 @@ describe('pending updates', () => {
     const second = sh(updatesCommand(updates.stamp));
     expect(second).toContain('ir-unchanged');
     expect(second).not.toMatch(/^Inst /m);
-    expect(parseUpdates(second, updates).value).toEqual({ updates, unchanged: true });
+    expect(parseUpdates(second, updates).value).toEqual({
+      updates: { ...updates, answer: 'unchanged', checkCpuMs: 0 },
+      unchanged: true,
+    });
+  });
+
+  /** A directory whose apt-get reports its own niceness and I/O class, after a little CPU work. */
+  function fakeApt(): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-fake-apt-'));
+    writeFileSync(
+      path.join(dir, 'apt-get'),
+      [
+        '#!/bin/sh',
+        'i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done',
+        'echo "Inst nice$(nice)-$(ionice -p $$ | tr -d \' :\') [1] (2 Debian-Security:12/stable-security [amd64])"',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    return dir;
+  }
+  const withPath = (dir: string, script: string) =>
+    execFileSync('sh', ['-c', [...helpers, script].join('\n')], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}:${process.env['PATH']}` },
+    });
+
+  it('simulates at the lowest CPU and I/O priority and measures what it cost', () => {
+    const parsed = parseUpdates(withPath(fakeApt(), updatesCommand(null, false, '/nonexistent')), null, now);
+    expect(parsed.value?.updates).toMatchObject({
+      answer: 'simulated',
+      securityPackages: ['nice19-idle'],
+      checkedAt: now.toISOString(),
+    });
+    expect(parsed.value?.updates.checkCpuMs).toBeGreaterThan(0);
+  });
+
+  it('defers a changed package state checked less than a day ago, keeping the answer and its stamp', () => {
+    const previous = parseUpdates(withPath(fakeApt(), updatesCommand(null, false, '/nonexistent')), null, now).value!
+      .updates;
+    const output = withPath(fakeApt(), updatesCommand('apt 1 2 an-older-state', true, '/nonexistent'));
+    expect(output).toContain('ir-deferred');
+    expect(output).not.toMatch(/^Inst /m);
+    const deferred = parseUpdates(output, { ...previous, stamp: 'apt 1 2 an-older-state' }).value;
+    expect(deferred).toMatchObject({
+      unchanged: true,
+      updates: { answer: 'deferred', stamp: 'apt 1 2 an-older-state', checkCpuMs: 0, checkedAt: now.toISOString() },
+    });
+  });
+
+  it("reads Ubuntu's update-notifier answer instead of simulating, when it is newer than the lists and the database", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-notifier-'));
+    const file = path.join(dir, 'updates-available');
+    writeFileSync(
+      file,
+      '\n5 updates can be applied immediately.\n3 of these updates are standard security updates.\nTo see these additional updates run: apt list --upgradable\n\n',
+    );
+    const fresh = withPath(fakeApt(), updatesCommand(null, false, file));
+    expect(fresh).not.toMatch(/^Inst /m);
+    expect(parseUpdates(fresh, null).value?.updates).toMatchObject({
+      answer: 'precomputed',
+      pending: 5,
+      security: 3,
+      checkCpuMs: 0,
+    });
+    // Older than the package lists: apt changed since, so it is simulated.
+    utimesSync(file, new Date('2001-01-01T00:00:00Z'), new Date('2001-01-01T00:00:00Z'));
+    expect(parseUpdates(withPath(fakeApt(), updatesCommand(null, false, file)), null).value?.updates.answer).toBe(
+      'simulated',
+    );
+  });
+
+  it("reads update-notifier's wordings across Ubuntu releases, and says when it cannot", () => {
+    const read = (text: string) =>
+      parseUpdates(
+        [
+          'ir-manager apt',
+          'ir-stamp apt 1 2 x',
+          'ir-precomputed 1764000000',
+          ...text.split('\n').map((l) => `ir-un ${l}`),
+        ].join('\n'),
+        null,
+      );
+    // 18.04
+    expect(read('12 packages can be updated.\n5 updates are security updates.').value?.updates).toMatchObject({
+      pending: 12,
+      security: 5,
+      checkedAt: new Date(1764000000 * 1000).toISOString(),
+    });
+    // 22.04 and later, with the ESM notice
+    expect(
+      read(
+        'Expanded Security Maintenance for Applications is not enabled.\n\n1 update can be applied immediately.\n1 of these updates is a standard security update.\nTo see these additional updates run: apt list --upgradable\n\nEnable ESM Apps to receive additional future security updates.',
+      ).value?.updates,
+    ).toMatchObject({ pending: 1, security: 1 });
+    expect(read('').value?.updates).toMatchObject({ pending: 0, security: 0 });
+    const unreadable = read('Die Paketlisten werden gelesen');
+    expect(unreadable.value?.updates).toMatchObject({ pending: null, stamp: null });
+    expect(unreadable.problems[0]).toMatch(/cannot read: Die Paketlisten/);
   });
 
   it('reads apt security updates, reboot-required and dnf cached metadata', () => {

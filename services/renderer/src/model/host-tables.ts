@@ -131,6 +131,8 @@ export function buildHealthRows(snapshots: HostSnapshot[], groupOf: (host: strin
       pendingUpdates: s.updates?.pending ?? null,
       securityUpdates: s.updates?.security ?? null,
       rebootRequired: s.updates?.rebootRequired ?? null,
+      packageCheck: s.updates?.answer ?? null,
+      packageCheckCpuMs: s.updates?.checkCpuMs ?? null,
       clockSynchronized: clock?.synchronized ?? null,
       clockDetail: clock?.tool
         ? `${clock.tool}${clock.serviceActive === false ? ', service off' : ''}${clock.offsetSeconds !== null ? `, offset ${(clock.offsetSeconds * 1000).toFixed(1)} ms` : ''}`

@@ -173,6 +173,10 @@ export interface HealthRow {
   pendingUpdates: number | null;
   securityUpdates: number | null;
   rebootRequired: boolean | null;
+  /** How the updates were found: simulated, precomputed, unchanged, deferred (null: not checked). */
+  packageCheck: string | null;
+  /** Host CPU the package check cost in this collection, ms. */
+  packageCheckCpuMs: number | null;
   clockSynchronized: boolean | null;
   clockDetail: string;
 }

@@ -38,6 +38,8 @@ export function appendix(w: PdfWriter, model: ReportModel): void {
     line(
       `${s.os.prettyName ?? 'unknown OS'}, ${s.os.kernel ?? ''} ${s.os.arch ?? ''}; ${s.cpuCount ?? '?'} CPU(s); up ${s.uptimeSeconds === null ? '?' : formatDuration(s.uptimeSeconds)}; SSH ${s.sshLatencyMs === null ? 'local' : `${s.sshLatencyMs} ms`}`,
     );
+    const packages = packageCheckSummary(s.updates);
+    if (packages) line(packages);
     line(
       `load ${s.load ? `${s.load.one} ${s.load.five} ${s.load.fifteen}` : '?'}; CPU ${pct(s.cpu?.usagePercent ?? null)}; memory ${s.memory ? `${s.memory.usedPercent}% of ${formatBytes(s.memory.totalBytes)}` : '?'}; processes ${s.processes?.total ?? '?'} (${s.processes?.zombies ?? 0} zombie)`,
     );
@@ -72,4 +74,20 @@ function listeningSummary(listening: HostSnapshot['listening']): string {
     .sort(([a], [b]) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b))
     .map(([port, addresses]) => `${port} (${[...addresses].join(', ')})`)
     .join(', ');
+}
+
+/** How the host's pending updates were found, and what that cost the host (README: package check). */
+export function packageCheckSummary(updates: HostSnapshot['updates']): string | null {
+  if (!updates?.manager || !updates.answer) return null;
+  const checked = updates.checkedAt ? ` ${updates.checkedAt.slice(0, 16).replace('T', ' ')} UTC` : '';
+  switch (updates.answer) {
+    case 'simulated':
+      return `package check: ${updates.manager} simulated at idle priority, ${updates.checkCpuMs === null || updates.checkCpuMs === undefined ? '?' : `${(updates.checkCpuMs / 1000).toFixed(2)} s`} of host CPU`;
+    case 'precomputed':
+      return `package check: update-notifier's answer of${checked} read (no simulation, no CPU)`;
+    case 'unchanged':
+      return `package check: package state unchanged since${checked || ' the last check'}, not run`;
+    case 'deferred':
+      return `package check: package state changed, but checked${checked || ' less than a day ago'}; checked again after a day`;
+  }
 }

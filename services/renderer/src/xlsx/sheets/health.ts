@@ -23,6 +23,8 @@ export function healthSheet(workbook: Workbook, model: ReportModel): void {
       { header: 'Pending updates', width: 10, value: (r) => r.pendingUpdates, numFmt: '#,##0' },
       { header: 'Security updates', width: 10, value: (r) => r.securityUpdates, numFmt: '#,##0' },
       { header: 'Reboot required', width: 10, value: (r) => r.rebootRequired },
+      { header: 'Package check', width: 12, value: (r) => r.packageCheck },
+      { header: 'Package check CPU (ms)', width: 10, value: (r) => r.packageCheckCpuMs, numFmt: '#,##0' },
       { header: 'Clock synchronised', width: 10, value: (r) => r.clockSynchronized },
       { header: 'Clock detail', width: 30, value: (r) => r.clockDetail },
     ],
