@@ -23,7 +23,8 @@ export function collectionScript(
 
 /** The batch of the registry's probes for this host. */
 function batchCommands(context: ProbeContext, probes: readonly Probe[]): BatchCommand[] {
-  return probes.flatMap((probe) => probe.commands(context));
+  const commands = probes.flatMap((probe) => probe.commands(context));
+  return [...commands.filter((c) => c.first), ...commands.filter((c) => !c.first)];
 }
 
 /**

@@ -127,6 +127,7 @@ export function resolveHosts(raw: RawConfig, context: ResolveContext): ResolvedH
         backups: collect.backups ?? [],
         allowedPorts: collect.allowed_ports && collect.allowed_ports.length > 0 ? collect.allowed_ports : null,
         updates: collect.updates ?? true,
+        counters: collect.counters ?? false,
         certificates: collect.certificates ?? [],
       },
       sampleIntervalSeconds: sampleSettings.interval_seconds ?? (raw.sample ?? sampleDefaults()).interval_seconds,

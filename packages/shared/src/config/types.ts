@@ -62,6 +62,8 @@ export interface ResolvedHost {
     allowedPorts: string[] | null;
     /** Check pending updates (the package simulation runs when the package state changed). */
     updates: boolean;
+    /** Kernel counters in the daily batch (the sampling reads them anyway). */
+    counters: boolean;
     /** Certificate files on the host and TLS ports of the host whose expiry is watched. */
     certificates: ({ path: string } | { port: number; server_name?: string | undefined })[];
   };

@@ -10,6 +10,13 @@ export interface BatchCommand {
    * fixed outputs skip that pipeline (three processes fewer) and are capped by the collector.
    */
   large?: boolean;
+  /** Runs before every other section of the batch (a measurement the rest overlaps). */
+  first?: boolean;
+  /**
+   * Runs in the batch's own shell, not a subshell: variables it sets are seen by later sections.
+   * Only for scripts without `exit` and whose variables are named for the probe (ir_<probe>_*).
+   */
+  inline?: boolean;
 }
 
 /**
@@ -51,6 +58,8 @@ export function buildBatchScript(
       lines.push(
         `ir_rc=$( { { ( ${command.script}\n) 2>&1; echo $? >&3; } | head -c ${maxBytesPerCommand + 1} >&4; } 3>&1 ) 4>&1`,
       );
+    } else if (command.inline) {
+      lines.push(`{ ${command.script}\n} 2>&1; ir_rc=$?`);
     } else {
       // A subshell (one fork, no exec) keeps a section's variables and `exit` to itself.
       lines.push(`( ${command.script}\n) 2>&1; ir_rc=$?`);

@@ -1,10 +1,37 @@
 import type { CpuUsage } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
-import { simpleProbe } from './probe.js';
+import type { Probe } from './probe.js';
 
-/** Two samples of the aggregate "cpu" line one second apart: usage is their difference. */
-/** The first line of /proc/stat is the "cpu " total: read with builtins, one process (sleep) in all. */
-export const cpuCommand = 'read -r ir_l < /proc/stat; echo "$ir_l"; sleep 1; read -r ir_l < /proc/stat; echo "$ir_l"';
+/**
+ * The batch's own CPU so far: user+system time of the batch shell and of every section it has
+ * waited for (utime, stime, cutime, cstime of the section's parent, /proc/PID/stat fields 14-17).
+ */
+const batchTicks =
+  'read -r ir_cpu_s < /proc/self/stat; set -- ${ir_cpu_s##*) }; read -r ir_cpu_s < /proc/$2/stat; set -- ${ir_cpu_s##*) }';
+/** /proc/uptime in hundredths of a second ("1${fraction}" keeps a leading 0 from reading as octal). */
+const uptimeCs = 'read -r ir_cpu_u < /proc/uptime; ir_cpu_u=${ir_cpu_u%% *}; ir_cpu_u=$(( ${ir_cpu_u%.*} * 100 + 1${ir_cpu_u#*.} - 100 ))';
+
+/**
+ * The window opens before the batch's first section and closes at least a second later, after
+ * the others: the probes run inside the window instead of before a one-second pause, and the
+ * batch's own CPU in it is reported so that it is not counted as the host's load.
+ */
+export const cpuWindowStart = [
+  'read -r ir_cpu_0 < /proc/stat',
+  uptimeCs,
+  'ir_cpu_t0=$ir_cpu_u',
+  `ir_cpu_b0=$(${batchTicks}; echo "$(( \${12} + \${14} )) $(( \${13} + \${15} ))")`,
+].join('\n');
+
+export const cpuWindowEnd = [
+  uptimeCs,
+  'ir_cpu_w=$(( 100 - (ir_cpu_u - ${ir_cpu_t0:-0}) ))',
+  '[ "$ir_cpu_w" -gt 100 ] && ir_cpu_w=100',
+  'if [ "$ir_cpu_w" -gt 0 ]; then sleep "$(( ir_cpu_w / 100 )).$(( ir_cpu_w % 100 / 10 ))$(( ir_cpu_w % 10 ))" 2>/dev/null || sleep 1; fi',
+  'echo "$ir_cpu_0"',
+  'read -r ir_l < /proc/stat; echo "$ir_l"',
+  `echo "batch-ticks $ir_cpu_b0 $(${batchTicks}; echo "$(( \${12} + \${14} )) $(( \${13} + \${15} ))")"`,
+].join('\n');
 
 const fields = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
 
@@ -26,13 +53,30 @@ export function parseCpuSamples(text: string): Parsed<CpuUsage | null> {
     return { value: null, problems: [`expected two "cpu" lines of /proc/stat: ${excerpt(text)}`] };
   }
   const [a, b] = samples as [number[], number[]];
+  // Every column's difference (guest and guest_nice too, for Telegraf's fields).
+  const d = b.map((value, i) => value - (a[i] ?? 0));
+  // The batch's own user and system ticks inside the window were idle time but for us. Its
+  // niced part (the package check) is in "nice": user time comes off user first, then nice.
+  const own = /^batch-ticks (\d+) (\d+) (\d+) (\d+)$/m.exec(text);
+  if (own) {
+    let ownUser = Math.max(0, Number(own[3]) - Number(own[1]));
+    const ownSystem = Math.min(Math.max(0, Number(own[4]) - Number(own[2])), d[2] ?? 0);
+    for (const column of [0, 1]) {
+      const taken = Math.min(ownUser, d[column] ?? 0);
+      d[column] = (d[column] ?? 0) - taken;
+      d[3] = (d[3] ?? 0) + taken;
+      ownUser -= taken;
+    }
+    d[2] = (d[2] ?? 0) - ownSystem;
+    d[3] = (d[3] ?? 0) + ownSystem;
+  }
   // guest time is already part of user time in /proc/stat: only the first eight columns count.
-  const delta = fields.map((_, i) => (b[i] ?? 0) - (a[i] ?? 0));
-  const total = delta.reduce((sum, d) => sum + d, 0);
+  const delta = fields.map((_, i) => d[i] ?? 0);
+  const total = delta.reduce((sum, x) => sum + x, 0);
   if (total <= 0) return { value: null, problems: ['/proc/stat did not advance between the two samples'] };
   const percent = (i: number) => Math.round(((delta[i] ?? 0) / total) * 10000) / 100;
   // Telegraf's cpu input: guest time is taken out of user (and guest_nice out of nice).
-  const raw = (i: number) => ((b[i] ?? 0) - (a[i] ?? 0)) / total;
+  const raw = (i: number) => (d[i] ?? 0) / total;
   const round = (x: number) => Math.round(x * 1e6) / 1e4;
   const telegraf = {
     usage_user: round(raw(0) - raw(8)),
@@ -60,5 +104,16 @@ export function parseCpuSamples(text: string): Parsed<CpuUsage | null> {
   };
 }
 
-/** CPU use from two /proc/stat samples a second apart (last but one in the batch: the pause overlaps nothing). */
-export const cpuProbe = simpleProbe('cpu', 'cpu', cpuCommand, parseCpuSamples, null);
+/**
+ * CPU use over a window of at least a second that the rest of the batch runs in (its own CPU
+ * taken out); the window's end comes last but one in the batch.
+ */
+export const cpuProbe: Probe = {
+  name: 'cpu',
+  commands: () => [
+    { name: 'cpu-start', script: cpuWindowStart, first: true, inline: true },
+    // In the batch's shell too: the batch's times are read from the shell that ran the sections.
+    { name: 'cpu', script: cpuWindowEnd, inline: true },
+  ],
+  parse: (sections) => ({ cpu: sections.read('cpu', parseCpuSamples, null) }),
+};

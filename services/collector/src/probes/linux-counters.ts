@@ -317,7 +317,8 @@ export function countersFromSections(sections: Map<string, { text: string }>): P
 /** Telegraf's kernel, diskio, net, netstat, nstat and linux_sysctl_fs readings, from /proc. */
 export const countersProbe: Probe = {
   name: 'counters',
-  commands: () => linuxCounterCommands,
+  // The sampling reads them every interval; the daily batch only when configured.
+  commands: ({ host }) => (host.collect.counters ? linuxCounterCommands : []),
   parse(sections) {
     const texts = new Map(
       linuxCounterCommands.flatMap(({ name }) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupsCommand, parseBackups } from './backups.js';
-import { cpuCommand, parseCpuSamples } from './cpu.js';
+import { cpuWindowEnd, cpuWindowStart, parseCpuSamples } from './cpu.js';
 import { listeningPortsCommand, parseListeningPorts } from './listening-ports.js';
 import {
   parseProcessStates,
@@ -22,11 +22,24 @@ import { copyFileSync, unlinkSync } from 'node:fs';
 const sh = (script: string) => execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
 
 describe('resource probes', () => {
-  it('computes CPU usage from two real /proc/stat samples', () => {
-    const cpu = parseCpuSamples(sh(cpuCommand)).value;
+  it('computes CPU usage over a window of at least a second, the batch inside it, its own CPU taken out', () => {
+    // Sections as the batch runs them: the window opens in the batch shell, a section burns CPU
+    // (about 0.3 s) in a subshell, the window closes in the batch shell.
+    const burn = '( i=0; while [ $i -lt 400000 ]; do i=$((i + 1)); done )';
+    const started = Date.now();
+    const text = sh(`${cpuWindowStart}\n${burn}\n${cpuWindowEnd}`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    const own = /^batch-ticks (\d+) (\d+) (\d+) (\d+)$/m.exec(text);
+    const ownTicks = Number(own?.[3]) + Number(own?.[4]) - Number(own?.[1]) - Number(own?.[2]);
+    expect(ownTicks).toBeGreaterThan(5);
+    const cpu = parseCpuSamples(text).value;
     expect(cpu).not.toBeNull();
     expect(cpu!.user + cpu!.system + cpu!.idle + cpu!.iowait + cpu!.steal).toBeGreaterThan(99);
     expect(cpu!.usagePercent).toBeCloseTo(100 - cpu!.idle - cpu!.iowait, 1);
+    // The same samples without the batch's own ticks: busier by what the batch used.
+    const counted = parseCpuSamples(text.replace(/^batch-ticks .*$/m, '')).value;
+    expect(counted!.usagePercent).toBeGreaterThan(cpu!.usagePercent);
+    expect(counted!.idle).toBeLessThan(cpu!.idle);
   });
 
   it('says so when /proc/stat did not advance, instead of dividing by zero', () => {

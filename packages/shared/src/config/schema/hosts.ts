@@ -61,6 +61,12 @@ export const collectSettingsSchema = z
      */
     updates: z.boolean().optional(),
     /**
+     * Kernel counters (Telegraf's kernel, diskio, net, netstat, nstat, linux_sysctl_fs inputs)
+     * in the daily collection too. The live sampling reads them every interval; the daily
+     * report does not use them, so by default the daily batch leaves them out.
+     */
+    counters: z.boolean().optional(),
+    /**
      * Certificates whose expiry is watched: a file on the host (read with openssl there) or a TLS
      * port of the host (read by the collector; server_name for SNI, else the host's address).
      */
