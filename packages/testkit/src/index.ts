@@ -16,3 +16,4 @@ export * from './webhook-server.js';
 export * from './alertmanager.js';
 export * from './windows-events.js';
 export * from './windows-host.js';
+export * from './host-farm.js';
