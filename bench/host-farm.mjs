@@ -7,6 +7,7 @@
 // and write errors, renderer time and peak RSS, time to email, each process's CPU.
 // Needs the test services (InfluxDB 18086, the fleet's client key), redis-server, a build, root.
 // Usage: node bench/host-farm.mjs [hosts=10000] [collectors=4] [farm processes=4]
+//   HEAP_MIB=384 (default: the chart's --max-old-space-size for every service)
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -131,17 +132,20 @@ writeFileSync(
   ].join('\n'),
 );
 
+// As the chart runs them: NODE_OPTIONS=--max-old-space-size=<heapMiB> (the chart's default 384).
+const heapMiB = Number(process.env.HEAP_MIB ?? 384);
+const nodeOptions = { NODE_OPTIONS: `--max-old-space-size=${heapMiB}` };
 const started = [];
 try {
   const ports = [];
   for (let i = 0; i < collectorCount; i += 1) {
     const port = await freePort();
     ports.push(port);
-    started.push(await startService('collector', configFile, { METRICS_PORT: String(port) }));
+    started.push(await startService('collector', configFile, { METRICS_PORT: String(port), ...nodeOptions }));
   }
   const rendererPort = await freePort();
-  const renderer = await startService('renderer', configFile, { METRICS_PORT: String(rendererPort) });
-  const mailer = await startService('mailer', configFile, { METRICS_PORT: '0' });
+  const renderer = await startService('renderer', configFile, { METRICS_PORT: String(rendererPort), ...nodeOptions });
+  const mailer = await startService('mailer', configFile, { METRICS_PORT: '0', ...nodeOptions });
   started.push(renderer, mailer);
   const client = new Redis(redis.url);
   const memory = async () => Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
@@ -156,7 +160,15 @@ try {
     const done = await client.zcard(`${prefix}:collect:completed`).catch(() => 0);
     completed.push([Date.now() - t0, done]);
   }, 1000);
-  const [mail] = await smtp.waitForMessages(1, 3 * 3_600_000);
+  // A service that dies (out of memory, say) ends the bench with what it said, not a long wait.
+  const died = new Promise((_, reject) =>
+    started.forEach((service) =>
+      service.child.once('exit', (code, signal) =>
+        reject(new Error(`${service.name} exited (${signal ?? code}):\n${service.output().slice(-3000)}`)),
+      ),
+    ),
+  );
+  const [mail] = await Promise.race([smtp.waitForMessages(1, 3 * 3_600_000), died]);
   const emailSeconds = (Date.now() - t0) / 1000;
   clearInterval(sampler);
   const after = await memory();
@@ -197,6 +209,28 @@ try {
     console.log(
       `| ${service.name}${service.name === 'collector' ? ` ${index + 1}` : ''} CPU / peak RSS | ${cpuSeconds(service.child.pid).toFixed(1)} s / ${peakRssMb(service.child.pid).toFixed(0)} MB |`,
     );
+  // What the run left in Redis, by kind of key (host names and ids folded).
+  const byKind = new Map();
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const kind = key
+        .replace(prefix, '<prefix>')
+        .replace(/farm\d{5}/g, '<host>')
+        .replace(/\d{4}-\d{2}-\d{2}_all/g, '<run>')
+        .replace(/:\d+$/, ':<n>');
+      const bytes = Number(await client.memory('USAGE', key, 'SAMPLES', '0')) || 0;
+      const entry = byKind.get(kind) ?? { keys: 0, bytes: 0 };
+      entry.keys += 1;
+      entry.bytes += bytes;
+      byKind.set(kind, entry);
+    }
+  } while (cursor !== '0');
+  console.log('\nRedis after the run, by kind of key (MEMORY USAGE):');
+  for (const [kind, { keys, bytes }] of [...byKind].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 12))
+    console.log(`  ${kind.padEnd(50)} ${String(keys).padStart(6)} keys ${(bytes / 1e6).toFixed(1).padStart(8)} MB`);
   await client.quit();
 } finally {
   await Promise.all(started.map((s) => s.stop(60_000).catch(() => s.child.kill('SIGKILL'))));

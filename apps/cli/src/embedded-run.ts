@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import {
+  compactLogins,
   createFilesystemArtifactStore,
   planRun,
   InvalidRequestError,
@@ -90,7 +91,8 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
               bruteForceAttempts: config.report.thresholds.brute_force_attempts,
               alerts,
             });
-            snapshots.push(snapshot);
+            // As the services do: every attempt is in InfluxDB, the report needs them per source.
+            snapshots.push(compactLogins(snapshot));
             options.onHost?.(host.name, { ok: true, problems: snapshot.problems.length });
           } catch (error) {
             const reason = error instanceof CollectionError ? error.reason : (error as Error).message;

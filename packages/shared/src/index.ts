@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './config/schema.js';
 export * from './config/load.js';
 export * from './snapshot.js';
+export * from './compact-logins.js';
 export * from './run.js';
 export * from './logger.js';
 export * from './redis.js';

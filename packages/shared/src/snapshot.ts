@@ -228,11 +228,14 @@ export type FailureKind =
   | 'other';
 
 export interface FailedLogin {
+  /** The (first) attempt's time. */
   time: string;
+  /** The last attempt's time, when the entry stands for several (see compactLogins). */
+  lastTime?: string;
   user: string;
   sourceIp: string;
   kind: FailureKind;
-  /** How many attempts this entry stands for (`message repeated N times`). */
+  /** How many attempts this entry stands for (`message repeated N times`, or merged entries). */
   count: number;
 }
 
@@ -243,6 +246,8 @@ export interface FailedLogin {
  */
 export interface AuthSignal {
   time: string;
+  /** The last one's time, when the entry stands for several (see compactLogins). */
+  lastTime?: string;
   kind: 'invalid-user' | 'max-attempts' | 'closed-preauth' | 'scan';
   /** Empty when the log does not name one. */
   user: string;

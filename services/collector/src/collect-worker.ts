@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import {
+  compactLogins,
   queueNames,
   withFailureKind,
   type CollectJobData,
@@ -19,10 +20,13 @@ export function createCollectProcessor(config: Config, deps: CollectDependencies
         `host ${job.data.hostName} is not in the collector's configuration (${config.source})`,
       );
     try {
-      return await collectHost(host, job.data.run, {
-        ...deps,
-        bruteForceAttempts: config.report.thresholds.brute_force_attempts,
-      });
+      // InfluxDB has every attempt at its time; the renderer gets them merged per source and user.
+      return compactLogins(
+        await collectHost(host, job.data.run, {
+          ...deps,
+          bruteForceAttempts: config.report.thresholds.brute_force_attempts,
+        }),
+      );
     } catch (error) {
       if (error instanceof CollectionError) {
         deps.logger.warn({ host: host.name, attempt: job.attemptsMade + 1, reason: error.reason }, 'collection failed');

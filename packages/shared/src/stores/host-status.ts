@@ -48,7 +48,7 @@ export function summarizeSnapshot(snapshot: HostSnapshot, runId: string): HostRe
     cpuUsedPercent: snapshot.cpu?.usagePercent ?? null,
     memoryUsedPercent: snapshot.memory?.usedPercent ?? null,
     fullestFilesystem: fullest ? { mount: fullest.mount, usedPercent: fullest.usedPercent } : null,
-    failedLogins: snapshot.logins.failed.length,
+    failedLogins: snapshot.logins.failed.reduce((n, f) => n + f.count, 0),
     acceptedLogins: snapshot.logins.accepted.length,
     failedUnits: snapshot.failedUnits?.length ?? null,
     securityFindings: {

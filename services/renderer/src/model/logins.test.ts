@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compactLogins } from '@infra-report/shared';
 import { sampleSnapshot } from '@infra-report/testkit';
 import { noHistory } from '../history.js';
 import { buildAcceptedLogins, buildFailedBySource, buildFailedByUser } from './logins.js';
@@ -102,5 +103,41 @@ describe('login section builders', () => {
       ['h1', false],
       ['h2', false],
     ]);
+  });
+});
+
+describe('attempts merged per source and user before they reach the renderer', () => {
+  it('give the same rows as the attempts one by one, and far fewer entries', () => {
+    const sources = ['198.51.100.7', '203.0.113.9', '2001:db8::5'];
+    const users = ['root', 'admin', 'oracle', 'test'];
+    const failedOneByOne = Array.from({ length: 2000 }, (_, i) =>
+      failed(
+        users[i % users.length]!,
+        sources[i % sources.length]!,
+        1 + (i % 3),
+        i % 2 ? 'invalid-user' : 'wrong-password',
+        new Date(Date.UTC(2026, 11, 5, 6, 0, i)).toISOString(),
+      ),
+    );
+    const signals = Array.from({ length: 300 }, (_, i) => ({
+      time: new Date(Date.UTC(2026, 11, 5, 7, 0, i)).toISOString(),
+      kind: 'closed-preauth' as const,
+      user: '',
+      sourceIp: sources[i % sources.length]!,
+      count: 1,
+    }));
+    const raw = sampleSnapshot('edge1', {
+      logins: { ...sampleSnapshot('edge1').logins, failed: failedOneByOne, signals },
+    });
+    const compact = compactLogins(raw);
+    expect(compact.logins.failed.length).toBeLessThanOrEqual(sources.length * users.length * 2);
+    expect(compact.logins.signals).toHaveLength(sources.length);
+    expect(buildFailedBySource([compact])).toEqual(buildFailedBySource([raw]));
+    const byUser = (rows: ReturnType<typeof buildFailedByUser>) =>
+      rows.map((r) => ({ ...r, hosts: [...r.hosts].sort() }));
+    expect(byUser(buildFailedByUser([compact]))).toEqual(byUser(buildFailedByUser([raw])));
+    // The count of attempts is kept exactly.
+    const attempts = (s: typeof raw) => s.logins.failed.reduce((n, f) => n + f.count, 0);
+    expect(attempts(compact)).toBe(attempts(raw));
   });
 });

@@ -74,7 +74,7 @@ export function buildPrivilegeRows(snapshots: HostSnapshot[]): (PrivilegeUse & {
 
 function failedSources(snapshot: HostSnapshot): FailedSourceRow[] {
   const bySource = new Map<string, FailedSourceRow>();
-  const rowFor = (sourceIp: string, time: Date) => {
+  const rowFor = (sourceIp: string, time: Date, lastTime = time) => {
     let row = bySource.get(sourceIp);
     if (!row) {
       row = {
@@ -90,18 +90,18 @@ function failedSources(snapshot: HostSnapshot): FailedSourceRow[] {
       bySource.set(sourceIp, row);
     }
     if (time < row.firstAttempt) row.firstAttempt = time;
-    if (time > row.lastAttempt) row.lastAttempt = time;
+    if (lastTime > row.lastAttempt) row.lastAttempt = lastTime;
     return row;
   };
   for (const failure of snapshot.logins.failed) {
-    const row = rowFor(failure.sourceIp, new Date(failure.time));
+    const row = rowFor(failure.sourceIp, new Date(failure.time), new Date(failure.lastTime ?? failure.time));
     row.attempts += failure.count;
     if (failure.kind === 'invalid-user') row.invalidUserAttempts += failure.count;
     if (!row.users.includes(failure.user)) row.users.push(failure.user);
   }
   for (const signal of snapshot.logins.signals) {
     if (signal.kind === 'invalid-user') continue; // the attempt itself is in `failed`
-    rowFor(signal.sourceIp, new Date(signal.time)).probes += signal.count;
+    rowFor(signal.sourceIp, new Date(signal.time), new Date(signal.lastTime ?? signal.time)).probes += signal.count;
   }
   return [...bySource.values()];
 }
