@@ -7,7 +7,7 @@
 // and write errors, renderer time and peak RSS, time to email, each process's CPU.
 // Needs the test services (InfluxDB 18086, the fleet's client key), redis-server, a build, root.
 // Usage: node bench/host-farm.mjs [hosts=10000] [collectors=4] [farm processes=4]
-//   HEAP_MIB=384 (default: the chart's --max-old-space-size for every service)
+//   HEAP_MIB=N: one V8 heap limit for every service (default: the chart's, from its memory limits)
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -132,20 +132,21 @@ writeFileSync(
   ].join('\n'),
 );
 
-// As the chart runs them: NODE_OPTIONS=--max-old-space-size=<heapMiB> (the chart's default 384).
-const heapMiB = Number(process.env.HEAP_MIB ?? 384);
-const nodeOptions = { NODE_OPTIONS: `--max-old-space-size=${heapMiB}` };
+// As the chart runs them: V8's heap at three quarters of each pod's memory limit (collector and
+// mailer 512Mi: 384 MiB; renderer 1536Mi: 1152 MiB). HEAP_MIB sets one limit for all.
+const heap = (chartMiB) => ({ NODE_OPTIONS: `--max-old-space-size=${process.env.HEAP_MIB ?? chartMiB}` });
+const heapMiB = process.env.HEAP_MIB ?? 'the chart';
 const started = [];
 try {
   const ports = [];
   for (let i = 0; i < collectorCount; i += 1) {
     const port = await freePort();
     ports.push(port);
-    started.push(await startService('collector', configFile, { METRICS_PORT: String(port), ...nodeOptions }));
+    started.push(await startService('collector', configFile, { METRICS_PORT: String(port), ...heap(384) }));
   }
   const rendererPort = await freePort();
-  const renderer = await startService('renderer', configFile, { METRICS_PORT: String(rendererPort), ...nodeOptions });
-  const mailer = await startService('mailer', configFile, { METRICS_PORT: '0', ...nodeOptions });
+  const renderer = await startService('renderer', configFile, { METRICS_PORT: String(rendererPort), ...heap(1152) });
+  const mailer = await startService('mailer', configFile, { METRICS_PORT: '0', ...heap(384) });
   started.push(renderer, mailer);
   const client = new Redis(redis.url);
   const memory = async () => Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
@@ -185,7 +186,7 @@ try {
   const reported = /(\d[\d,]*) of (\d[\d,]*) hosts reported/.exec(mail?.text ?? '')?.[0] ?? '(no count in the email)';
 
   console.log(
-    `\n${hostCount} simulated hosts, ${collectorCount} collectors (concurrency 50 each), ${farmProcesses} farm processes`,
+    `\n${hostCount} simulated hosts, ${collectorCount} collectors (concurrency 50 each), ${farmProcesses} farm processes, heap limits: ${heapMiB === 'the chart' ? "the chart's" : `${heapMiB} MiB`}`,
   );
   console.log(`email: ${reported}; ${smtp.messages.length} email(s); ${served} batches answered by the farm`);
   console.log('| figure | value |');

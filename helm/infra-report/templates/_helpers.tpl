@@ -50,6 +50,20 @@ checksum/config: {{ toYaml .Values.config | sha256sum }}
 checksum/secrets: {{ printf "%s%s%s%s" .Values.ssh.privateKey .Values.ssh.knownHosts (toYaml .Values.env.secretValues) .Values.apiToken.value | sha256sum }}
 {{- end -}}
 
+{{/*
+V8's heap limit: three quarters of the container's memory limit (the rest is the Node runtime,
+buffers and native memory), so a large run fails as a JavaScript out-of-memory the logs explain,
+not a kernel OOM kill; an explicit heapMiB wins, 384 MiB without a limit.
+*/}}
+{{- define "infra-report.heapMiB" -}}
+{{- $limit := toString (dig "limits" "memory" "" (.resources | default dict)) -}}
+{{- $mib := 0 -}}
+{{- if hasSuffix "Gi" $limit -}}{{- $mib = mul (atoi (trimSuffix "Gi" $limit)) 1024 -}}
+{{- else if hasSuffix "Mi" $limit -}}{{- $mib = atoi (trimSuffix "Mi" $limit) -}}
+{{- end -}}
+{{- if .heapMiB -}}{{ .heapMiB }}{{- else if gt $mib 0 -}}{{ div (mul $mib 3) 4 }}{{- else -}}384{{- end -}}
+{{- end -}}
+
 {{/* The pod spec every service and the trigger share. */}}
 {{- define "infra-report.podSpec" -}}
 {{- $root := .root -}}
@@ -67,7 +81,7 @@ containers:
     command: {{ toJson .command }}
     env:
       - { name: INFRA_REPORT_CONFIG, value: /etc/infra-report/config.yaml }
-      - { name: NODE_OPTIONS, value: "--max-old-space-size={{ .heapMiB | default 384 }}" }
+      - { name: NODE_OPTIONS, value: "--max-old-space-size={{ include "infra-report.heapMiB" . }}" }
     {{- with include "infra-report.envSecret" $root }}
     envFrom:
       - secretRef: { name: {{ . }} }
