@@ -23,7 +23,6 @@ import {
   readUpdatesState,
   readWindowsState,
 } from '@infra-report/collector';
-import { renderRun } from '@infra-report/renderer';
 import { createMailDestination, deliverRun, deliveryChannels } from '@infra-report/mailer';
 import { localAlertDispatcher } from './local-alerts.js';
 import { localInflux } from './local-influx.js';
@@ -56,6 +55,9 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   const { logger } = options;
   const { spec, hosts } = planRun(config, options.scope, now(), options.reportDate);
   if (hosts.length === 0) throw new InvalidRequestError('the run has no hosts');
+  // The renderer (PDF and XLSX libraries, fonts) loads while the hosts are collected, not before.
+  const renderer = import('@infra-report/renderer');
+  renderer.catch(() => undefined); // awaited below; a failure to load is reported there
   // Points InfluxDB does not take wait in report.state_dir (bounded) and go out with the next run's.
   const influx = await localInflux(config, logger);
   const openRunner = createRunnerFactory(config.home, { sessions: config.collector.concurrency });
@@ -118,6 +120,7 @@ export async function runEmbedded(config: Config, options: EmbeddedRunOptions): 
   // A daily run posts again tomorrow: what fires stays firing in Alertmanager until a bit past then.
   await dispatcher.refresh((config.report.window_hours + 1) * 3600_000);
   const artifacts = createFilesystemArtifactStore(config.report.output_dir);
+  const { renderRun } = await renderer;
   const rendered = await renderRun(
     { run: spec, snapshots, failures },
     {

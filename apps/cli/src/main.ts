@@ -1,12 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, exitCodeFor } from '@infra-report/shared';
-import { checkConfigCommand } from './commands/check-config.js';
-import { initCommand } from './commands/init.js';
-import { runCommand } from './commands/run.js';
-import { silenceCommand } from './commands/silence.js';
-import { triggerCommand } from './commands/trigger.js';
-import { watchCommand } from './commands/watch.js';
 
+// Each command's modules load when it runs: `trigger` or `--help` do not load the PDF libraries.
 const program = new Command()
   .name('infra-report')
   .description('Daily infrastructure report for Linux fleets: collect over SSH, render PDF and XLSX, deliver by email.')
@@ -23,7 +18,9 @@ program
   .option('--group <name...>', 'only hosts in these groups')
   .option('--host <name...>', 'only these hosts')
   .option('-v, --verbose', 'log every step as JSON on stderr')
-  .action(async (options, command: Command) => runCommand({ ...command.optsWithGlobals(), ...options }));
+  .action(async (options, command: Command) =>
+    (await import('./commands/run.js')).runCommand({ ...command.optsWithGlobals(), ...options }),
+  );
 
 program
   .command('trigger')
@@ -33,7 +30,9 @@ program
   .option('--date <YYYY-MM-DD>', 'report date (default: today in the report time zone)')
   .option('--group <name...>', 'only hosts in these groups')
   .option('--host <name...>', 'only these hosts')
-  .action(async (options, command: Command) => triggerCommand({ ...command.optsWithGlobals(), ...options }));
+  .action(async (options, command: Command) =>
+    (await import('./commands/trigger.js')).triggerCommand({ ...command.optsWithGlobals(), ...options }),
+  );
 
 program
   .command('watch')
@@ -42,7 +41,9 @@ program
   )
   .option('--rounds <n>', 'stop after this many rounds of every host (default: until stopped)')
   .option('-v, --verbose', 'log every step as JSON on stderr')
-  .action(async (options, command: Command) => watchCommand({ ...command.optsWithGlobals(), ...options }));
+  .action(async (options, command: Command) =>
+    (await import('./commands/watch.js')).watchCommand({ ...command.optsWithGlobals(), ...options }),
+  );
 
 program
   .command('silence')
@@ -59,21 +60,25 @@ program
   .option('--comment <text>', 'why (shown in the report and in --list)')
   .option('--list', 'list the silences')
   .option('--expire <id>', 'end a silence now')
-  .action(async (options, command: Command) => silenceCommand({ ...command.optsWithGlobals(), ...options }));
+  .action(async (options, command: Command) =>
+    (await import('./commands/silence.js')).silenceCommand({ ...command.optsWithGlobals(), ...options }),
+  );
 
 program
   .command('init')
   .description('write a commented starting configuration file')
   .argument('[file]', 'where to write it', 'infra-report.yaml')
   .addOption(new Option('--force', 'overwrite an existing file'))
-  .action(async (file: string, options) => initCommand(file, options));
+  .action(async (file: string, options) => (await import('./commands/init.js')).initCommand(file, options));
 
 program
   .command('check-config')
   .description("validate the configuration, then try each host's SSH connection and say what is wrong")
   .option('--no-connect', 'only validate the file, and show each host as it resolved')
   .option('--json', 'print the hosts (and the connection results) as JSON on stdout')
-  .action(async (options, command: Command) => checkConfigCommand({ ...command.optsWithGlobals(), ...options }));
+  .action(async (options, command: Command) =>
+    (await import('./commands/check-config.js')).checkConfigCommand({ ...command.optsWithGlobals(), ...options }),
+  );
 
 try {
   await program.parseAsync(process.argv);
