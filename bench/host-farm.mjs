@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { ensureInfluxV1Database, parseConfig, planRun } from '@infra-report/shared';
 import { collectionScript } from '@infra-report/collector';
 import {
+  farmConfigYaml,
   freePort,
   recordFarmProfile,
   repoRoot,
@@ -111,25 +112,13 @@ const prefix = uniqueName('farm');
 const configFile = path.join(work, 'config.yaml');
 writeFileSync(
   configFile,
-  [
-    'ssh:',
-    `  user: ${farm.user}`,
-    `  port: ${farm.port}`,
-    `  private_key_file: ${farm.clientKeyFile}`,
-    `  known_hosts_file: ${farm.knownHostsFile}`,
-    '  connect_timeout_seconds: 30',
+  farmConfigYaml(farm, [
     `redis: { url: "${redis.url}", prefix: ${prefix} }`,
     `influx: { url: "${services.influxUrl}", api: v1, bucket: ${influx.bucket} }`,
     `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: reports@example.com, to: [ops@example.com] }`,
-    'artifacts: { backend: redis, retention_days: 1 }',
     'collector: { concurrency: 50, attempts: 3, backoff_seconds: 5 }',
     'pipeline: { run_deadline_minutes: 120 }',
-    'collect: { updates: false }',
-    'report: { timezone: UTC }',
-    'hosts:',
-    ...farm.hosts.map((h) => `  - { name: ${h.name}, address: ${h.address} }`),
-    '',
-  ].join('\n'),
+  ]),
 );
 
 // As the chart runs them: V8's heap at three quarters of each pod's memory limit (collector and

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig, planRun } from '@infra-report/shared';
 import { collectionScript } from '@infra-report/collector';
 import {
+  farmConfigYaml,
   recordFarmProfile,
   runCli,
   startHostFarm,
@@ -70,23 +71,11 @@ describe('1,000 simulated hosts through the services', () => {
     const configFile = path.join(dir, 'config.yaml');
     writeFileSync(
       configFile,
-      [
-        'ssh:',
-        `  user: ${farm.user}`,
-        `  port: ${farm.port}`,
-        `  private_key_file: ${farm.clientKeyFile}`,
-        `  known_hosts_file: ${farm.knownHostsFile}`,
-        '  connect_timeout_seconds: 30',
+      farmConfigYaml(farm, [
         `redis: { url: "${redis.url}", prefix: farm }`,
         `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: reports@example.com, to: [ops@example.com] }`,
-        'artifacts: { backend: redis, retention_days: 1 }',
         'collector: { concurrency: 25, attempts: 3, backoff_seconds: 2 }',
-        'collect: { updates: false }',
-        'report: { timezone: UTC }',
-        'hosts:',
-        ...farm.hosts.map((h) => `  - { name: ${h.name}, address: ${h.address} }`),
-        '',
-      ].join('\n'),
+      ]),
     );
     const services: ServiceProcess[] = [];
     for (const name of ['collector', 'collector', 'renderer', 'mailer'])

@@ -155,3 +155,25 @@ export async function startHostFarm(options: {
     stop,
   };
 }
+
+/**
+ * A configuration naming every farm host, with the farm's SSH settings, the given pipeline lines
+ * (Redis, SMTP, ...), no package check (the farm replays recorded answers) and UTC.
+ */
+export function farmConfigYaml(farm: HostFarm, pipeline: string[]): string {
+  return [
+    'ssh:',
+    `  user: ${farm.user}`,
+    `  port: ${farm.port}`,
+    `  private_key_file: ${farm.clientKeyFile}`,
+    `  known_hosts_file: ${farm.knownHostsFile}`,
+    '  connect_timeout_seconds: 30',
+    ...pipeline,
+    'artifacts: { backend: redis, retention_days: 1 }',
+    'collect: { updates: false }',
+    'report: { timezone: UTC }',
+    'hosts:',
+    ...farm.hosts.map((h) => `  - { name: ${h.name}, address: ${h.address} }`),
+    '',
+  ].join('\n');
+}
