@@ -9,8 +9,12 @@ import type { Probe } from './probe.js';
 const batchTicks =
   'read -r ir_cpu_s < /proc/self/stat; set -- ${ir_cpu_s##*) }; read -r ir_cpu_s < /proc/$2/stat; set -- ${ir_cpu_s##*) }';
 /** /proc/uptime in hundredths of a second ("1${fraction}" keeps a leading 0 from reading as octal). */
-const uptimeCs =
-  'read -r ir_cpu_u < /proc/uptime; ir_cpu_u=${ir_cpu_u%% *}; ir_cpu_u=$(( ${ir_cpu_u%.*} * 100 + 1${ir_cpu_u#*.} - 100 ))';
+const uptimeCs = [
+  // Checked before the arithmetic: a malformed expansion would end the batch shell itself.
+  "ir_cpu_u=''; read -r ir_cpu_u ir_cpu_x < /proc/uptime 2>/dev/null",
+  'case $ir_cpu_u in [0-9]*.[0-9][0-9]) ;; *) ir_cpu_u=0.00;; esac',
+  'ir_cpu_u=$(( ${ir_cpu_u%.*} * 100 + 1${ir_cpu_u#*.} - 100 ))',
+].join('\n');
 
 /**
  * The window opens before the batch's first section and closes at least a second later, after

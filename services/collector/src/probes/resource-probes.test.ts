@@ -42,6 +42,13 @@ describe('resource probes', () => {
     expect(counted!.idle).toBeLessThan(cpu!.idle);
   });
 
+  it('keeps the batch running when /proc/uptime cannot be read (the window is then a plain second)', () => {
+    const missing = (script: string) => script.replaceAll('/proc/uptime', '/nonexistent/uptime');
+    const text = sh(`${missing(cpuWindowStart)}\n${missing(cpuWindowEnd)}\necho still-running`);
+    expect(text).toMatch(/still-running\n$/);
+    expect(parseCpuSamples(text).value).not.toBeNull();
+  });
+
   it('says so when /proc/stat did not advance, instead of dividing by zero', () => {
     expect(parseCpuSamples('cpu  1 2 3 4 5 6 7 8\ncpu  1 2 3 4 5 6 7 8\n')).toEqual({
       value: null,
