@@ -30,8 +30,9 @@ export const cpuWindowStart = [
 
 export const cpuWindowEnd = [
   uptimeCs,
-  'ir_cpu_w=$(( 100 - (ir_cpu_u - ${ir_cpu_t0:-0}) ))',
-  '[ "$ir_cpu_w" -gt 100 ] && ir_cpu_w=100',
+  // 1.01 s less what passed: /proc/uptime counts hundredths, so the window is never under a second.
+  'ir_cpu_w=$(( 101 - (ir_cpu_u - ${ir_cpu_t0:-0}) ))',
+  '[ "$ir_cpu_w" -gt 101 ] && ir_cpu_w=101',
   'if [ "$ir_cpu_w" -gt 0 ]; then sleep "$(( ir_cpu_w / 100 )).$(( ir_cpu_w % 100 / 10 ))$(( ir_cpu_w % 10 ))" 2>/dev/null || sleep 1; fi',
   'echo "$ir_cpu_0"',
   'read -r ir_l < /proc/stat; echo "$ir_l"',
