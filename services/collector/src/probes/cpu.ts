@@ -6,7 +6,7 @@ import type { Probe } from './probe.js';
  * The batch's own CPU so far: user+system time of the batch shell and of every section it has
  * waited for (utime, stime, cutime, cstime of the section's parent, /proc/PID/stat fields 14-17).
  */
-const batchTicks =
+const batchStat =
   'read -r ir_cpu_s < /proc/self/stat; set -- ${ir_cpu_s##*) }; read -r ir_cpu_s < /proc/$2/stat; set -- ${ir_cpu_s##*) }';
 /** /proc/uptime in hundredths of a second ("1${fraction}" keeps a leading 0 from reading as octal). */
 const uptimeCs = [
@@ -15,6 +15,8 @@ const uptimeCs = [
   'case $ir_cpu_u in [0-9]*.[0-9][0-9]) ;; *) ir_cpu_u=0.00;; esac',
   'ir_cpu_u=$(( ${ir_cpu_u%.*} * 100 + 1${ir_cpu_u#*.} - 100 ))',
 ].join('\n');
+/** "USER SYSTEM": the batch's user time (utime + cutime) and system time (stime + cstime), in ticks. */
+const batchTicks = `$(${batchStat}; echo "$(( \${12} + \${14} )) $(( \${13} + \${15} ))")`;
 
 /**
  * The window opens before the batch's first section and closes at least a second later, after
@@ -25,7 +27,7 @@ export const cpuWindowStart = [
   'read -r ir_cpu_0 < /proc/stat',
   uptimeCs,
   'ir_cpu_t0=$ir_cpu_u',
-  `ir_cpu_b0=$(${batchTicks}; echo "$(( \${12} + \${14} )) $(( \${13} + \${15} ))")`,
+  `ir_cpu_b0=${batchTicks}`,
 ].join('\n');
 
 export const cpuWindowEnd = [
@@ -36,7 +38,7 @@ export const cpuWindowEnd = [
   'if [ "$ir_cpu_w" -gt 0 ]; then sleep "$(( ir_cpu_w / 100 )).$(( ir_cpu_w % 100 / 10 ))$(( ir_cpu_w % 10 ))" 2>/dev/null || sleep 1; fi',
   'echo "$ir_cpu_0"',
   'read -r ir_l < /proc/stat; echo "$ir_l"',
-  `echo "batch-ticks $ir_cpu_b0 $(${batchTicks}; echo "$(( \${12} + \${14} )) $(( \${13} + \${15} ))")"`,
+  `echo "batch-ticks $ir_cpu_b0 ${batchTicks}"`,
 ].join('\n');
 
 const fields = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;

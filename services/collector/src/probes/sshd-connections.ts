@@ -123,10 +123,7 @@ export function countSshdEvents(lines: SshdLine[], readUntil: Date): SshdCounts 
     // Refusals beyond the connection's "Failed" lines are attempts of their own. pam_unix logs a
     // wrong password a moment before sshd's "Failed" line: a connection read only up to that
     // moment (the next collection reads the rest) counts it once its end is seen or long past.
-    const ended =
-      connection.some((l) => l.reading.type === 'probe' || (l.reading.type === 'refused' && l.reading.count)) ||
-      readUntil.getTime() - (connection.at(-1)?.time.getTime() ?? 0) > connectionGapMs;
-    if (!ended) refusals.delete('pam-unix');
+    if (refusals.has('pam-unix') && !connectionEnded(connection, readUntil)) refusals.delete('pam-unix');
     const [, widest] = [...refusals.entries()].reduce<[number, SshdLine[]]>(
       (best, [, family]) => {
         const total = family.reduce((n, l) => n + refusalCount(l), 0);
@@ -164,6 +161,14 @@ export function countSshdEvents(lines: SshdLine[], readUntil: Date): SshdCounts 
   out.failed.sort(byTime);
   out.signals.sort(byTime);
   return out;
+}
+
+/** The connection's end is in the lines read (a probe line, "PAM N more"), or long past. */
+function connectionEnded(connection: SshdLine[], readUntil: Date): boolean {
+  return (
+    connection.some((l) => l.reading.type === 'probe' || (l.reading.type === 'refused' && l.reading.count)) ||
+    readUntil.getTime() - (connection.at(-1)?.time.getTime() ?? 0) > connectionGapMs
+  );
 }
 
 /** A refusal line's attempts: "PAM N more authentication failures" holds N, times rsyslog's repeats. */

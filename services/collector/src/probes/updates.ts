@@ -47,7 +47,6 @@ export function updatesCommand(
     'fi',
     "ir_nice=''; command -v nice >/dev/null 2>&1 && ir_nice='nice -n 19'",
     'command -v ionice >/dev/null 2>&1 && ionice -c 3 true 2>/dev/null && ir_nice="$ir_nice ionice -c 3"',
-    'echo "ir-niced $ir_nice"',
     // Children's user and system time (fields 16 and 17) before and after.
     'read -r ir_st < /proc/self/stat 2>/dev/null; set -- ${ir_st#*) }; ir_c0=$(( ${14:-0} + ${15:-0} ))',
     'case $ir_m in',
