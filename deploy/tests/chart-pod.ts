@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { fleetConfigYaml, testServices } from '@infra-report/testkit';
 import { renderChart } from './chart.js';
 
 const run = promisify(execFile);
@@ -215,4 +219,39 @@ export async function builtImage(): Promise<{ content: string; user: string } | 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A configuration and the SSH client key and known_hosts as a container reads them: the test
+ * fleet's hosts and keys at the container's paths (/etc/infra-report/...), the given pipeline
+ * lines, in a new directory. The key files get `keys.mode` (and group `keys.group`): the chart's
+ * Secret is 0440 for fsGroup 1000, make-keys.sh leaves 0644.
+ */
+export function writeContainerFiles(
+  hosts: Parameters<typeof fleetConfigYaml>[0],
+  pipeline: string[],
+  keys: { mode: number; group?: number },
+): { dir: string; config: string; ssh: string } {
+  const { ssh: fleet } = testServices();
+  const dir = mkdtempSync(path.join(tmpdir(), 'ir-container-files-'));
+  chmodSync(dir, 0o755);
+  const ssh = path.join(dir, 'ssh');
+  mkdirSync(ssh, { mode: 0o755 });
+  for (const [from, to] of [
+    [fleet.clientKey, 'id_ed25519'],
+    [fleet.knownHosts, 'known_hosts'],
+  ] as const) {
+    copyFileSync(from, path.join(ssh, to));
+    if (keys.group !== undefined) chownSync(path.join(ssh, to), 0, keys.group);
+    chmodSync(path.join(ssh, to), keys.mode);
+  }
+  const config = path.join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    fleetConfigYaml(hosts, pipeline.join('\n'))
+      .replace(fleet.clientKey, '/etc/infra-report/ssh/id_ed25519')
+      .replace(fleet.knownHosts, '/etc/infra-report/ssh/known_hosts'),
+  );
+  chmodSync(config, 0o644);
+  return { dir, config, ssh };
 }

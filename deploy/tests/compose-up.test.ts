@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
@@ -8,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ensureInfluxV1Database } from '@infra-report/shared';
 import {
-  fleetConfigYaml,
   repoRoot,
   startTestSmtpServer,
   testInfluxSettings,
@@ -16,7 +14,7 @@ import {
   uniqueName,
   type TestSmtpServer,
 } from '@infra-report/testkit';
-import { builtImage, image } from './chart-pod.js';
+import { builtImage, image, writeContainerFiles } from './chart-pod.js';
 
 const run = promisify(execFile);
 const services = testServices();
@@ -47,40 +45,25 @@ describe.skipIf(services.dockerUnavailable !== undefined)('docker-compose.yml wi
   beforeAll(async () => {
     if (!(await builtImage())) throw new Error(`${image} is not built: run "bash scripts/build-image.sh"`);
     smtp = await startTestSmtpServer();
-    const dir = mkdtempSync(path.join(tmpdir(), 'ir-compose-up-'));
-    chmodSync(dir, 0o755);
-    mkdirSync(path.join(dir, 'ssh'), { mode: 0o755 });
-    // As make-keys.sh leaves them: readable by the image's uid 1000.
-    for (const [from, to] of [
-      [services.ssh.clientKey, 'id_ed25519'],
-      [services.ssh.knownHosts, 'known_hosts'],
-    ] as const) {
-      copyFileSync(from, path.join(dir, 'ssh', to));
-      chmodSync(path.join(dir, 'ssh', to), 0o644);
-    }
     const influx = testInfluxSettings('compose');
     await ensureInfluxV1Database(influx);
     // deploy/compose/config.yaml with the test's services in place of the stack's.
     const stack = readFileSync(path.join(repoRoot, 'deploy/compose/config.yaml'), 'utf8');
     const api = /^api: .*$/m.exec(stack)?.[0];
     expect(api).toContain('{ env: INFRA_REPORT_API_TOKEN }');
-    writeFileSync(
-      path.join(dir, 'config.yaml'),
-      fleetConfigYaml(
-        [1, 2].map((index) => ({ index })),
-        [
-          `redis: { url: "${services.redisUrl}", prefix: ${prefix} }`,
-          `influx: { url: "${services.influxUrl}", api: ${services.influxApi}, bucket: ${influx.bucket} }`,
-          `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }`,
-          'artifacts: { backend: redis, retention_days: 1 }',
-          api,
-          'report: { timezone: UTC }',
-        ].join('\n'),
-      )
-        .replace(services.ssh.clientKey, '/etc/infra-report/ssh/id_ed25519')
-        .replace(services.ssh.knownHosts, '/etc/infra-report/ssh/known_hosts'),
+    // The keys as make-keys.sh leaves them: readable by the image's uid 1000.
+    const { dir } = writeContainerFiles(
+      [1, 2].map((index) => ({ index })),
+      [
+        `redis: { url: "${services.redisUrl}", prefix: ${prefix} }`,
+        `influx: { url: "${services.influxUrl}", api: ${services.influxApi}, bucket: ${influx.bucket} }`,
+        `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }`,
+        'artifacts: { backend: redis, retention_days: 1 }',
+        api ?? '',
+        'report: { timezone: UTC }',
+      ],
+      { mode: 0o644 },
     );
-    chmodSync(path.join(dir, 'config.yaml'), 0o644);
     const mounts = [
       `${dir}/config.yaml:/etc/infra-report/config.yaml:ro`,
       `${dir}/ssh/id_ed25519:/etc/infra-report/ssh/id_ed25519:ro`,

@@ -1,5 +1,3 @@
-import { chownSync, copyFileSync, chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +11,16 @@ import {
   uniqueName,
   type TestSmtpServer,
 } from '@infra-report/testkit';
-import { builtImage, chartPods, image, runPodToEnd, startPod, type ChartPod, type RunningPod } from './chart-pod.js';
+import {
+  builtImage,
+  chartPods,
+  image,
+  runPodToEnd,
+  startPod,
+  writeContainerFiles,
+  type ChartPod,
+  type RunningPod,
+} from './chart-pod.js';
 
 const services = testServices();
 if (services.dockerUnavailable) console.warn(`container tests skipped: ${services.dockerUnavailable}`);
@@ -60,18 +67,6 @@ describe.skipIf(services.dockerUnavailable !== undefined)('the image, run as the
    * SSH key and known_hosts readable by group 1000 only (the chart's defaultMode 0440, fsGroup).
    */
   async function podFiles(hosts: Parameters<typeof fleetConfigYaml>[0]) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ir-pods-'));
-    chmodSync(dir, 0o755);
-    const ssh = path.join(dir, 'ssh');
-    mkdirSync(ssh, { mode: 0o755 });
-    for (const [from, to] of [
-      [services.ssh.clientKey, 'id_ed25519'],
-      [services.ssh.knownHosts, 'known_hosts'],
-    ] as const) {
-      copyFileSync(from, path.join(ssh, to));
-      chownSync(path.join(ssh, to), 0, 1000);
-      chmodSync(path.join(ssh, to), 0o440);
-    }
     const prefix = uniqueName('ir-pods');
     prefixes.push(prefix);
     const smtp = await startTestSmtpServer();
@@ -84,26 +79,20 @@ describe.skipIf(services.dockerUnavailable !== undefined)('the image, run as the
       mailer: await freePort(),
       api: await freePort(),
     };
-    const config = path.join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      fleetConfigYaml(
-        hosts,
-        [
-          `redis: { url: "${services.redisUrl}", prefix: ${prefix} }`,
-          `influx: { url: "${services.influxUrl}", api: ${services.influxApi}, bucket: ${influx.bucket} }`,
-          `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }`,
-          'artifacts: { backend: redis, retention_days: 1 }',
-          'collector: { concurrency: 2, attempts: 3, backoff_seconds: 1 }',
-          `api: { host: 127.0.0.1, port: ${ports.api}, tokens: ["${uniqueName('token')}"] }`,
-          `metrics: { host: 127.0.0.1, collector_port: ${ports.collector}, renderer_port: ${ports.renderer}, mailer_port: ${ports.mailer} }`,
-          'report: { timezone: UTC }',
-        ].join('\n'),
-      )
-        .replace(services.ssh.clientKey, '/etc/infra-report/ssh/id_ed25519')
-        .replace(services.ssh.knownHosts, '/etc/infra-report/ssh/known_hosts'),
+    const { config, ssh } = writeContainerFiles(
+      hosts,
+      [
+        `redis: { url: "${services.redisUrl}", prefix: ${prefix} }`,
+        `influx: { url: "${services.influxUrl}", api: ${services.influxApi}, bucket: ${influx.bucket} }`,
+        `smtp: { host: 127.0.0.1, port: ${smtp.port}, from: "infra-report <reports@example.com>", to: [ops@example.com] }`,
+        'artifacts: { backend: redis, retention_days: 1 }',
+        'collector: { concurrency: 2, attempts: 3, backoff_seconds: 1 }',
+        `api: { host: 127.0.0.1, port: ${ports.api}, tokens: ["${uniqueName('token')}"] }`,
+        `metrics: { host: 127.0.0.1, collector_port: ${ports.collector}, renderer_port: ${ports.renderer}, mailer_port: ${ports.mailer} }`,
+        'report: { timezone: UTC }',
+      ],
+      { mode: 0o440, group: 1000 },
     );
-    chmodSync(config, 0o644);
     return { files: { config, ssh }, ports, smtp };
   }
 

@@ -1,11 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
-import { fleetConfigYaml, loadSshdVariants, runCli, syslogTime, writeFleetAuthLog } from '@infra-report/testkit';
+import {
+  fleetConfigYaml,
+  loadSshdVariants,
+  runCli,
+  syslogTime,
+  writeFleetAuthLog,
+  runReports,
+} from '@infra-report/testkit';
 
 /**
  * A real sshd host whose auth log holds the sshd variants corpus, reported by `infra-report run`:
@@ -44,29 +50,9 @@ describe('failed logins and probes in the report', () => {
     });
     expect(result.stderr).not.toMatch(/Unhandled|TypeError/);
     expect(result.code).toBe(0);
-    const reports = readdirSync(path.join(dir, 'reports'));
-    pdfText = execFileSync(
-      'pdftotext',
-      [
-        '-layout',
-        path.join(
-          dir,
-          'reports',
-          reports.find((f) => f.endsWith('.pdf'))!,
-        ),
-        '-',
-      ],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const workbook = XLSX.readFile(
-      path.join(
-        dir,
-        'reports',
-        reports.find((f) => f.endsWith('.xlsx'))!,
-      ),
-    );
+    const reports = runReports(dir);
+    pdfText = reports.pdfText;
+    const workbook = XLSX.readFile(reports.xlsxFile);
     failedSheet = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets['Failed Logins']!);
     alertsSheet = JSON.stringify(XLSX.utils.sheet_to_json(workbook.Sheets['Alerts']!));
     const outbox = readdirSync(path.join(dir, 'outbox'));

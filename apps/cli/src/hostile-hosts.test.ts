@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import {
   startHostileHost,
   type HostileBehaviour,
   type HostileHost,
+  runReports,
 } from '@infra-report/testkit';
 
 /** What the report must say for each kind of broken host. */
@@ -83,16 +83,8 @@ describe('infra-report run beside hosts that misbehave', () => {
   });
 
   it('gives each broken host a reason a sysadmin can act on, in the PDF and the XLSX', () => {
-    const reports = readdirSync(path.join(dir, 'reports'));
-    const pdf = reports.find((f) => f.endsWith('.pdf'))!;
-    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'reports', pdf), '-'], { encoding: 'utf8' });
-    const workbook = XLSX.readFile(
-      path.join(
-        dir,
-        'reports',
-        reports.find((f) => f.endsWith('.xlsx'))!,
-      ),
-    );
+    const { pdfText: text, xlsxFile } = runReports(dir);
+    const workbook = XLSX.readFile(xlsxFile);
     const unreachableSheet = JSON.stringify(XLSX.utils.sheet_to_json(workbook.Sheets['Unreachable Hosts']!));
     for (const behaviour of hostileBehaviours) {
       expect(result.stderr, behaviour).toMatch(new RegExp(`FAIL +${behaviour}: .*${expectedReason[behaviour].source}`));

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +18,7 @@ import {
   uniqueName,
   type ServiceProcess,
   type TestWindowsHost,
+  runReports,
 } from '@infra-report/testkit';
 
 /**
@@ -119,29 +119,8 @@ describe('Windows hosts', () => {
   });
 
   function report() {
-    const files = readdirSync(path.join(dir, 'reports'));
-    const pdf = execFileSync(
-      'pdftotext',
-      [
-        '-layout',
-        path.join(
-          dir,
-          'reports',
-          files.find((f) => f.endsWith('.pdf'))!,
-        ),
-        '-',
-      ],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const book = XLSX.readFile(
-      path.join(
-        dir,
-        'reports',
-        files.find((f) => f.endsWith('.xlsx'))!,
-      ),
-    );
+    const { pdfText: pdf, xlsxFile } = runReports(dir);
+    const book = XLSX.readFile(xlsxFile);
     const sheet = (name: string) => XLSX.utils.sheet_to_json<Record<string, unknown>>(book.Sheets[name]!);
     return { pdf, sheet };
   }

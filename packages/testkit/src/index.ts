@@ -17,3 +17,4 @@ export * from './alertmanager.js';
 export * from './windows-events.js';
 export * from './windows-host.js';
 export * from './host-farm.js';
+export * from './run-reports.js';
