@@ -3,8 +3,26 @@ import { printable } from '@infra-report/shared';
 import { type ReportModel } from '../../report-model.js';
 import { anchorOf, reportSections, type ReportSection } from '../../report-sections.js';
 import { type PdfWriter, severityFill, attentionOnSummary, time, count } from '../pdf-writer.js';
+import type { PdfColumn } from '../pdf-table.js';
 
 type SectionOn = (section: ReportSection) => boolean;
+
+/** A right-aligned count whose cell is shaded by severity when it is above zero. */
+function flaggedCount<Row>(
+  header: string,
+  width: number,
+  value: (row: Row) => number,
+  severity: 'critical' | 'warning',
+  format: (n: number) => string = count,
+): PdfColumn<Row> {
+  return {
+    header,
+    width,
+    align: 'right',
+    text: (row) => format(value(row)),
+    fill: (row) => (value(row) > 0 ? severityFill[severity] : undefined),
+  };
+}
 
 /** The first page: title, counts, counts per group, the findings across the fleet, links to the sections. */
 export function summaryPage(w: PdfWriter, model: ReportModel, on: SectionOn): void {
@@ -68,37 +86,13 @@ function summaryCounts(w: PdfWriter, model: ReportModel): void {
     [
       { header: 'Hosts', width: 38, align: 'right', text: (r: typeof s) => count(r.hostsTotal) },
       { header: 'Reporting', width: 55, align: 'right', text: (r) => count(r.hostsReporting) },
-      {
-        header: 'Unreachable',
-        width: 66,
-        align: 'right',
-        text: (r) => count(r.hostsUnreachable),
-        fill: (r) => (r.hostsUnreachable > 0 ? severityFill.critical : undefined),
-      },
-      {
-        header: 'Critical',
-        width: 42,
-        align: 'right',
-        text: (r) => count(r.critical),
-        fill: (r) => (r.critical > 0 ? severityFill.critical : undefined),
-      },
-      {
-        header: 'Warnings',
-        width: 50,
-        align: 'right',
-        text: (r) => count(r.warning),
-        fill: (r) => (r.warning > 0 ? severityFill.warning : undefined),
-      },
+      flaggedCount('Unreachable', 66, (r: typeof s) => r.hostsUnreachable, 'critical'),
+      flaggedCount('Critical', 42, (r: typeof s) => r.critical, 'critical'),
+      flaggedCount('Warnings', 50, (r: typeof s) => r.warning, 'warning'),
       { header: 'Rebooted', width: 50, align: 'right', text: (r) => count(r.rebooted) },
       { header: 'Filesystems', width: 62, align: 'right', text: (r) => count(r.filesystems) },
       { header: 'Logins', width: 38, align: 'right', text: (r) => count(r.acceptedLogins) },
-      {
-        header: 'New IPs',
-        width: 42,
-        align: 'right',
-        text: (r) => count(r.newSourceIps),
-        fill: (r) => (r.newSourceIps > 0 ? severityFill.warning : undefined),
-      },
+      flaggedCount('New IPs', 42, (r: typeof s) => r.newSourceIps, 'warning'),
       { header: 'Failed logins', width: 72, align: 'right', text: (r) => count(r.failedLogins) },
     ],
     [s],
@@ -110,27 +104,9 @@ function summaryCounts(w: PdfWriter, model: ReportModel): void {
         { header: 'Group', width: 175, text: (r: ReportModel['groupSummary'][number]) => r.group },
         { header: 'Hosts', width: 60, align: 'right', text: (r) => String(r.hosts) },
         { header: 'Reporting', width: 70, align: 'right', text: (r) => String(r.reporting) },
-        {
-          header: 'Unreachable',
-          width: 70,
-          align: 'right',
-          text: (r) => String(r.unreachable),
-          fill: (r) => (r.unreachable > 0 ? severityFill.critical : undefined),
-        },
-        {
-          header: 'Critical',
-          width: 70,
-          align: 'right',
-          text: (r) => String(r.critical),
-          fill: (r) => (r.critical > 0 ? severityFill.critical : undefined),
-        },
-        {
-          header: 'Warnings',
-          width: 70,
-          align: 'right',
-          text: (r) => String(r.warnings),
-          fill: (r) => (r.warnings > 0 ? severityFill.warning : undefined),
-        },
+        flaggedCount('Unreachable', 70, (r: ReportModel['groupSummary'][number]) => r.unreachable, 'critical', String),
+        flaggedCount('Critical', 70, (r: ReportModel['groupSummary'][number]) => r.critical, 'critical', String),
+        flaggedCount('Warnings', 70, (r: ReportModel['groupSummary'][number]) => r.warnings, 'warning', String),
       ],
       model.groupSummary,
     );
