@@ -118,6 +118,7 @@ export interface TemperatureReading {
 
 export interface ListeningSocket {
   protocol: 'tcp' | 'udp';
+  /** "0.0.0.0", "::", "127.0.0.1", "::1"; "*" where ss says every address (IPv4 and IPv6). */
   address: string;
   port: number;
 }

@@ -19,15 +19,22 @@ export const authLogProbe: Probe = {
   name: 'auth-log',
   commands: ({ host, run, previousAuthLog: previous, nonce }) => [
     {
+      // Not a `large` section: the script caps what it reads from the log itself.
       name: 'auth-log',
-      large: true,
       script: isJournalSource(host.collect.authLog)
         ? journalCommand(
             host.collect.authLog,
             previous?.position.path === host.collect.authLog ? (previous.position.cursor ?? null) : null,
             Date.parse(run.windowStart) / 1000,
+            host.collect.maxOutputBytes,
           )
-        : authLogCommand(host.collect.authLog, previous?.position ?? null, Date.parse(run.windowStart) / 1000, nonce),
+        : authLogCommand(
+            host.collect.authLog,
+            previous?.position ?? null,
+            Date.parse(run.windowStart) / 1000,
+            nonce,
+            host.collect.maxOutputBytes,
+          ),
     },
   ],
   parse(sections, context) {

@@ -1,9 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '@infra-report/testkit';
-import { describeUnreadableLog, parseAuthLog, parseAuthLogStatus, type AuthLogContext } from './auth-log.js';
+import {
+  authLogCommand,
+  describeUnreadableLog,
+  parseAuthLog,
+  parseAuthLogStatus,
+  type AuthLogContext,
+} from './auth-log.js';
+import { buildBatchScript, splitBatchOutput } from './command-batch.js';
 
 const fixture = path.join(repoRoot, 'test-fixtures/auth-logs/loghub-OpenSSH_2k.log');
 const referenceScript = path.join(repoRoot, 'test-fixtures/reference/sshd-logins.awk');
@@ -388,5 +396,47 @@ describe('auth log status', () => {
     expect(describeUnreadableLog({ ...status, group: 'root', path: '/var/log/secure' })).toBe(
       'cannot read /var/log/secure as user report: add it to group adm (or wheel)',
     );
+  });
+});
+
+describe('finding the auth log', () => {
+  it('reads the journal only where there is one: an empty /var/log/journal (journald not running) is no log', () => {
+    const journalFiles = ['/var/log/journal', '/run/log/journal'].some(
+      (dir) =>
+        existsSync(dir) &&
+        readdirSync(dir, { withFileTypes: true }).some(
+          (d) => d.isDirectory() && readdirSync(path.join(dir, d.name)).some((f) => f.endsWith('.journal')),
+        ),
+    );
+    const journal = existsSync('/run/systemd/journal') || journalFiles;
+    const logFile = ['/var/log/auth.log', '/var/log/secure'].some((f) => existsSync(f));
+    const output = execFileSync('/bin/sh', ['-c', authLogCommand('auto', null, Date.now() / 1000 - 86400, 'n', 1024)], {
+      encoding: 'utf8',
+    });
+    const status = parseAuthLogStatus(output.split('\n')[0] ?? '', 'auto');
+    expect(status?.status).toBe(logFile ? 'ok' : journal ? 'journal' : 'missing');
+    if (status?.status === 'missing')
+      expect(status.tried).toEqual(['/var/log/auth.log', '/var/log/secure', 'the systemd journal']);
+  });
+});
+
+describe('the cap on what leaves the host', () => {
+  it('sends at most the cap (and a byte) of a log whose new lines exceed it, and the section says it was cut', () => {
+    const log = path.join(mkdtempSync(path.join(tmpdir(), 'ir-cap-')), 'auth.log');
+    const line = (i: number) => `Dec 10 06:55:46 h sshd[${1000 + i}]: Invalid user u${i} from 203.0.113.9 port 4000\n`;
+    writeFileSync(log, Array.from({ length: 5000 }, (_, i) => line(i)).join(''));
+    const cap = 16_384;
+    const { script, nonce } = buildBatchScript(
+      [{ name: 'auth-log', script: authLogCommand(log, null, Date.now() / 1000 - 86400, 'n', cap) }],
+      cap,
+    );
+    const output = execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+    // The status line and the chunk marker, then at most cap + 1 bytes of the log.
+    expect(Buffer.byteLength(output)).toBeLessThan(cap + 1024);
+    expect(Buffer.byteLength(readFileSync(log))).toBeGreaterThan(10 * cap);
+    const section = splitBatchOutput(output, nonce, cap).get('auth-log');
+    expect(section?.truncated).toBe(true);
+    expect(section?.exitCode).toBe(0);
+    expect(section?.text.startsWith('ir-status ok ')).toBe(true);
   });
 });

@@ -27,6 +27,15 @@ export interface AuthLogPosition {
 const fingerprintBytes = 512;
 
 /**
+ * A journal to read: journald running, or journal files kept on disk (persistent or volatile).
+ * An empty /var/log/journal (systemd installed, journald not running: containers) is none.
+ */
+const journalPresent = [
+  'ir_j=""; for ir_jf in /var/log/journal/*/*.journal /run/log/journal/*/*.journal; do [ -e "$ir_jf" ] && { ir_j=1; break; }; done',
+  'if [ -d /run/systemd/journal ] || [ -n "$ir_j" ]',
+];
+
+/**
  * The shell that reads the auth log incrementally. It finds the log, says whether it can be
  * read (and which group would help), then sends only new sshd/sudo/su lines:
  * - same file (inode and the checksum of its first bytes): from the remembered offset (tail
@@ -43,6 +52,7 @@ export function authLogCommand(
   position: AuthLogPosition | null,
   windowStartEpoch: number,
   nonce: string,
+  maxBytes: number,
 ): string {
   const candidates = configuredPath === 'auto' ? defaultAuthLogCandidates : [configuredPath];
   const usable = position && candidates.includes(position.path) ? position : null;
@@ -52,22 +62,28 @@ export function authLogCommand(
     `for c in ${candidates.map(shellQuote).join(' ')}; do if [ -e "$c" ]; then f=$c; break; fi; done`,
     configuredPath === 'auto'
       ? // No log file (a journald-only system): read the journal instead.
-        `if [ -z "$f" ]; then if command -v journalctl >/dev/null 2>&1; then echo 'ir-status journal'
-${journalCommand('journal', position?.path === 'journal' ? (position.cursor ?? null) : null, windowStartEpoch)}
+        `if [ -z "$f" ]; then ${journalPresent[0]}
+${journalPresent[1]} && command -v journalctl >/dev/null 2>&1; then echo 'ir-status journal'
+${journalCommand('journal', position?.path === 'journal' ? (position.cursor ?? null) : null, windowStartEpoch, maxBytes)}
 fi; echo 'ir-status missing'; exit 0; fi`
       : `if [ -z "$f" ]; then echo 'ir-status missing'; exit 0; fi`,
     `if [ ! -r "$f" ]; then echo "ir-status unreadable $(id -un) $(stat -c %G "$f" 2>/dev/null || echo '?') $f"; exit 0; fi`,
     `old_ino=${shellQuote(usable?.inode ?? '')}; old_off=${usable ? Math.max(0, Math.floor(usable.offset)) : 0}; start=${Math.floor(windowStartEpoch)}`,
     `old_fp=${shellQuote(usable?.fingerprint ?? '')}; old_fp_len=${usable ? Math.max(0, Math.floor(usable.fingerprintBytes)) : 0}`,
-    'fp() { head -c "$2" "$1" | cksum | cut -d" " -f1; }',
-    // "same" = the file read last time: same inode and same first bytes.
-    'same() { [ -n "$old_ino" ] && [ "$(stat -L -c %i "$1")" = "$old_ino" ] && [ "$(fp "$1" "$old_fp_len")" = "$old_fp" ]; }',
+    // cksum's first field, split by the shell: no cut process.
+    'fp() { set -- $(head -c "$2" "$1" | cksum); echo "$1"; }',
     'set -- $(stat -L -c "%i %s" "$f")',
     'ino=$1; size=$2',
-    `echo "ir-status ok $ino $size $(fp "$f" ${fingerprintBytes}) $f"`,
+    `cur_fp=$(fp "$f" ${fingerprintBytes})`,
+    'echo "ir-status ok $ino $size $cur_fp $f"',
+    // "same" = the file read last time: same inode and same first bytes (for a log of 512 bytes
+    // or more, the checksum just taken).
+    `same() { [ -n "$old_ino" ] && [ "$ino" = "$old_ino" ] && if [ "$old_fp_len" = ${fingerprintBytes} ]; then [ "$cur_fp" = "$old_fp" ]; else [ "$(fp "$f" "$old_fp_len")" = "$old_fp" ]; fi; }`,
     `filter() { grep -a -E '${authLogLineFilter}'; }`,
     `chunk() { printf '%s chunk %s %s\\n' "$M" "$1" "$2"; }`,
-    'if same "$f"; then',
+    // Only what is read from the log is capped (head keeps one byte over the cap, so the
+    // collector can tell "exactly the cap" from "cut"): the status lines cost no head process.
+    '{ if same; then',
     '  if [ "$size" -lt "$old_off" ]; then chunk truncated "$f"; head -c "$size" "$f" | filter',
     '  else chunk tail "$f"; tail -c +$((old_off + 1)) "$f" | head -c $((size - old_off)) | filter; fi',
     'else',
@@ -94,7 +110,7 @@ fi; echo 'ir-status missing'; exit 0; fi`
     '    done',
     '  fi',
     '  chunk full "$f"; head -c "$size" "$f" | filter',
-    'fi',
+    `fi; } | head -c ${maxBytes + 1}`,
     'exit 0',
   ].join('\n');
 }
@@ -106,7 +122,7 @@ export type AuthLogStatus =
   | { status: 'unreadable'; path: string; user: string; group: string };
 
 export function parseAuthLogStatus(firstLine: string, configuredPath: string): AuthLogStatus | null {
-  const tried = configuredPath === 'auto' ? defaultAuthLogCandidates : [configuredPath];
+  const tried = configuredPath === 'auto' ? [...defaultAuthLogCandidates, 'the systemd journal'] : [configuredPath];
   if (firstLine === 'ir-status missing') return { status: 'missing', tried };
   if (firstLine === 'ir-status journal') return { status: 'journal' };
   const ok = /^ir-status ok (\d+) (\d+) (\d+) (.+)$/.exec(firstLine);

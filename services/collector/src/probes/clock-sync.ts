@@ -7,7 +7,9 @@ import { simpleProbe } from './probe.js';
  * client systemd knows of), else chronyc's tracking report, else ntpq's peer list.
  */
 export const clockSyncCommand = [
-  'if command -v timedatectl >/dev/null 2>&1 && ir_t=$(timedatectl show -p NTPSynchronized -p NTP 2>/dev/null) && [ -n "$ir_t" ]; then echo "ir-clock timedatectl"; echo "$ir_t"',
+  // timedatectl asks systemd over D-Bus: only where systemd runs (not in containers, not on
+  // hosts booted with another init), so the others pay no timedatectl process.
+  'if [ -d /run/systemd/system ] && command -v timedatectl >/dev/null 2>&1 && ir_clock_t=$(timedatectl show -p NTPSynchronized -p NTP 2>/dev/null) && [ -n "$ir_clock_t" ]; then echo "ir-clock timedatectl"; echo "$ir_clock_t"',
   'elif command -v chronyc >/dev/null 2>&1; then echo "ir-clock chronyc"; chronyc -n tracking 2>&1',
   'elif command -v ntpq >/dev/null 2>&1; then echo "ir-clock ntpq"; ntpq -pn 2>&1',
   'else echo "ir-clock none"; fi',
@@ -78,4 +80,7 @@ export function parseClockSync(text: string): Parsed<ClockSync | null> {
 }
 
 /** Whether the clock is synchronised (timedatectl, chrony, ntpd). */
-export const clockSyncProbe = simpleProbe('clock-sync', 'clockSync', clockSyncCommand, parseClockSync, null);
+// In the batch's own shell (its variable is ir_clock_t): no subshell.
+export const clockSyncProbe = simpleProbe('clock-sync', 'clockSync', clockSyncCommand, parseClockSync, null, {
+  inline: true,
+});

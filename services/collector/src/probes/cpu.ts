@@ -4,10 +4,18 @@ import type { Probe } from './probe.js';
 
 /**
  * The batch's own CPU so far: user+system time of the batch shell and of every section it has
- * waited for (utime, stime, cutime, cstime of the section's parent, /proc/PID/stat fields 14-17).
+ * waited for (utime, stime, cutime, cstime, /proc/PID/stat fields 14-17). The sections run in a
+ * subshell of the batch (its output goes through dd), whose pid only a child can read (its
+ * parent in /proc/self/stat): one command substitution at the window's start learns it, and
+ * the end reads the file with builtins. A missing file gives 0 ticks, never a shell error.
  */
-const batchStat =
-  'read -r ir_cpu_s < /proc/self/stat; set -- ${ir_cpu_s##*) }; read -r ir_cpu_s < /proc/$2/stat; set -- ${ir_cpu_s##*) }';
+const batchStatAtStart =
+  '$(read -r ir_cpu_s < /proc/self/stat; set -- ${ir_cpu_s##*) }; ir_cpu_p=$2; read -r ir_cpu_s < /proc/$2/stat; set -- ${ir_cpu_s##*) }; echo "$ir_cpu_p $(( ${12} + ${14} )) $(( ${13} + ${15} ))")';
+const batchTicksAtEnd = [
+  'ir_cpu_s=\'\'; [ -n "$ir_cpu_pid" ] && read -r ir_cpu_s 2>/dev/null < "/proc/$ir_cpu_pid/stat"',
+  'set -- ${ir_cpu_s##*) }',
+  'echo "batch-ticks $ir_cpu_b0 $(( ${12:-0} + ${14:-0} )) $(( ${13:-0} + ${15:-0} ))"',
+].join('\n');
 /** /proc/uptime in hundredths of a second ("1${fraction}" keeps a leading 0 from reading as octal). */
 const uptimeCs = [
   // Checked before the arithmetic: a malformed expansion would end the batch shell itself.
@@ -15,8 +23,6 @@ const uptimeCs = [
   'case $ir_cpu_u in [0-9]*.[0-9][0-9]) ;; *) ir_cpu_u=0.00;; esac',
   'ir_cpu_u=$(( ${ir_cpu_u%.*} * 100 + 1${ir_cpu_u#*.} - 100 ))',
 ].join('\n');
-/** "USER SYSTEM": the batch's user time (utime + cutime) and system time (stime + cstime), in ticks. */
-const batchTicks = `$(${batchStat}; echo "$(( \${12} + \${14} )) $(( \${13} + \${15} ))")`;
 
 /**
  * The window opens before the batch's first section and closes at least a second later, after
@@ -27,7 +33,10 @@ export const cpuWindowStart = [
   'read -r ir_cpu_0 < /proc/stat',
   uptimeCs,
   'ir_cpu_t0=$ir_cpu_u',
-  `ir_cpu_b0=${batchTicks}`,
+  // "PID USER SYSTEM": the batch subshell's pid, its user (utime + cutime) and system (stime +
+  // cstime) ticks.
+  `set -- ${batchStatAtStart}`,
+  'ir_cpu_pid=${1:-}; ir_cpu_b0="${2:-0} ${3:-0}"',
 ].join('\n');
 
 export const cpuWindowEnd = [
@@ -38,7 +47,7 @@ export const cpuWindowEnd = [
   'if [ "$ir_cpu_w" -gt 0 ]; then sleep "$(( ir_cpu_w / 100 )).$(( ir_cpu_w % 100 / 10 ))$(( ir_cpu_w % 10 ))" 2>/dev/null || sleep 1; fi',
   'echo "$ir_cpu_0"',
   'read -r ir_l < /proc/stat; echo "$ir_l"',
-  `echo "batch-ticks $ir_cpu_b0 ${batchTicks}"`,
+  batchTicksAtEnd,
 ].join('\n');
 
 const fields = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;

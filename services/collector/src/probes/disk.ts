@@ -2,9 +2,24 @@ import type { Filesystem } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
 import type { Probe } from './probe.js';
 
-/** Bytes, with the type column; a hung NFS mount must not hang the whole collection. */
-export const diskCommand = 'if command -v timeout >/dev/null 2>&1; then timeout 30 df -P -B1 -T; else df -P -B1 -T; fi';
-export const inodeCommand = 'if command -v timeout >/dev/null 2>&1; then timeout 30 df -P -i; else df -P -i; fi';
+/**
+ * Bytes and inodes of every file system from one df (GNU's --output: one process, one statfs
+ * per mount). Where df has no --output (busybox, coreutils before 8.21), `df -P -B1 -T` and
+ * `df -P -i` after an "ir-df-posix" line. A hung NFS mount must not hang the whole collection:
+ * timeout ends df after 30 s, and a df that timed out is not run again.
+ */
+export const diskCommand = [
+  'ir_disk() {',
+  '  if command -v timeout >/dev/null 2>&1; then ir_disk_t="timeout 30"; else ir_disk_t=""; fi',
+  '  ir_disk_out=$($ir_disk_t df -B1 --output=source,fstype,size,used,avail,itotal,iused,iavail,target 2>&1)',
+  '  ir_disk_rc=$?',
+  '  case $ir_disk_out in *" IFree Mounted on"*) printf \'%s\\n\' "$ir_disk_out"; return $ir_disk_rc;; esac',
+  '  if [ $ir_disk_rc = 124 ]; then printf \'%s\\n\' "$ir_disk_out"; return 124; fi',
+  '  echo ir-df-posix; $ir_disk_t df -P -B1 -T; ir_disk_rc=$?; echo ir-df-inodes; $ir_disk_t df -P -i',
+  '  return $ir_disk_rc',
+  '}',
+  'ir_disk',
+].join('\n');
 
 /** Kernel and virtual filesystems that are not storage anyone runs out of. */
 const pseudoFilesystemTypes = new Set([
@@ -33,9 +48,80 @@ const pseudoFilesystemTypes = new Set([
 ]);
 
 /**
- * `df -P -B1 -T`: "Filesystem Type 1-blocks Used Available Capacity Mounted on".
- * Mount points may contain spaces, so everything after the capacity column is the mount.
+ * The disk section: df --output's table, or the POSIX fallback's two tables. Mount points may
+ * contain spaces, so everything after the last number column is the mount.
  */
+export function parseDiskSection(text: string): Parsed<Filesystem[]> {
+  const lines = text.split('\n');
+  const posixAt = lines.indexOf('ir-df-posix');
+  if (posixAt < 0) return parseDfOutputColumns(lines);
+  const inodesAt = lines.indexOf('ir-df-inodes', posixAt);
+  const blocks = lines.slice(posixAt + 1, inodesAt < 0 ? undefined : inodesAt).join('\n');
+  const parsed = parseDfOutput(blocks);
+  if (inodesAt < 0) return parsed;
+  const merged = mergeDfInodes(parsed.value, lines.slice(inodesAt + 1).join('\n'));
+  return { value: merged.value, problems: [...lines.slice(0, posixAt).filter(isDfProblem), ...parsed.problems] };
+}
+
+/** What df says before a fallback (its complaint about --output) is not a problem of the host. */
+function isDfProblem(line: string): boolean {
+  return line.trim() !== '' && !/--output|usage|Usage|Try |BusyBox|illegal option|unrecognized option/.test(line);
+}
+
+/** `df -B1 --output=source,fstype,size,used,avail,itotal,iused,iavail,target`. */
+function parseDfOutputColumns(lines: string[]): Parsed<Filesystem[]> {
+  const filesystems: Filesystem[] = [];
+  const problems: string[] = [];
+  const seenMounts = new Set<string>();
+  for (const line of lines) {
+    if (line.trim() === '' || /^Filesystem\s/.test(line)) continue;
+    const match = /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+|-)\s+(\d+|-)\s+(\d+|-)\s+(\/.*)$/.exec(line);
+    if (!match) {
+      problems.push(line.startsWith('df:') ? excerpt(line, 200) : `unexpected df line: ${excerpt(line)}`);
+      continue;
+    }
+    const [device, fsType, size, used, available, inodes, inodesUsed, inodesFree, mount] = match.slice(1) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (pseudoFilesystemTypes.has(fsType) || seenMounts.has(mount)) continue;
+    seenMounts.add(mount);
+    // df reports 0 (or "-") inodes for filesystems without a fixed inode table: unknown, not "0 free".
+    const knownInodes = inodes !== '-' && inodes !== '0' && inodesUsed !== '-' && inodesFree !== '-';
+    filesystems.push({
+      ...blocksOf(device, fsType, mount, size, used, available),
+      inodesTotal: knownInodes ? Number(inodes) : null,
+      inodesUsed: knownInodes ? Number(inodesUsed) : null,
+      inodesFree: knownInodes ? Number(inodesFree) : null,
+    });
+  }
+  return { value: filesystems, problems };
+}
+
+function blocksOf(device: string, fsType: string, mount: string, size: string, used: string, available: string) {
+  const usedBytes = Number(used);
+  const availableBytes = Number(available);
+  const denominator = usedBytes + availableBytes;
+  return {
+    device,
+    fsType,
+    mount,
+    sizeBytes: Number(size),
+    usedBytes,
+    availableBytes,
+    // df's own rounding: used / (used + available), rounded up; root-reserved blocks count as unavailable.
+    usedPercent: denominator === 0 ? 0 : Math.ceil((usedBytes * 100) / denominator),
+  };
+}
+
+/** `df -P -B1 -T`: "Filesystem Type 1-blocks Used Available Capacity Mounted on". */
 export function parseDfOutput(text: string): Parsed<Filesystem[]> {
   const filesystems: Filesystem[] = [];
   const problems: string[] = [];
@@ -59,18 +145,8 @@ export function parseDfOutput(text: string): Parsed<Filesystem[]> {
     ];
     if (pseudoFilesystemTypes.has(fsType) || seenMounts.has(mount)) continue;
     seenMounts.add(mount);
-    const usedBytes = Number(used);
-    const availableBytes = Number(available);
-    const denominator = usedBytes + availableBytes;
     filesystems.push({
-      device,
-      fsType,
-      mount,
-      sizeBytes: Number(size),
-      usedBytes,
-      availableBytes,
-      // df's own rounding: used / (used + available), rounded up; root-reserved blocks count as unavailable.
-      usedPercent: denominator === 0 ? 0 : Math.ceil((usedBytes * 100) / denominator),
+      ...blocksOf(device, fsType, mount, size, used, available),
       inodesTotal: null,
       inodesUsed: null,
       inodesFree: null,
@@ -97,19 +173,12 @@ export function mergeDfInodes(filesystems: Filesystem[], text: string): Parsed<F
   };
 }
 
-/** File systems (df -P -B1 -T) with their inodes (df -P -i). */
+/** File systems with their inodes (one df). */
 export const diskProbe: Probe = {
   name: 'disk',
-  commands: () => [
-    { name: 'df', script: diskCommand, large: true },
-    { name: 'df-inodes', script: inodeCommand, large: true },
-  ],
-  parse(sections) {
-    const filesystems = sections.read('df', parseDfOutput, [] as Filesystem[]);
-    return {
-      filesystems: sections.has('df-inodes')
-        ? sections.read('df-inodes', (text) => mergeDfInodes(filesystems, text), filesystems)
-        : filesystems,
-    };
-  },
+  // Not capped on the host (no head process): df writes about 100 bytes a mount, so only a
+  // host with over 100,000 mounts could reach the collector's cap, which then cuts it there.
+  // In the batch's own shell (a function, ir_disk* variables): no subshell.
+  commands: () => [{ name: 'df', script: diskCommand, inline: true }],
+  parse: (sections) => ({ filesystems: sections.read('df', parseDiskSection, [] as Filesystem[]) }),
 };

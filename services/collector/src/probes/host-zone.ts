@@ -9,16 +9,17 @@ import { excerpt, type Parsed } from './parse-result.js';
  * the zone file that /etc/timezone names.
  */
 export const hostZoneCommand = [
-  // The whole batch then reads times as the logger writes them (who, date): TZ unset.
+  // In the batch's own shell: every later section (who, date) then reads times as the logger
+  // writes them, with TZ unset.
   'unset TZ',
   "date '+%s %z'",
-  'ir_link=$(readlink /etc/localtime 2>/dev/null); echo "localtime-link $ir_link"',
+  'ir_clock_link=$(readlink /etc/localtime 2>/dev/null); echo "localtime-link $ir_clock_link"',
   // read is a builtin: no process for a one-line file.
-  "ir_tz=''; [ -r /etc/timezone ] && read -r ir_tz < /etc/timezone",
-  'echo "timezone ${ir_tz%%[[:space:]]*}"',
-  'if [ -z "$ir_link" ] && [ -f /etc/localtime ]; then',
-  '  if [ -n "$ir_tz" ] && [ -f "/usr/share/zoneinfo/$ir_tz" ]; then',
-  '    if cmp -s /etc/localtime "/usr/share/zoneinfo/$ir_tz"; then echo "localtime-copy same"; else echo "localtime-copy differs"; fi',
+  "ir_clock_tz=''; [ -r /etc/timezone ] && read -r ir_clock_tz < /etc/timezone",
+  'echo "timezone ${ir_clock_tz%%[[:space:]]*}"',
+  'if [ -z "$ir_clock_link" ] && [ -f /etc/localtime ]; then',
+  '  if [ -n "$ir_clock_tz" ] && [ -f "/usr/share/zoneinfo/$ir_clock_tz" ]; then',
+  '    if cmp -s /etc/localtime "/usr/share/zoneinfo/$ir_clock_tz"; then echo "localtime-copy same"; else echo "localtime-copy differs"; fi',
   '  else echo "localtime-copy unknown"; fi',
   'fi',
 ].join('\n');

@@ -1,4 +1,5 @@
 import { shellQuote } from './command-batch.js';
+import { parseIdOutput } from './id-output.js';
 import type { Parsed } from './parse-result.js';
 
 /** "journal" reads the system journal; "journal:/path" a journal file (e.g. from systemd-journal-remote). */
@@ -11,7 +12,12 @@ export function isJournalSource(authLog: string): boolean {
  * process itself: "logger -t sshd" cannot forge it (SYSLOG_IDENTIFIER can be anything).
  * Incremental by cursor; the first read starts at the window.
  */
-export function journalCommand(authLog: string, cursor: string | null, windowStartEpoch: number): string {
+export function journalCommand(
+  authLog: string,
+  cursor: string | null,
+  windowStartEpoch: number,
+  maxBytes: number,
+): string {
   const file = authLog.startsWith('journal:') ? authLog.slice('journal:'.length) : null;
   const args = [
     ...(file ? [`--file=${shellQuote(file)}`] : []),
@@ -24,8 +30,9 @@ export function journalCommand(authLog: string, cursor: string | null, windowSta
     file
       ? `if [ ! -r ${shellQuote(file)} ]; then echo "ir-journal unreadable $(id -un) ${file.replace(/[^A-Za-z0-9/._-]/g, '_')}"; exit 0; fi`
       : '',
-    'echo "ir-journal ok $(id -un) $(id -Gn | tr " " ,)"',
-    `journalctl ${args}`,
+    'echo "ir-journal ok $(id)"',
+    // Capped on the host (one byte over, so the collector can tell "exactly the cap" from "cut").
+    `journalctl ${args} | head -c ${maxBytes + 1}`,
     'exit 0',
   ]
     .filter(Boolean)
@@ -54,9 +61,10 @@ export function parseJournalOutput(text: string): Parsed<JournalRead> {
   const unreadable = /^ir-journal unreadable (\S+) (.+)$/.exec(status);
   if (unreadable?.[1] && unreadable[2])
     return { value: { status: 'unreadable', user: unreadable[1], path: unreadable[2] }, problems: [] };
-  const ok = /^ir-journal ok (\S+) (\S*)$/.exec(status);
-  if (!ok?.[1]) return { value: { status: 'missing' }, problems: ['unexpected output while reading the journal'] };
-  const groups = (ok[2] ?? '').split(',');
+  const ok = /^ir-journal ok (.*)$/.exec(status);
+  const id = ok ? parseIdOutput(ok[1] ?? '') : null;
+  if (!id) return { value: { status: 'missing' }, problems: ['unexpected output while reading the journal'] };
+  const groups = id.groups;
   const out: string[] = [];
   const problems: string[] = [];
   let cursor: string | null = null;
@@ -87,8 +95,8 @@ export function parseJournalOutput(text: string): Parsed<JournalRead> {
       status: 'ok',
       lines: out.join('\n'),
       cursor,
-      user: ok[1],
-      userCanSeeAll: groups.some((g) => ['root', 'adm', 'wheel', 'systemd-journal'].includes(g)) || ok[1] === 'root',
+      user: id.user,
+      userCanSeeAll: groups.some((g) => ['root', 'adm', 'wheel', 'systemd-journal'].includes(g)) || id.user === 'root',
     },
     problems,
   };

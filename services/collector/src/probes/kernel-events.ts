@@ -1,4 +1,5 @@
 import type { KernelEventKind, KernelEvents } from '@infra-report/shared';
+import { parseIdOutput } from './id-output.js';
 import { excerpt, type Parsed } from './parse-result.js';
 import type { Probe } from './probe.js';
 
@@ -45,16 +46,17 @@ export function kernelEventsCommand(windowStartEpoch: number): string {
     '  ir_kn=${ir_kout##*ir-kernel-lines }',
     'fi',
     'if [ "${ir_kn:-0}" -gt 0 ] 2>/dev/null; then',
-    '  echo "ir-kernel journal $(id -un) $(id -Gn | tr " " ,)"',
+    '  echo "ir-kernel journal $(id)"',
     '  printf "%s\\n" "$ir_kout"',
-    'elif dmesg >/dev/null 2>&1; then',
+    // One dmesg: where it is refused (kernel.dmesg_restrict) it prints nothing and fails.
+    'elif ir_kout=$(dmesg 2>/dev/null); then',
     // dmesg stamps are seconds since boot: the boot time turns them into instants.
-    '  read -r ir_up ir_idle < /proc/uptime',
-    '  echo "ir-kernel dmesg $(id -un) $ir_up"',
-    `  dmesg 2>/dev/null | ${keep('ir-kernel-lines')}`,
+    '  read -r ir_k_up ir_k_idle < /proc/uptime',
+    '  echo "ir-kernel dmesg $(id -un) $ir_k_up"',
+    `  printf "%s\\n" "$ir_kout" | ${keep('ir-kernel-lines')}`,
     'elif [ "${ir_kn:-0}" = 0 ] && [ -d /run/systemd/journal ] && [ -n "$(journalctl -q --no-pager -n 1 -o cat 2>/dev/null)" ]; then',
     // The journal is readable and had no kernel line in the window.
-    '  echo "ir-kernel journal $(id -un) $(id -Gn | tr " " ,)"',
+    '  echo "ir-kernel journal $(id)"',
     'else',
     '  echo "ir-kernel unreadable $(id -un)"',
     'fi',
@@ -67,7 +69,8 @@ export function parseKernelEvents(
 ): Parsed<KernelEvents | null> {
   const lines = text.split('\n');
   const status = (lines.shift() ?? '').trim();
-  const journal = /^ir-kernel journal (\S+) (\S*)$/.exec(status);
+  const journalId = /^ir-kernel journal (.*)$/.exec(status);
+  const journal = journalId ? parseIdOutput(journalId[1] ?? '') : null;
   const dmesg = /^ir-kernel dmesg (\S+) ([\d.]+)$/.exec(status);
   const unreadable = /^ir-kernel unreadable (\S+)$/.exec(status);
   if (unreadable)
@@ -81,11 +84,11 @@ export function parseKernelEvents(
   const problems: string[] = [];
   if (
     journal &&
-    journal[1] !== 'root' &&
-    !(journal[2] ?? '').split(',').some((g) => ['adm', 'systemd-journal', 'wheel'].includes(g))
+    journal.user !== 'root' &&
+    !journal.groups.some((g) => ['adm', 'systemd-journal', 'wheel'].includes(g))
   )
     problems.push(
-      `user ${journal[1]} may see only part of the kernel journal: add it to group systemd-journal (or adm)`,
+      `user ${journal.user} may see only part of the kernel journal: add it to group systemd-journal (or adm)`,
     );
   const bootEpoch = dmesg ? context.hostNow.getTime() / 1000 - Number(dmesg[2]) : 0;
   const events: KernelEvents = { source: journal ? 'journal' : 'dmesg', counts: {}, examples: [] };
@@ -117,7 +120,9 @@ export function parseKernelEvents(
 export const kernelProbe: Probe = {
   name: 'kernel',
   commands: ({ run }) => [
-    { name: 'kernel', script: kernelEventsCommand(Date.parse(run.windowStart) / 1000), large: true },
+    // Not capped on the host: awk lets at most 500 lines (of at most 1 KiB each) leave it. In
+    // the batch's own shell (its variables are ir_k*): no subshell.
+    { name: 'kernel', script: kernelEventsCommand(Date.parse(run.windowStart) / 1000), inline: true },
   ],
   parse: (sections, { hostNow, run }) => ({
     kernelEvents: sections.read(

@@ -83,4 +83,5 @@ function telegrafMemoryFields(fields: Map<string, number>): Record<string, numbe
 }
 
 /** /proc/meminfo: memory and swap. */
-export const memoryProbe = simpleProbe('meminfo', 'memory', memoryCommand, parseMeminfo, null);
+// Builtins only: run in the batch's own shell, no subshell.
+export const memoryProbe = simpleProbe('meminfo', 'memory', memoryCommand, parseMeminfo, null, { inline: true });

@@ -90,11 +90,13 @@ export function simpleProbe<K extends keyof SnapshotPart, T extends SnapshotPart
   script: string,
   parse: (text: string) => Parsed<T>,
   fallback: T,
-  options: { large?: boolean } = {},
+  options: { large?: boolean; inline?: boolean } = {},
 ): Probe {
   return {
     name,
-    commands: () => [{ name, script, ...(options.large ? { large: true } : {}) }],
+    commands: () => [
+      { name, script, ...(options.large ? { large: true } : {}), ...(options.inline ? { inline: true } : {}) },
+    ],
     parse: (sections) => ({ [field]: sections.read(name, parse, fallback) }) as SnapshotPart,
   };
 }

@@ -2,11 +2,6 @@ import type { ProcessCounts, SuspiciousProcess } from '@infra-report/shared';
 import { excerpt, type Parsed } from './parse-result.js';
 import type { Probe } from './probe.js';
 
-// One awk counts the state letters (after the last ") ": comm may hold spaces and parentheses).
-// The 18th field after the state is num_threads: their sum is Telegraf's total_threads.
-export const processStatesCommand =
-  'cat /proc/[0-9]*/stat 2>/dev/null | awk \'{ sub(/.*\\) /, ""); n[substr($0, 1, 1)]++; t += $18 } END { for (s in n) print n[s], s; print t + 0, "threads" }\'';
-
 export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
   const counts: Record<string, number> = {};
   const problems: string[] = [];
@@ -16,7 +11,8 @@ export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
     const threadLine = /^\s*(\d+) threads$/.exec(line);
     if (match?.[1] && match[2]) counts[match[2]] = (counts[match[2]] ?? 0) + Number(match[1]);
     else if (threadLine?.[1]) threads = Number(threadLine[1]);
-    else if (line.trim() !== '') problems.push(`unexpected process state line: ${excerpt(line)}`);
+    else if (line.trim() !== '' && !/^(proc|visibility) /.test(line))
+      problems.push(`unexpected process state line: ${excerpt(line)}`);
   }
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
   if (total === 0) return { value: null, problems: [...problems, 'no process found in /proc'] };
@@ -42,22 +38,32 @@ export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
 }
 
 /**
- * Executables of running processes that live in world-writable places or were deleted after
- * start: common after an intrusion. Without root only the SSH user's own processes can be
- * looked at; the count of the others is reported so the gap is visible.
+ * One ls and one awk for every process: the states and threads (Telegraf's processes input)
+ * and the executables that live in world-writable places or were deleted after start (common
+ * after an intrusion).
+ * - `ls -ln /proc/[0-9]*\/exe` writes "... /proc/PID/exe -> TARGET" per process, with no
+ *   readlink per process. Without root, other users' links say "Permission denied": counted as
+ *   hidden, so the gap is visible. Kernel threads and zombies have no executable ("No such
+ *   file"): nothing hidden there.
+ * - For every PID ls names, awk reads /proc/PID/stat (readable by anyone): the state letter
+ *   after the last ") " (comm may hold spaces and parentheses) and the 18th field after it,
+ *   num_threads.
  */
-export const suspiciousProcessesCommand = [
-  // One ls for every process (no readlink per process): "... /proc/PID/exe -> TARGET". Without
-  // root, other users' links say "Permission denied": counted as hidden. Kernel threads and
-  // zombies have no executable ("No such file"): nothing hidden there.
+export const processesCommand = [
   "ls -ln /proc/[0-9]*/exe 2>&1 | awk '",
-  '  /Permission denied/ { hidden++; next }',
   '  / -> / {',
   '    seen++; target = $0; sub(/^.* \\/proc\\/[0-9]+\\/exe -> /, "", target)',
   '    pid = $0; sub(/\\/exe -> .*$/, "", pid); sub(/^.* \\/proc\\//, "", pid)',
   '    if (target ~ /^\\/(tmp|var\\/tmp|dev\\/shm)\\// || target ~ / \\(deleted\\)$/) print "proc " pid " " target',
   '  }',
-  '  END { print "visibility " seen + 0 " " hidden + 0 }\'',
+  '  !/ -> / && /Permission denied$/ { hidden++ }',
+  // The first /proc/PID/exe of a line is the one ls names (a link's target can hold anything).
+  '  match($0, /\\/proc\\/[0-9]+\\/exe/) {',
+  '    f = substr($0, RSTART, RLENGTH - 3) "stat"',
+  '    if ((getline s < f) > 0) { sub(/.*\\) /, "", s); split(s, a, " "); n[substr(s, 1, 1)]++; t += a[18] }',
+  '    close(f)',
+  '  }',
+  '  END { for (x in n) print n[x], x; print t + 0, "threads"; print "visibility " seen + 0 " " hidden + 0 }\'',
 ].join('\n');
 
 export function parseSuspiciousProcesses(text: string): Parsed<{ processes: SuspiciousProcess[]; hidden: number }> {
@@ -83,21 +89,27 @@ export function parseSuspiciousProcesses(text: string): Parsed<{ processes: Susp
 /** Process states, and processes running from /tmp, /var/tmp, /dev/shm or deleted executables. */
 export const processesProbe: Probe = {
   name: 'processes',
-  commands: () => [
-    { name: 'processes', script: processStatesCommand },
-    { name: 'suspicious-processes', script: suspiciousProcessesCommand },
-  ],
+  // In the batch's own shell (no variables of its own): no subshell around the pipeline.
+  commands: () => [{ name: 'processes', script: processesCommand, inline: true }],
   parse(sections) {
-    const suspicious = sections.read('suspicious-processes', parseSuspiciousProcesses, { processes: [], hidden: 0 });
+    const { states, suspicious } = sections.read(
+      'processes',
+      (text) => {
+        const found = parseSuspiciousProcesses(text);
+        const counted = parseProcessStates(text);
+        return {
+          value: { states: counted.value, suspicious: found.value },
+          problems: [...counted.problems, ...found.problems],
+        };
+      },
+      { states: null, suspicious: { processes: [], hidden: 0 } },
+    );
     if (suspicious.hidden > 0)
       sections.problem({
         probe: 'processes',
         message: `${suspicious.hidden} process(es) could not be inspected (other users' processes need root): /tmp and deleted executables were checked among the visible ones only`,
         expectedWithoutRoot: true,
       });
-    return {
-      processes: sections.read('processes', parseProcessStates, null),
-      suspiciousProcesses: suspicious.processes,
-    };
+    return { processes: states, suspiciousProcesses: suspicious.processes };
   },
 };

@@ -6,18 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { backupsCommand, parseBackups } from './backups.js';
 import { cpuWindowEnd, cpuWindowStart, parseCpuSamples } from './cpu.js';
 import { listeningPortsCommand, parseListeningPorts } from './listening-ports.js';
-import {
-  parseProcessStates,
-  parseSuspiciousProcesses,
-  processStatesCommand,
-  suspiciousProcessesCommand,
-} from './processes.js';
+import { parseProcessStates, parseSuspiciousProcesses, processesCommand } from './processes.js';
 import { buildBatchScript, splitBatchOutput } from './command-batch.js';
 import { parseFailedUnits } from './systemd.js';
 import { parseCpuCount, systemCommands } from './system.js';
 import { parseTemperatures } from './temperature.js';
 import { spawn } from 'node:child_process';
-import { copyFileSync, unlinkSync } from 'node:fs';
+import { copyFileSync, readFileSync, unlinkSync } from 'node:fs';
 
 const sh = (script: string) => execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
 
@@ -56,20 +51,34 @@ describe('resource probes', () => {
     });
   });
 
-  it('counts process states of this machine; a comm with spaces and ")" does not shift the fields', () => {
-    const states = parseProcessStates(sh(processStatesCommand)).value;
-    expect(states?.total).toBeGreaterThan(5);
-    expect(states?.running).toBeGreaterThanOrEqual(1);
-    const tricky = sh(
-      processStatesCommand.replace('cat /proc/[0-9]*/stat 2>/dev/null', `printf '%s\\n' '1 (a) b) S 0' '2 (z) Z 1'`),
-    );
-    expect(parseProcessStates(tricky).value).toMatchObject({ total: 2, sleeping: 1, zombies: 1 });
+  it('counts process states of this machine; a comm with spaces and ") " does not shift the fields', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-comm-'));
+    const tricky = path.join(dir, 'a) b');
+    copyFileSync('/bin/sleep', tricky);
+    const child = spawn(tricky, ['30']);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(readFileSync(`/proc/${child.pid}/stat`, 'utf8')).toMatch(/^\d+ \(a\) b\) S /);
+      const states = parseProcessStates(sh(processesCommand)).value;
+      expect(states?.total).toBeGreaterThan(5);
+      expect(states?.running).toBeGreaterThanOrEqual(1);
+      // Read from the first ") ", the sleeper's state would be "b": an unknown state.
+      expect(states?.unknown).toBe(0);
+      expect(states?.threads).toBeGreaterThanOrEqual(states?.total ?? 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
-  it('decodes listening sockets from /proc/net, IPv4 and IPv6', () => {
+  it('reads listening sockets of this machine with ss, and from /proc/net where ss is missing', () => {
     const sockets = parseListeningPorts(sh(listeningPortsCommand)).value;
+    expect(sh(listeningPortsCommand).startsWith('ir-ss\n')).toBe(true);
     expect(sockets).toContainEqual({ protocol: 'tcp', address: '127.0.0.1', port: 6379 }); // the Redis the tests use
-    // The same command over tables written here: header lines, a connected UDP socket and an
+    const withoutSs = listeningPortsCommand.replace('command -v ss', 'command -v ir-no-such-ss');
+    // The same ports either way (ss writes a dual-stack socket's address as "*", /proc/net as "::").
+    const ports = (list: typeof sockets) => list.map((x) => `${x.port}/${x.protocol}`);
+    expect(ports(parseListeningPorts(sh(withoutSs)).value)).toEqual(ports(sockets));
+    // The /proc/net reading over tables written here: header lines, a connected UDP socket and an
     // established TCP one must not count.
     const dir = mkdtempSync(path.join(tmpdir(), 'ir-net-'));
     writeFileSync(
@@ -80,10 +89,57 @@ describe('resource probes', () => {
       path.join(dir, 'udp'),
       '  sl  local_address rem_address st\n   1: 00000000:0044 00000000:0000 07 0\n   2: 0100007F:0035 0200007F:1234 07 0\n',
     );
-    const v6 = parseListeningPorts(sh(listeningPortsCommand.replaceAll('/proc/net/', `${dir}/`))).value;
+    const v6 = parseListeningPorts(sh(withoutSs.replaceAll('/proc/net/', `${dir}/`))).value;
     expect(v6).toEqual([
       { protocol: 'tcp', address: '::1', port: 22 },
       { protocol: 'udp', address: '0.0.0.0', port: 68 },
+    ]);
+  });
+
+  it('reads ss as iproute2 writes it, old and new, and marks what it cannot read', () => {
+    // iproute2 6.1 (Debian 12): brackets, an interface-bound socket, a dual-stack "*".
+    const modern = [
+      'ir-ss',
+      'Netid State  Recv-Q Send-Q      Local Address:Port  Peer Address:PortProcess',
+      'udp   UNCONN 0      0         127.0.0.53%lo:53          0.0.0.0:*          ',
+      'udp   UNCONN 0      0      [fe80::1%eth0]:123             [::]:*          ',
+      'tcp   LISTEN 0      4096              0.0.0.0:22          0.0.0.0:*          ',
+      'tcp   LISTEN 0      4096                 [::]:22             [::]:*          ',
+      'tcp   LISTEN 0      511                     *:80                *:*          ',
+      'tcp   LISTEN 0      511                     *:80                *:*          ',
+    ].join('\n');
+    expect(parseListeningPorts(modern)).toEqual({
+      value: [
+        { protocol: 'tcp', address: '0.0.0.0', port: 22 },
+        { protocol: 'tcp', address: '::', port: 22 },
+        { protocol: 'udp', address: '127.0.0.53', port: 53 },
+        { protocol: 'tcp', address: '*', port: 80 },
+        { protocol: 'udp', address: 'fe80::1', port: 123 },
+      ],
+      problems: [],
+    });
+    // iproute2 4.11 (CentOS 7): "*" for IPv4's any address, IPv6 without brackets.
+    const old = [
+      'ir-ss',
+      'Netid  State      Recv-Q Send-Q Local Address:Port               Peer Address:Port',
+      'tcp    LISTEN     0      128       *:22                    *:*',
+      'tcp    LISTEN     0      128      :::22                   :::*',
+      'tcp    LISTEN     0      100    ::1:25                    :::*',
+      'udp    UNCONN     0      0      127.0.0.1:323                     *:*',
+    ].join('\n');
+    expect(parseListeningPorts(old).value).toEqual([
+      { protocol: 'tcp', address: '*', port: 22 },
+      { protocol: 'tcp', address: '::', port: 22 },
+      { protocol: 'tcp', address: '::1', port: 25 },
+      { protocol: 'udp', address: '127.0.0.1', port: 323 },
+    ]);
+    const hostile = parseListeningPorts(
+      'ir-ss\nCannot open netlink socket: Protocol not supported\ntcp LISTEN x y z\n',
+    );
+    expect(hostile.value).toEqual([]);
+    expect(hostile.problems).toEqual([
+      'unexpected ss line: Cannot open netlink socket: Protocol not supported',
+      'unexpected ss line: tcp LISTEN x y z',
     ]);
   });
 
@@ -147,10 +203,10 @@ describe('resource probes', () => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
       unlinkSync(deleted);
-      const found = parseSuspiciousProcesses(sh(suspiciousProcessesCommand)).value;
+      const found = parseSuspiciousProcesses(sh(processesCommand)).value;
       expect(found.processes).toContainEqual({ pid: children[0]!.pid, executable: fromTmp, deleted: false });
       expect(found.processes).toContainEqual({ pid: children[1]!.pid, executable: deleted, deleted: true });
-      expect(suspiciousProcessesCommand.match(/readlink/g)).toBeNull();
+      expect(processesCommand.match(/readlink|cat /g)).toBeNull();
     } finally {
       children.forEach((child) => child.kill('SIGKILL'));
     }

@@ -17,7 +17,7 @@ describe('kernel trouble in the window', () => {
   // Lines as the kernel writes them (mm/oom_kill.c, block/blk-core.c, fs/buffer.c, fs/ext4,
   // arch/x86/mm/fault.c, kernel/hung_task.c, mce), as `journalctl -k -o short-unix` prints them.
   const journal = [
-    'ir-kernel journal report report,adm',
+    'ir-kernel journal uid=1001(report) gid=1001(report) groups=1001(report),4(adm)',
     `${at('2026-11-20T10:00:00Z')}.000001 web1 kernel: Out of memory: Killed process 999 (old) total-vm:1kB`,
     `${at('2026-11-21T10:00:00Z')}.000001 web1 kernel: Out of memory: Killed process 4242 (mysqld) total-vm:8123456kB, anon-rss:7654321kB, file-rss:0kB, shmem-rss:0kB, UID:112 pgtables:15000kB oom_score_adj:0`,
     `${at('2026-11-21T10:00:01Z')}.000001 web1 kernel: oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/java.service,task=java,pid=5151,uid=1001`,

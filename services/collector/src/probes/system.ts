@@ -6,7 +6,12 @@ import type { Probe } from './probe.js';
 /** Small files are read with the batch's ir_cat (shell builtins): no process per file. */
 export const systemCommands = {
   'os-release': 'ir_cat /etc/os-release 2>/dev/null || ir_cat /usr/lib/os-release',
-  uname: 'uname -srm',
+  // The kernel's own names, without a process (kernel.arch exists on newer kernels only): uname
+  // where one is missing.
+  uname: [
+    'if read -r ir_system_s 2>/dev/null < /proc/sys/kernel/ostype && read -r ir_system_r 2>/dev/null < /proc/sys/kernel/osrelease &&',
+    '  read -r ir_system_m 2>/dev/null < /proc/sys/kernel/arch; then echo "$ir_system_s $ir_system_r $ir_system_m"; else uname -srm; fi',
+  ].join('\n'),
   hostname: 'ir_cat /proc/sys/kernel/hostname 2>/dev/null || uname -n',
   // The zone name too: a log line's offset depends on its date (DST), not on today's offset.
   clock: hostZoneCommand,
@@ -70,7 +75,8 @@ export function emptyOsInfo(): OsInfo {
 /** OS, kernel, host name, clock, CPU count, uptime and load: small files read with builtins. */
 export const systemProbe: Probe = {
   name: 'system',
-  commands: () => Object.entries(systemCommands).map(([name, script]) => ({ name, script })),
+  // Every section runs in the batch's own shell (no subshell each); their variables are ir_*.
+  commands: () => Object.entries(systemCommands).map(([name, script]) => ({ name, script, inline: true })),
   // 'clock' is read by the collection itself first: every other probe reads in the host's time.
   parse(sections, { clock, hostNow }) {
     const uname = sections.read('uname', parseUname, { kernel: null, arch: null });

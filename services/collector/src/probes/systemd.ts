@@ -20,4 +20,7 @@ export function parseFailedUnits(text: string): Parsed<string[] | null> {
 }
 
 /** Failed systemd units (null where there is no systemd). */
-export const failedUnitsProbe = simpleProbe('failed-units', 'failedUnits', failedUnitsCommand, parseFailedUnits, null);
+// In the batch's own shell (no variables): no subshell.
+export const failedUnitsProbe = simpleProbe('failed-units', 'failedUnits', failedUnitsCommand, parseFailedUnits, null, {
+  inline: true,
+});

@@ -4,20 +4,21 @@ import { simpleProbe } from './probe.js';
 
 /** Thermal zones and hwmon sensors, in millidegrees Celsius; a VM usually has none. */
 export const temperatureCommand = [
-  // Builtins only (read, printf, parameter expansion): no process per sensor.
-  'for z in /sys/class/thermal/thermal_zone*; do',
-  '  [ -r "$z/temp" ] || continue',
-  '  read -r ir_t 2>/dev/null < "$z/type" || ir_t=thermal',
-  '  read -r ir_v 2>/dev/null < "$z/temp" || continue',
-  '  printf "thermal %s %s\\n" "$ir_t" "$ir_v"',
+  // Builtins only (read, printf, parameter expansion): no process per sensor, and no subshell:
+  // it runs in the batch's own shell, so its variables are named for it.
+  'for ir_temp_z in /sys/class/thermal/thermal_zone*; do',
+  '  [ -r "$ir_temp_z/temp" ] || continue',
+  '  read -r ir_temp_t 2>/dev/null < "$ir_temp_z/type" || ir_temp_t=thermal',
+  '  read -r ir_temp_v 2>/dev/null < "$ir_temp_z/temp" || continue',
+  '  printf "thermal %s %s\\n" "$ir_temp_t" "$ir_temp_v"',
   'done',
-  'for h in /sys/class/hwmon/hwmon*; do',
-  '  read -r ir_n 2>/dev/null < "$h/name" || ir_n=hwmon',
-  '  for t in "$h"/temp*_input; do',
-  '    [ -r "$t" ] || continue',
-  '    read -r ir_v 2>/dev/null < "$t" || continue',
-  '    ir_s=${t##*/}',
-  '    printf "hwmon %s_%s %s\\n" "${ir_n:-hwmon}" "${ir_s%_input}" "$ir_v"',
+  'for ir_temp_h in /sys/class/hwmon/hwmon*; do',
+  '  read -r ir_temp_n 2>/dev/null < "$ir_temp_h/name" || ir_temp_n=hwmon',
+  '  for ir_temp_f in "$ir_temp_h"/temp*_input; do',
+  '    [ -r "$ir_temp_f" ] || continue',
+  '    read -r ir_temp_v 2>/dev/null < "$ir_temp_f" || continue',
+  '    ir_temp_s=${ir_temp_f##*/}',
+  '    printf "hwmon %s_%s %s\\n" "${ir_temp_n:-hwmon}" "${ir_temp_s%_input}" "$ir_temp_v"',
   '  done',
   'done',
   'true',
@@ -43,4 +44,13 @@ export function parseTemperatures(text: string): Parsed<TemperatureReading[] | n
 }
 
 /** Thermal zones and hwmon sensors; none is null, not 0. */
-export const temperatureProbe = simpleProbe('temperature', 'temperatures', temperatureCommand, parseTemperatures, null);
+export const temperatureProbe = simpleProbe(
+  'temperature',
+  'temperatures',
+  temperatureCommand,
+  parseTemperatures,
+  null,
+  {
+    inline: true,
+  },
+);

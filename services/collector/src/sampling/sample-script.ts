@@ -9,7 +9,7 @@ import type {
 import { countersFromSections, linuxCounterCommands } from '../probes/linux-counters.js';
 import { buildBatchScript, splitBatchOutput, type BatchCommand } from '../probes/command-batch.js';
 import { cpuTicks, parseCpuSamples } from '../probes/cpu.js';
-import { diskCommand, inodeCommand, mergeDfInodes, parseDfOutput } from '../probes/disk.js';
+import { diskCommand, parseDiskSection } from '../probes/disk.js';
 import { memoryCommand, parseMeminfo } from '../probes/memory.js';
 import { parseCpuCount, parseLoadavg, parseUptime, systemCommands } from '../probes/system.js';
 import { parseTemperatures, temperatureCommand } from '../probes/temperature.js';
@@ -45,8 +45,7 @@ const sampleCommands: BatchCommand[] = [
   { name: 'uptime', script: systemCommands.uptime },
   { name: 'stat', script: 'read -r ir_l < /proc/stat; echo "$ir_l"' },
   { name: 'meminfo', script: memoryCommand },
-  { name: 'df', script: diskCommand, large: true },
-  { name: 'df-inodes', script: inodeCommand, large: true },
+  { name: 'df', script: diskCommand },
   { name: 'temperature', script: temperatureCommand },
   ...linuxCounterCommands,
 ];
@@ -90,7 +89,7 @@ export function parseSample(
       ? parseCpuSamples(`${previousCpuCounters}\n${cpuLine}`).value
       : null;
   const memory = take(parseMeminfo(text('meminfo')));
-  const filesystems = take(mergeDfInodes(take(parseDfOutput(text('df'))), text('df-inodes')));
+  const filesystems = take(parseDiskSection(text('df')));
   const temperatures = take(parseTemperatures(text('temperature')));
   const counters = take(countersFromSections(sections));
   return {
