@@ -36,8 +36,9 @@ export function probeScripts(
   run: RunSpec,
   previousUpdates: UpdatesInfo | null = null,
   nonce = randomBytes(16).toString('hex'),
+  previousAuthLog: AuthLogState | null = null,
 ): { probe: string; script: string }[] {
-  const context: ProbeContext = { host, run, nonce, previousAuthLog: null, previousUpdates };
+  const context: ProbeContext = { host, run, nonce, previousAuthLog, previousUpdates };
   return [{ name: '(batch itself)', commands: () => [] as BatchCommand[] }, ...linuxProbes].map((probe) => ({
     probe: probe.name,
     script: buildBatchScript(probe.commands(context), host.collect.maxOutputBytes, nonce).script,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   parseAuthLog,
   parseAuthLogStatus,
   type AuthLogContext,
+  type AuthLogPosition,
 } from './auth-log.js';
 import { buildBatchScript, splitBatchOutput } from './command-batch.js';
 
@@ -438,5 +439,39 @@ describe('the cap on what leaves the host', () => {
     expect(section?.truncated).toBe(true);
     expect(section?.exitCode).toBe(0);
     expect(section?.text.startsWith('ir-status ok ')).toBe(true);
+  });
+  it("caps the next day's new lines too: under the cap all of them and only them, over it cut and marked", () => {
+    const log = path.join(mkdtempSync(path.join(tmpdir(), 'ir-cap-tail-')), 'auth.log');
+    const line = (i: number) => `Dec 10 06:55:46 h sshd[${1000 + i}]: Invalid user u${i} from 203.0.113.9 port 4000\n`;
+    const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => line(from + i)).join('');
+    writeFileSync(log, lines(0, 100));
+    const cap = 16_384;
+    const collect = (position: AuthLogPosition | null) => {
+      const { script, nonce } = buildBatchScript(
+        [{ name: 'auth-log', script: authLogCommand(log, position, Date.now() / 1000 - 86400, 'n', cap) }],
+        cap,
+      );
+      const output = execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+      const section = splitBatchOutput(output, nonce, cap).get('auth-log');
+      const status = parseAuthLogStatus(section?.text.split('\n')[0] ?? '', log);
+      if (status?.status !== 'ok') throw new Error(`unexpected status: ${section?.text.slice(0, 200)}`);
+      return { section, position: status.position, bytesSent: Buffer.byteLength(output) };
+    };
+    const first = collect(null);
+    // A quiet day: 50 new lines, well under the cap.
+    appendFileSync(log, lines(100, 50));
+    const quiet = collect(first.position);
+    expect(quiet.section?.truncated).toBe(false);
+    expect(quiet.section?.text.split('\n').filter((l) => l.includes(' sshd['))).toEqual(
+      lines(100, 50).trimEnd().split('\n'),
+    );
+    // A scanned day: new lines ten times the cap.
+    appendFileSync(log, lines(150, 5000));
+    const scanned = collect(quiet.position);
+    // Cut on the host, not after crossing the network.
+    expect(scanned.bytesSent).toBeLessThan(cap + 1024);
+    expect(scanned.section?.truncated).toBe(true);
+    expect(scanned.section?.text).toContain(line(150).trimEnd());
+    expect(scanned.section?.text).not.toContain(line(149).trimEnd());
   });
 });

@@ -25,6 +25,8 @@ export interface AuthLogPosition {
 }
 
 const fingerprintBytes = 512;
+/** Room left under the cap for the chunk line (a path is at most 4,096 bytes) when no head caps a tail. */
+const uncappedMargin = 8192;
 
 /**
  * A journal to read: journald running, or journal files kept on disk (persistent or volatile).
@@ -72,9 +74,9 @@ fi; echo 'ir-status missing'; exit 0; fi`
     `old_fp=${shellQuote(usable?.fingerprint ?? '')}; old_fp_len=${usable ? Math.max(0, Math.floor(usable.fingerprintBytes)) : 0}`,
     // cksum's first field, split by the shell: no cut process.
     'fp() { set -- $(head -c "$2" "$1" | cksum); echo "$1"; }',
-    'set -- $(stat -L -c "%i %s" "$f")',
-    'ino=$1; size=$2',
-    `cur_fp=$(fp "$f" ${fingerprintBytes})`,
+    // Inode, size and the first bytes' checksum in one command substitution (one fork).
+    `set -- $(stat -L -c "%i %s" "$f" || echo '? ?'; head -c ${fingerprintBytes} "$f" | cksum)`,
+    'ino=$1; size=$2; cur_fp=$3',
     'echo "ir-status ok $ino $size $cur_fp $f"',
     // "same" = the file read last time: same inode and same first bytes (for a log of 512 bytes
     // or more, the checksum just taken).
@@ -82,7 +84,11 @@ fi; echo 'ir-status missing'; exit 0; fi`
     `filter() { grep -a -E '${authLogLineFilter}'; }`,
     `chunk() { printf '%s chunk %s %s\\n' "$M" "$1" "$2"; }`,
     // Only what is read from the log is capped (head keeps one byte over the cap, so the
-    // collector can tell "exactly the cap" from "cut"): the status lines cost no head process.
+    // collector can tell "exactly the cap" from "cut"): the status lines cost no head process,
+    // nor does the usual day, new lines of the same file that cannot reach the cap.
+    `if same && [ "$size" -ge "$old_off" ] && [ $((size - old_off)) -le ${Math.max(-1, maxBytes - uncappedMargin)} ]; then`,
+    '  chunk tail "$f"; tail -c +$((old_off + 1)) "$f" | head -c $((size - old_off)) | filter',
+    'else',
     '{ if same; then',
     '  if [ "$size" -lt "$old_off" ]; then chunk truncated "$f"; head -c "$size" "$f" | filter',
     '  else chunk tail "$f"; tail -c +$((old_off + 1)) "$f" | head -c $((size - old_off)) | filter; fi',
@@ -111,6 +117,7 @@ fi; echo 'ir-status missing'; exit 0; fi`
     '  fi',
     '  chunk full "$f"; head -c "$size" "$f" | filter',
     `fi; } | head -c ${maxBytes + 1}`,
+    'fi',
     'exit 0',
   ].join('\n');
 }

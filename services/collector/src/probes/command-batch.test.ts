@@ -20,6 +20,12 @@ describe('command batch', () => {
     expect(sections.get('missing')?.exitCode).toBe(127);
   });
 
+  it('runs a batch of no commands (the baseline the per-probe host cost is measured against)', () => {
+    const { script, nonce } = buildBatchScript([], 1024);
+    // execFileSync throws on a non-zero exit: dash's "{ }" syntax error would fail here.
+    expect(execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' })).toBe(`@@ir-${nonce}@@ start\n`);
+  });
+
   it('cannot be fooled by output that imitates a section marker', () => {
     const sections = runBatch([
       { name: 'hostile', script: `printf '\\n@@ir-0000@@ end hostile 0\\n@@ir-0000@@ begin df\\nfake 1 2 3\\n'` },

@@ -50,6 +50,9 @@ export function buildBatchScript(
   // dd that writes in 64 KiB blocks: a hundred small writes would each become an SSH packet,
   // costing sshd and the collector a wake-up, an encryption and a parse each.
   const lines = ['LC_ALL=C; export LC_ALL', 'exec 2>&1', ...helpers, `printf '%s start\\n' '${marker}'`, '{'];
+  // sh rejects an empty { }: a batch of no commands (the baseline bench/host-cpu.mjs subtracts)
+  // must still run, pipeline and all.
+  if (commands.length === 0) lines.push(':');
   for (const command of commands) {
     if (!/^[a-z0-9-]+$/.test(command.name)) throw new Error(`bad section name ${command.name}`);
     lines.push(`printf '%s begin ${command.name}\\n' '${marker}'`);

@@ -52,7 +52,7 @@ export function kernelEventsCommand(windowStartEpoch: number): string {
     'elif ir_kout=$(dmesg 2>/dev/null); then',
     // dmesg stamps are seconds since boot: the boot time turns them into instants.
     '  read -r ir_k_up ir_k_idle < /proc/uptime',
-    '  echo "ir-kernel dmesg $(id -un) $ir_k_up"',
+    '  echo "ir-kernel dmesg $ir_k_up"',
     `  printf "%s\\n" "$ir_kout" | ${keep('ir-kernel-lines')}`,
     'elif [ "${ir_kn:-0}" = 0 ] && [ -d /run/systemd/journal ] && [ -n "$(journalctl -q --no-pager -n 1 -o cat 2>/dev/null)" ]; then',
     // The journal is readable and had no kernel line in the window.
@@ -71,7 +71,7 @@ export function parseKernelEvents(
   const status = (lines.shift() ?? '').trim();
   const journalId = /^ir-kernel journal (.*)$/.exec(status);
   const journal = journalId ? parseIdOutput(journalId[1] ?? '') : null;
-  const dmesg = /^ir-kernel dmesg (\S+) ([\d.]+)$/.exec(status);
+  const dmesg = /^ir-kernel dmesg ([\d.]+)$/.exec(status);
   const unreadable = /^ir-kernel unreadable (\S+)$/.exec(status);
   if (unreadable)
     return {
@@ -90,7 +90,7 @@ export function parseKernelEvents(
     problems.push(
       `user ${journal.user} may see only part of the kernel journal: add it to group systemd-journal (or adm)`,
     );
-  const bootEpoch = dmesg ? context.hostNow.getTime() / 1000 - Number(dmesg[2]) : 0;
+  const bootEpoch = dmesg ? context.hostNow.getTime() / 1000 - Number(dmesg[1]) : 0;
   const events: KernelEvents = { source: journal ? 'journal' : 'dmesg', counts: {}, examples: [] };
   for (const line of lines) {
     if (line.trim() === '' || line.startsWith('ir-kernel-lines ')) continue;

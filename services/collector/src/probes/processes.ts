@@ -45,7 +45,7 @@ export function parseProcessStates(text: string): Parsed<ProcessCounts | null> {
  *   readlink per process. Without root, other users' links say "Permission denied": counted as
  *   hidden, so the gap is visible. Kernel threads and zombies have no executable ("No such
  *   file"): nothing hidden there.
- * - For every PID ls names, awk reads /proc/PID/stat (readable by anyone): the state letter
+ * - For every link ls lists, awk reads /proc/PID/stat (readable by anyone): the state letter
  *   after the last ") " (comm may hold spaces and parentheses) and the 18th field after it,
  *   num_threads.
  */
@@ -57,8 +57,10 @@ export const processesCommand = [
   '    if (target ~ /^\\/(tmp|var\\/tmp|dev\\/shm)\\// || target ~ / \\(deleted\\)$/) print "proc " pid " " target',
   '  }',
   '  !/ -> / && /Permission denied$/ { hidden++ }',
-  // The first /proc/PID/exe of a line is the one ls names (a link's target can hold anything).
-  '  match($0, /\\/proc\\/[0-9]+\\/exe/) {',
+  // Once per process: from ls's own line for the link ("lrwx..."), not from its error line about
+  // the same link (a kernel thread, a zombie, another user's process has both). The first
+  // /proc/PID/exe of that line is the one ls names (a link's target can hold anything).
+  '  /^l[-r]/ && match($0, /\\/proc\\/[0-9]+\\/exe/) {',
   '    f = substr($0, RSTART, RLENGTH - 3) "stat"',
   '    if ((getline s < f) > 0) { sub(/.*\\) /, "", s); split(s, a, " "); n[substr(s, 1, 1)]++; t += a[18] }',
   '    close(f)',

@@ -70,6 +70,28 @@ describe('resource probes', () => {
     }
   });
 
+  it('counts each process once, also those whose executable cannot be read (a zombie), in a PID namespace of known processes', () => {
+    // A fresh PID namespace shows only what this script starts: a sleeper, a stopped sleeper,
+    // and a zombie (its parent exec'd sleep and never reaps it); besides, the script's own
+    // shell and the probe's ls and (maybe not yet started) awk.
+    const script = [
+      'sleep 60 &',
+      'sleep 60 & kill -STOP $!',
+      "sh -c 'true & exec sleep 60' &",
+      // Until both are what they should be, however busy the machine (at most 10 s).
+      "i=0; until grep -qs ') Z ' /proc/[0-9]*/stat && grep -qs ') T ' /proc/[0-9]*/stat || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done",
+      processesCommand,
+    ].join('\n');
+    const text = execFileSync('unshare', ['--pid', '--fork', '--mount-proc', '/bin/sh', '-c', script], {
+      encoding: 'utf8',
+    });
+    const states = parseProcessStates(text).value;
+    expect(states).toMatchObject({ zombies: 1, stopped: 1, blocked: 0, unknown: 0 });
+    expect(states?.total).toBeGreaterThanOrEqual(6);
+    expect(states?.total).toBeLessThanOrEqual(7);
+    expect(states?.threads).toBe(states?.total);
+  });
+
   it('reads listening sockets of this machine with ss, and from /proc/net where ss is missing', () => {
     const sockets = parseListeningPorts(sh(listeningPortsCommand)).value;
     expect(sh(listeningPortsCommand).startsWith('ir-ss\n')).toBe(true);

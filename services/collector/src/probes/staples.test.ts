@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,7 +51,7 @@ describe('kernel trouble in the window', () => {
   it('reads dmesg stamps as seconds since boot, and says plainly when the kernel log is closed to the user', () => {
     const uptime = 3600;
     const parsed = parseKernelEvents(
-      `ir-kernel dmesg root ${uptime}\n[ 3000.123456] Out of memory: Killed process 1 (x) total-vm:1kB\n`,
+      `ir-kernel dmesg ${uptime}\n[ 3000.123456] Out of memory: Killed process 1 (x) total-vm:1kB\n`,
       { hostNow: now, windowStart },
     );
     expect(parsed.value?.counts).toEqual({ 'oom-kill': 1 });
@@ -82,7 +82,11 @@ describe('pending updates', () => {
     expect(updates.manager).toBe('apt');
     expect(updates.pending).toBeGreaterThanOrEqual(0);
     expect(updates.security).toBeLessThanOrEqual(updates.pending ?? 0);
-    expect(updates.stamp).toMatch(/^apt \d+ \d+ /);
+    // The stamp's form is what every host's remembered state holds: a change would make every
+    // host simulate again after an upgrade of infra-report.
+    const mtime = (file: string) => Math.floor(statSync(file).mtimeMs / 1000);
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    expect(updates.stamp).toBe(`apt ${mtime('/var/lib/apt/lists')} ${mtime('/var/lib/dpkg/status')} ${bootId}`);
     // Same stamp: no simulation, the remembered result comes back.
     const second = sh(updatesCommand(updates.stamp));
     expect(second).toContain('ir-unchanged');
@@ -114,7 +118,7 @@ describe('pending updates', () => {
     });
 
   it('simulates at the lowest CPU and I/O priority and measures what it cost', () => {
-    const parsed = parseUpdates(withPath(fakeApt(), updatesCommand(null, false, '/nonexistent')), null, now);
+    const parsed = parseUpdates(withPath(fakeApt(), updatesCommand(null, { notifierFile: '/nonexistent' })), null, now);
     expect(parsed.value?.updates).toMatchObject({
       answer: 'simulated',
       securityPackages: ['nice19-idle'],
@@ -123,10 +127,33 @@ describe('pending updates', () => {
     expect(parsed.value?.updates.checkCpuMs).toBeGreaterThan(0);
   });
 
+  it('cuts an endless simulation on the host at the output cap, and still measures its cost', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ir-endless-apt-'));
+    // An apt-get that never stops printing package lines (a broken or hostile host).
+    writeFileSync(
+      path.join(dir, 'apt-get'),
+      '#!/bin/sh\nwhile :; do echo "Inst pkg [1] (2 Debian:12/stable [amd64])"; done\n',
+      {
+        mode: 0o755,
+      },
+    );
+    const output = withPath(dir, updatesCommand(null, { notifierFile: '/nonexistent', maxBytes: 4096 }));
+    const installs = output.split('\n').filter((l) => l.startsWith('Inst '));
+    expect(installs.join('\n').length).toBeLessThanOrEqual(4097);
+    expect(installs.length).toBeGreaterThan(50);
+    expect(output).toMatch(/^ir-cost-ticks \d+$/m);
+  });
+
   it('defers a changed package state checked less than a day ago, keeping the answer and its stamp', () => {
-    const previous = parseUpdates(withPath(fakeApt(), updatesCommand(null, false, '/nonexistent')), null, now).value!
-      .updates;
-    const output = withPath(fakeApt(), updatesCommand('apt 1 2 an-older-state', true, '/nonexistent'));
+    const previous = parseUpdates(
+      withPath(fakeApt(), updatesCommand(null, { notifierFile: '/nonexistent' })),
+      null,
+      now,
+    ).value!.updates;
+    const output = withPath(
+      fakeApt(),
+      updatesCommand('apt 1 2 an-older-state', { recentlyChecked: true, notifierFile: '/nonexistent' }),
+    );
     expect(output).toContain('ir-deferred');
     expect(output).not.toMatch(/^Inst /m);
     const deferred = parseUpdates(output, { ...previous, stamp: 'apt 1 2 an-older-state' }).value;
@@ -143,7 +170,7 @@ describe('pending updates', () => {
       file,
       '\n5 updates can be applied immediately.\n3 of these updates are standard security updates.\nTo see these additional updates run: apt list --upgradable\n\n',
     );
-    const fresh = withPath(fakeApt(), updatesCommand(null, false, file));
+    const fresh = withPath(fakeApt(), updatesCommand(null, { notifierFile: file }));
     expect(fresh).not.toMatch(/^Inst /m);
     expect(parseUpdates(fresh, null).value?.updates).toMatchObject({
       answer: 'precomputed',
@@ -153,9 +180,9 @@ describe('pending updates', () => {
     });
     // Older than the package lists: apt changed since, so it is simulated.
     utimesSync(file, new Date('2001-01-01T00:00:00Z'), new Date('2001-01-01T00:00:00Z'));
-    expect(parseUpdates(withPath(fakeApt(), updatesCommand(null, false, file)), null).value?.updates.answer).toBe(
-      'simulated',
-    );
+    expect(
+      parseUpdates(withPath(fakeApt(), updatesCommand(null, { notifierFile: file })), null).value?.updates.answer,
+    ).toBe('simulated');
   });
 
   it("reads update-notifier's wordings across Ubuntu releases, and says when it cannot", () => {

@@ -25,8 +25,11 @@ const updateNotifierFile = '/var/lib/update-notifier/updates-available';
  */
 export function updatesCommand(
   previousStamp: string | null,
-  recentlyChecked = false,
-  notifierFile = updateNotifierFile,
+  {
+    recentlyChecked = false,
+    notifierFile = updateNotifierFile,
+    maxBytes = 16 * 1024 * 1024,
+  }: { recentlyChecked?: boolean; notifierFile?: string; maxBytes?: number } = {},
 ): string {
   return [
     "ir_boot=''; [ -r /proc/sys/kernel/random/boot_id ] && read -r ir_boot < /proc/sys/kernel/random/boot_id",
@@ -34,9 +37,9 @@ export function updatesCommand(
     '  if [ -r /var/run/reboot-required.pkgs ]; then while IFS= read -r ir_p; do echo "ir-reboot-pkg $ir_p"; done < /var/run/reboot-required.pkgs; fi',
     'elif [ -d /var/lib/dpkg ]; then echo "ir-reboot no"',
     'fi',
-    'if command -v apt-get >/dev/null 2>&1; then ir_m=apt; ir_s="apt $(printf "%s " $(stat -c %Y /var/lib/apt/lists /var/lib/dpkg/status 2>/dev/null))$ir_boot"',
-    'elif command -v dnf >/dev/null 2>&1; then ir_m=dnf; ir_s="dnf $(printf "%s " $(stat -c %Y /var/cache/dnf /var/lib/rpm 2>/dev/null))$ir_boot"',
-    'elif command -v yum >/dev/null 2>&1; then ir_m=yum; ir_s="yum $(printf "%s " $(stat -c %Y /var/cache/yum /var/lib/rpm 2>/dev/null))$ir_boot"',
+    'if command -v apt-get >/dev/null 2>&1; then ir_m=apt; set -- $(stat -c %Y /var/lib/apt/lists /var/lib/dpkg/status 2>/dev/null); ir_s="apt $* $ir_boot"',
+    'elif command -v dnf >/dev/null 2>&1; then ir_m=dnf; set -- $(stat -c %Y /var/cache/dnf /var/lib/rpm 2>/dev/null); ir_s="dnf $* $ir_boot"',
+    'elif command -v yum >/dev/null 2>&1; then ir_m=yum; set -- $(stat -c %Y /var/cache/yum /var/lib/rpm 2>/dev/null); ir_s="yum $* $ir_boot"',
     'else echo "ir-manager none"; exit 0; fi',
     'echo "ir-manager $ir_m"; echo "ir-stamp $ir_s"',
     `if [ "$ir_s" = ${shellQuote(previousStamp ?? '')} ]; then echo "ir-unchanged"; exit 0; fi`,
@@ -49,14 +52,17 @@ export function updatesCommand(
     'command -v ionice >/dev/null 2>&1 && ionice -c 3 true 2>/dev/null && ir_nice="$ir_nice ionice -c 3"',
     // Children's user and system time (fields 16 and 17) before and after.
     'read -r ir_st < /proc/self/stat 2>/dev/null; set -- ${ir_st#*) }; ir_c0=$(( ${14:-0} + ${15:-0} ))',
-    'case $ir_m in',
+    // Only the simulation's output can be long (a line per pending package): it alone is capped
+    // on the host, so an unchanged host's check costs no extra process.
+    '{ case $ir_m in',
     '  apt) $ir_nice apt-get -s -o Debug::NoLocking=1 dist-upgrade 2>&1 | while IFS= read -r ir_l; do case "$ir_l" in "Inst "*|"E: "*) echo "$ir_l";; esac; done;;',
     // dnf/yum: -C never fetches; exit 100 means updates, 1 an error (no cache: say so).
     '  *) $ir_nice $ir_m -C -q check-update 2>&1; echo "ir-check-exit $?"',
     '     $ir_nice $ir_m -C -q updateinfo list --security 2>/dev/null | while IFS= read -r ir_l; do echo "ir-security $ir_l"; done',
     '     if ! [ -e /var/run/reboot-required ] && command -v needs-restarting >/dev/null 2>&1; then needs-restarting -r >/dev/null 2>&1; case $? in 0) echo "ir-reboot no";; 1) echo "ir-reboot yes";; esac; fi;;',
-    'esac',
-    'read -r ir_st < /proc/self/stat 2>/dev/null; set -- ${ir_st#*) }; echo "ir-cost-ticks $(( ${14:-0} + ${15:-0} - ir_c0 ))"',
+    `esac; } | head -c ${maxBytes + 1}`,
+    // A blank line first: a cut simulation's last line has no newline of its own.
+    'echo; read -r ir_st < /proc/self/stat 2>/dev/null; set -- ${ir_st#*) }; echo "ir-cost-ticks $(( ${14:-0} + ${15:-0} - ir_c0 ))"',
   ]
     .filter(Boolean)
     .join('\n');
@@ -215,8 +221,10 @@ export const updatesProbe: Probe = {
       ? [
           {
             name: 'updates',
-            script: updatesCommand(previousUpdates?.stamp ?? null, checkedRecently(previousUpdates, run.windowEnd)),
-            large: true,
+            script: updatesCommand(previousUpdates?.stamp ?? null, {
+              recentlyChecked: checkedRecently(previousUpdates, run.windowEnd),
+              maxBytes: host.collect.maxOutputBytes,
+            }),
           },
         ]
       : [],
