@@ -68,41 +68,59 @@ function isDfProblem(line: string): boolean {
   return line.trim() !== '' && !/--output|usage|Usage|Try |BusyBox|illegal option|unrecognized option/.test(line);
 }
 
-/** `df -B1 --output=source,fstype,size,used,avail,itotal,iused,iavail,target`. */
-function parseDfOutputColumns(lines: string[]): Parsed<Filesystem[]> {
+/**
+ * df's lines as filesystems: its header and blank lines skipped, a line of another form (df's own
+ * complaint or anything else) a problem, pseudo filesystems and a mount point seen twice left out.
+ */
+function readDfLines(
+  lines: string[],
+  form: RegExp,
+  toFilesystem: (fields: string[]) => Filesystem,
+): Parsed<Filesystem[]> {
   const filesystems: Filesystem[] = [];
   const problems: string[] = [];
   const seenMounts = new Set<string>();
   for (const line of lines) {
     if (line.trim() === '' || /^Filesystem\s/.test(line)) continue;
-    const match = /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+|-)\s+(\d+|-)\s+(\d+|-)\s+(\/.*)$/.exec(line);
+    const match = form.exec(line);
     if (!match) {
       problems.push(line.startsWith('df:') ? excerpt(line, 200) : `unexpected df line: ${excerpt(line)}`);
       continue;
     }
-    const [device, fsType, size, used, available, inodes, inodesUsed, inodesFree, mount] = match.slice(1) as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-    if (pseudoFilesystemTypes.has(fsType) || seenMounts.has(mount)) continue;
-    seenMounts.add(mount);
-    // df reports 0 (or "-") inodes for filesystems without a fixed inode table: unknown, not "0 free".
-    const knownInodes = inodes !== '-' && inodes !== '0' && inodesUsed !== '-' && inodesFree !== '-';
-    filesystems.push({
-      ...blocksOf(device, fsType, mount, size, used, available),
-      inodesTotal: knownInodes ? Number(inodes) : null,
-      inodesUsed: knownInodes ? Number(inodesUsed) : null,
-      inodesFree: knownInodes ? Number(inodesFree) : null,
-    });
+    const filesystem = toFilesystem(match.slice(1));
+    if (pseudoFilesystemTypes.has(filesystem.fsType) || seenMounts.has(filesystem.mount)) continue;
+    seenMounts.add(filesystem.mount);
+    filesystems.push(filesystem);
   }
   return { value: filesystems, problems };
+}
+
+/** `df -B1 --output=source,fstype,size,used,avail,itotal,iused,iavail,target`. */
+function parseDfOutputColumns(lines: string[]): Parsed<Filesystem[]> {
+  return readDfLines(
+    lines,
+    /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+|-)\s+(\d+|-)\s+(\d+|-)\s+(\/.*)$/,
+    ([
+      device = '',
+      fsType = '',
+      size = '',
+      used = '',
+      available = '',
+      inodes = '',
+      inodesUsed = '',
+      inodesFree = '',
+      mount = '',
+    ]) => {
+      // df reports 0 (or "-") inodes for filesystems without a fixed inode table: unknown, not "0 free".
+      const knownInodes = inodes !== '-' && inodes !== '0' && inodesUsed !== '-' && inodesFree !== '-';
+      return {
+        ...blocksOf(device, fsType, mount, size, used, available),
+        inodesTotal: knownInodes ? Number(inodes) : null,
+        inodesUsed: knownInodes ? Number(inodesUsed) : null,
+        inodesFree: knownInodes ? Number(inodesFree) : null,
+      };
+    },
+  );
 }
 
 function blocksOf(device: string, fsType: string, mount: string, size: string, used: string, available: string) {
@@ -123,36 +141,16 @@ function blocksOf(device: string, fsType: string, mount: string, size: string, u
 
 /** `df -P -B1 -T`: "Filesystem Type 1-blocks Used Available Capacity Mounted on". */
 export function parseDfOutput(text: string): Parsed<Filesystem[]> {
-  const filesystems: Filesystem[] = [];
-  const problems: string[] = [];
-  const seenMounts = new Set<string>();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '' || /^Filesystem\s/.test(line)) continue;
-    const match = /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+%|-)\s+(\/.*)$/.exec(line);
-    if (!match) {
-      problems.push(line.startsWith('df:') ? excerpt(line, 200) : `unexpected df line: ${excerpt(line)}`);
-      continue;
-    }
-    const [, device, fsType, size, used, available, , mount] = match as unknown as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-    if (pseudoFilesystemTypes.has(fsType) || seenMounts.has(mount)) continue;
-    seenMounts.add(mount);
-    filesystems.push({
+  return readDfLines(
+    text.split('\n'),
+    /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(?:\d+%|-)\s+(\/.*)$/,
+    ([device = '', fsType = '', size = '', used = '', available = '', mount = '']) => ({
       ...blocksOf(device, fsType, mount, size, used, available),
       inodesTotal: null,
       inodesUsed: null,
       inodesFree: null,
-    });
-  }
-  return { value: filesystems, problems };
+    }),
+  );
 }
 
 /** `df -P -i`: "Filesystem Inodes IUsed IFree IUse% Mounted on", merged into the filesystems by mount point. */
