@@ -80,18 +80,20 @@ fi; echo 'ir-status missing'; exit 0; fi`
     'echo "ir-status ok $ino $size $cur_fp $f"',
     // "same" = the file read last time: same inode and same first bytes (for a log of 512 bytes
     // or more, the checksum just taken).
-    `same() { [ -n "$old_ino" ] && [ "$ino" = "$old_ino" ] && if [ "$old_fp_len" = ${fingerprintBytes} ]; then [ "$cur_fp" = "$old_fp" ]; else [ "$(fp "$f" "$old_fp_len")" = "$old_fp" ]; fi; }`,
+    // Decided once: a shorter fingerprint than the one just taken costs a checksum of its own.
+    `same=''; if [ -n "$old_ino" ] && [ "$ino" = "$old_ino" ] && if [ "$old_fp_len" = ${fingerprintBytes} ]; then [ "$cur_fp" = "$old_fp" ]; else [ "$(fp "$f" "$old_fp_len")" = "$old_fp" ]; fi; then same=1; fi`,
     `filter() { grep -a -E '${authLogLineFilter}'; }`,
     `chunk() { printf '%s chunk %s %s\\n' "$M" "$1" "$2"; }`,
+    // The same file's lines added since the remembered offset, up to the size just taken.
+    'new_lines() { chunk tail "$f"; tail -c +$((old_off + 1)) "$f" | head -c $((size - old_off)) | filter; }',
     // Only what is read from the log is capped (head keeps one byte over the cap, so the
     // collector can tell "exactly the cap" from "cut"): the status lines cost no head process,
     // nor does the usual day, new lines of the same file that cannot reach the cap.
-    `if same && [ "$size" -ge "$old_off" ] && [ $((size - old_off)) -le ${Math.max(-1, maxBytes - uncappedMargin)} ]; then`,
-    '  chunk tail "$f"; tail -c +$((old_off + 1)) "$f" | head -c $((size - old_off)) | filter',
+    `if [ -n "$same" ] && [ "$size" -ge "$old_off" ] && [ $((size - old_off)) -le ${Math.max(-1, maxBytes - uncappedMargin)} ]; then new_lines`,
     'else',
-    '{ if same; then',
+    '{ if [ -n "$same" ]; then',
     '  if [ "$size" -lt "$old_off" ]; then chunk truncated "$f"; head -c "$size" "$f" | filter',
-    '  else chunk tail "$f"; tail -c +$((old_off + 1)) "$f" | head -c $((size - old_off)) | filter; fi',
+    '  else new_lines; fi',
     'else',
     '  [ -n "$old_ino" ] && [ "$ino" = "$old_ino" ] && chunk replaced "$f"',
     "  found=''",

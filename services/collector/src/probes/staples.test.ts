@@ -73,8 +73,10 @@ describe('kernel trouble in the window', () => {
 });
 
 describe('pending updates', () => {
+  /** collect.max_output_bytes' default. */
+  const cap = 16 * 1024 * 1024;
   it('simulates the upgrade once, then answers "unchanged" without running apt while the package state stays', () => {
-    const first = sh(updatesCommand(null));
+    const first = sh(updatesCommand(null, { maxBytes: cap }));
     const parsed = parseUpdates(first, null);
     expect(parsed.problems).toEqual([]);
     expect(parsed.value?.unchanged).toBe(false);
@@ -88,7 +90,7 @@ describe('pending updates', () => {
     const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     expect(updates.stamp).toBe(`apt ${mtime('/var/lib/apt/lists')} ${mtime('/var/lib/dpkg/status')} ${bootId}`);
     // Same stamp: no simulation, the remembered result comes back.
-    const second = sh(updatesCommand(updates.stamp));
+    const second = sh(updatesCommand(updates.stamp, { maxBytes: cap }));
     expect(second).toContain('ir-unchanged');
     expect(second).not.toMatch(/^Inst /m);
     expect(parseUpdates(second, updates).value).toEqual({
@@ -118,7 +120,11 @@ describe('pending updates', () => {
     });
 
   it('simulates at the lowest CPU and I/O priority and measures what it cost', () => {
-    const parsed = parseUpdates(withPath(fakeApt(), updatesCommand(null, { notifierFile: '/nonexistent' })), null, now);
+    const parsed = parseUpdates(
+      withPath(fakeApt(), updatesCommand(null, { maxBytes: cap, notifierFile: '/nonexistent' })),
+      null,
+      now,
+    );
     expect(parsed.value?.updates).toMatchObject({
       answer: 'simulated',
       securityPackages: ['nice19-idle'],
@@ -137,7 +143,7 @@ describe('pending updates', () => {
         mode: 0o755,
       },
     );
-    const output = withPath(dir, updatesCommand(null, { notifierFile: '/nonexistent', maxBytes: 4096 }));
+    const output = withPath(dir, updatesCommand(null, { maxBytes: 4096, notifierFile: '/nonexistent' }));
     const installs = output.split('\n').filter((l) => l.startsWith('Inst '));
     expect(installs.join('\n').length).toBeLessThanOrEqual(4097);
     expect(installs.length).toBeGreaterThan(50);
@@ -146,13 +152,13 @@ describe('pending updates', () => {
 
   it('defers a changed package state checked less than a day ago, keeping the answer and its stamp', () => {
     const previous = parseUpdates(
-      withPath(fakeApt(), updatesCommand(null, { notifierFile: '/nonexistent' })),
+      withPath(fakeApt(), updatesCommand(null, { maxBytes: cap, notifierFile: '/nonexistent' })),
       null,
       now,
     ).value!.updates;
     const output = withPath(
       fakeApt(),
-      updatesCommand('apt 1 2 an-older-state', { recentlyChecked: true, notifierFile: '/nonexistent' }),
+      updatesCommand('apt 1 2 an-older-state', { maxBytes: cap, recentlyChecked: true, notifierFile: '/nonexistent' }),
     );
     expect(output).toContain('ir-deferred');
     expect(output).not.toMatch(/^Inst /m);
@@ -170,7 +176,7 @@ describe('pending updates', () => {
       file,
       '\n5 updates can be applied immediately.\n3 of these updates are standard security updates.\nTo see these additional updates run: apt list --upgradable\n\n',
     );
-    const fresh = withPath(fakeApt(), updatesCommand(null, { notifierFile: file }));
+    const fresh = withPath(fakeApt(), updatesCommand(null, { maxBytes: cap, notifierFile: file }));
     expect(fresh).not.toMatch(/^Inst /m);
     expect(parseUpdates(fresh, null).value?.updates).toMatchObject({
       answer: 'precomputed',
@@ -181,7 +187,8 @@ describe('pending updates', () => {
     // Older than the package lists: apt changed since, so it is simulated.
     utimesSync(file, new Date('2001-01-01T00:00:00Z'), new Date('2001-01-01T00:00:00Z'));
     expect(
-      parseUpdates(withPath(fakeApt(), updatesCommand(null, { notifierFile: file })), null).value?.updates.answer,
+      parseUpdates(withPath(fakeApt(), updatesCommand(null, { maxBytes: cap, notifierFile: file })), null).value
+        ?.updates.answer,
     ).toBe('simulated');
   });
 

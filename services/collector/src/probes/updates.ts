@@ -26,10 +26,10 @@ const updateNotifierFile = '/var/lib/update-notifier/updates-available';
 export function updatesCommand(
   previousStamp: string | null,
   {
+    maxBytes,
     recentlyChecked = false,
     notifierFile = updateNotifierFile,
-    maxBytes = 16 * 1024 * 1024,
-  }: { recentlyChecked?: boolean; notifierFile?: string; maxBytes?: number } = {},
+  }: { maxBytes: number; recentlyChecked?: boolean; notifierFile?: string },
 ): string {
   return [
     "ir_boot=''; [ -r /proc/sys/kernel/random/boot_id ] && read -r ir_boot < /proc/sys/kernel/random/boot_id",
