@@ -56,6 +56,8 @@ describe('resource probes', () => {
     const tricky = path.join(dir, 'a) b');
     copyFileSync('/bin/sleep', tricky);
     const child = spawn(tricky, ['30']);
+    // Always running or runnable, whichever of the probe's own processes awk gets to read.
+    const spinner = spawn('/bin/sh', ['-c', 'while :; do :; done']);
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(readFileSync(`/proc/${child.pid}/stat`, 'utf8')).toMatch(/^\d+ \(a\) b\) S /);
@@ -67,6 +69,7 @@ describe('resource probes', () => {
       expect(states?.threads).toBeGreaterThanOrEqual(states?.total ?? 0);
     } finally {
       child.kill('SIGKILL');
+      spinner.kill('SIGKILL');
     }
   });
 
